@@ -1,0 +1,201 @@
+package corpus_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"countynews/corpus"
+)
+
+// TestBadPages: every malformed page gets a clear error naming file and
+// line, or a documented fallback; never a panic.
+func TestBadPages(t *testing.T) {
+	sample, _ := os.ReadFile(samplePath)
+	tests := []struct {
+		name    string
+		data    string
+		wantErr string // substring of the error; "" means it must parse
+		check   func(t *testing.T, p *corpus.Page)
+	}{
+		{name: "empty file", data: "", wantErr: "p.txt: empty page"},
+		{name: "only whitespace", data: " \n\u3000\n\r\n", wantErr: "empty page"},
+		{name: "binary", data: "本报金乡讯\x00\x01\x02", wantErr: "p.txt:1: NUL byte"},
+		{name: "invalid UTF-8 on line 3", data: "本报金乡讯（通讯员 甲）好。\n\n\xff\xfe坏\n", wantErr: "p.txt:3: invalid UTF-8"},
+		{name: "unclosed front matter", data: "---\ndate: 2021-07-05\n本报金乡讯", wantErr: "p.txt:3: front matter line \"本报金乡讯\" is not key: value (is the closing --- missing?)"},
+		{name: "front matter never closed", data: "---\ndate: 2021-07-05\n", wantErr: "never closed"},
+		{name: "bad front matter date", data: "---\ndate: 2021-13-45\n---\n本报金乡讯（通讯员 甲）好。\n\n标题\n", wantErr: "p.txt:2: front matter"},
+		{name: "BOM and CRLF", data: "\uFEFF本报金乡讯（通讯员 甲乙）金乡县开展工作。\r\n\r\n标题\r\n", check: func(t *testing.T, p *corpus.Page) {
+			a := p.Articles[0]
+			if a.County != "金乡" || a.Headline != "标题" || a.Paragraphs[0].Text != "本报金乡讯（通讯员 甲乙）金乡县开展工作。" {
+				t.Errorf("got %+v", a)
+			}
+		}},
+		{name: "lone CR line ends", data: "本报金乡讯（通讯员 甲）好。\r\r标题\r", check: func(t *testing.T, p *corpus.Page) {
+			if p.Articles[0].Headline != "标题" {
+				t.Errorf("headline %q", p.Articles[0].Headline)
+			}
+		}},
+		{name: "full-width digits, letters and spaces", data: "本报金乡讯（通讯员　甲乙）截至２０２１年，建成ＡＢＣ站　５个。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
+			a := p.Articles[0]
+			if got := a.Paragraphs[0].Text; got != "本报金乡讯（通讯员 甲乙）截至2021年，建成ABC站5个。" {
+				t.Errorf("text %q", got)
+			}
+			if a.Year != 2021 || !a.YearInferred {
+				t.Errorf("year %d %v", a.Year, a.YearInferred)
+			}
+		}},
+		{name: "no dateline or headline: one article", data: "金乡县召开会议。会议要求抓好落实。\n", check: func(t *testing.T, p *corpus.Page) {
+			if len(p.Articles) != 1 || p.Articles[0].County != "金乡" || len(p.Warnings) != 2 {
+				t.Errorf("articles %+v warnings %v", p.Articles, p.Warnings)
+			}
+			if !strings.Contains(p.Warnings[0].Error(), "p.txt:1: no dateline") {
+				t.Errorf("warning %v", p.Warnings[0])
+			}
+		}},
+		{name: "1 MB line", data: "本报金乡讯（通讯员 甲）" + strings.Repeat("好", 1<<20/3) + "。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
+			if len(p.Articles[0].Paragraphs[0].Text) < 1<<20-10 {
+				t.Error("long line lost")
+			}
+		}},
+		{name: "headline only", data: "标题\n", wantErr: "p.txt:1: no article text"},
+		{name: "front matter date", data: "---\ndate: 2021-07-05\n---\n本报金乡讯（通讯员 甲）截至2020年好。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
+			a := p.Articles[0]
+			if a.Date != "2021-07-05" || a.Year != 2021 || a.YearInferred {
+				t.Errorf("date %q year %d inferred %v", a.Date, a.Year, a.YearInferred)
+			}
+		}},
+		{name: "year later than today is not believed", data: "本报金乡讯（通讯员 甲）规划到2035年，截至2021年好。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
+			if p.Articles[0].Year != 2021 {
+				t.Errorf("year %d", p.Articles[0].Year)
+			}
+		}},
+		{name: "dateline outside the gazetteer", data: "本报济宁讯（记者 王五）梁山县开展工作。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
+			if a := p.Articles[0]; a.County != "梁山" || a.Reporters[0] != "王五" {
+				t.Errorf("county %q reporters %q", a.County, a.Reporters)
+			}
+		}},
+		{name: "look-alike lake is no evidence", data: "■本报通讯员 张三\n\n微山湖上开展活动，梁山县派人参加。\n\n微山湖畔好风光\n", check: func(t *testing.T, p *corpus.Page) {
+			if a := p.Articles[0]; a.County != "梁山" {
+				t.Errorf("county %q, want 梁山 (微山湖 is a lake)", a.County)
+			}
+		}},
+		{name: "headline ending in an exclamation", data: "本报金乡讯（通讯员 甲）好。\n\n第二段。\n\n金乡加油！\n", check: func(t *testing.T, p *corpus.Page) {
+			if a := p.Articles[0]; a.Headline != "金乡加油！" || len(a.Paragraphs) != 2 {
+				t.Errorf("headline %q, %d paragraphs", a.Headline, len(a.Paragraphs))
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := newParser(t).ParsePage("p.txt", []byte(tc.data))
+			if tc.wantErr != "" {
+				var ce *corpus.Error
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.As(err, &ce) {
+					t.Fatalf("err = %v, want *corpus.Error containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, p)
+		})
+	}
+	_ = sample
+}
+
+// TestReadSkipsBadFiles: a folder with good and bad files loads the good
+// ones and reports each bad one by name.
+func TestReadSkipsBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	sample, _ := os.ReadFile(samplePath)
+	files := map[string][]byte{
+		"a.txt":   sample,
+		"b.txt":   {0xff, 0xfe, 0x00, 0x10},
+		"c.jsonl": []byte("{\"text\":\"金乡县好。\"}\nnot json\n{\"id\":\"x\"}\n"),
+		"d.md":    []byte("ignored"),
+	}
+	for n, d := range files {
+		if err := os.WriteFile(dir+"/"+n, d, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ins, err := corpus.Inputs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ins) != 3 {
+		t.Fatalf("%d inputs, want 3 (.md passed over)", len(ins))
+	}
+	p := newParser(t)
+	var articles int
+	var problems []string
+	for _, in := range ins {
+		probs, err := p.Read(context.Background(), in, func(corpus.Article) error { articles++; return nil })
+		for _, pr := range probs {
+			problems = append(problems, pr.Error())
+		}
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	if articles != 8 {
+		t.Errorf("%d articles, want 7 from the page and 1 from the export", articles)
+	}
+	want := []string{"b.txt:1: invalid UTF-8", "c.jsonl:2: not a JSON object", `c.jsonl:3: record has no "text"`}
+	if len(problems) != len(want) {
+		t.Fatalf("problems %q, want %q", problems, want)
+	}
+	for i, w := range want {
+		if !strings.Contains(problems[i], w) {
+			t.Errorf("problem %q, want it to contain %q", problems[i], w)
+		}
+	}
+}
+
+func TestDefaultInputs(t *testing.T) {
+	ins := corpus.DefaultInputs()
+	if len(ins) != 1 || ins[0].Name != "default/000_cab5e3eb326b2879.txt" {
+		t.Fatalf("default inputs %+v", ins)
+	}
+	rc, err := ins[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var b bytes.Buffer
+	b.ReadFrom(rc)
+	disk, _ := os.ReadFile(samplePath)
+	if !bytes.Equal(b.Bytes(), disk) {
+		t.Error("embedded page differs from the file")
+	}
+}
+
+func TestDateFromFileName(t *testing.T) {
+	tests := []struct{ name, date string }{
+		{"pages/2021-07-05.txt", "2021-07-05"},
+		{"pages/jnrb_20210705_06.txt", "2021-07-05"},
+		{"pages/000_cab5e3eb326b2879.txt", ""},
+		{"pages/ab20210705cd.txt", ""},
+		{"pages/2021-13-05.txt", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := newParser(t).ParsePage(tc.name, []byte("本报金乡讯（通讯员 甲）截至2019年好。\n\n标题\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := p.Articles[0]
+			if string(a.Date) != tc.date {
+				t.Errorf("date %q, want %q", a.Date, tc.date)
+			}
+			if (tc.date == "") != a.YearInferred {
+				t.Errorf("inferred = %v", a.YearInferred)
+			}
+		})
+	}
+}

@@ -1,0 +1,182 @@
+package corpus
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxParagraph is the length, in characters, that JSONL text is packed into:
+// exports carry no paragraph breaks, so their text is cut at sentence ends
+// into paragraphs of at most this many characters.
+const MaxParagraph = 600
+
+// maxRecord bounds one JSONL line, so that a corrupt file cannot exhaust
+// memory; a longer line is reported and skipped.
+const maxRecord = 16 << 20
+
+// Record is one article of a JSONL export. Only Text is required.
+type Record struct {
+	ID     string  `json:"id"`
+	Title  string  `json:"title"`
+	Date   *string `json:"date"`
+	County string  `json:"county"`
+	Source string  `json:"source"`
+	Text   string  `json:"text"`
+}
+
+// ReadJSONL reads a JSONL export, calling visit with each article in order.
+// A line that is not a JSON object with a text is reported as an *Error
+// (file and line) in the returned slice and skipped; the rest of the file
+// still loads. The error result is non-nil only when reading fails, ctx is
+// done, or visit returns an error.
+func (p *Parser) ReadJSONL(ctx context.Context, file string, r io.Reader, visit func(Article) error) ([]*Error, error) {
+	var problems []*Error
+	br := bufio.NewReaderSize(r, 1<<20)
+	for line := 1; ; line++ {
+		if line%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return problems, err
+			}
+		}
+		raw, err := readLine(br)
+		if errors.Is(err, errLineTooLong) {
+			problems = append(problems, &Error{File: file, Line: line, Err: fmt.Errorf("line longer than %d MB: skipped", maxRecord>>20)})
+			continue
+		}
+		if err == io.EOF && len(raw) == 0 {
+			return problems, nil
+		}
+		if err != nil && err != io.EOF {
+			return problems, &Error{File: file, Line: line, Err: err}
+		}
+		if len(strings.TrimSpace(string(raw))) > 0 {
+			a, perr := p.record(file, line, raw)
+			if perr != nil {
+				problems = append(problems, &Error{File: file, Line: line, Err: perr})
+			} else if verr := visit(a); verr != nil {
+				return problems, verr
+			}
+		}
+		if err == io.EOF {
+			return problems, nil
+		}
+	}
+}
+
+var errLineTooLong = errors.New("line too long")
+
+// readLine reads one line without its end, failing (after consuming it)
+// when it is longer than maxRecord.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var buf []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(buf)+len(chunk) > maxRecord {
+			buf = nil
+			for err == bufio.ErrBufferFull {
+				_, err = br.ReadSlice('\n')
+			}
+			return nil, errLineTooLong
+		}
+		buf = append(buf, chunk...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return []byte(strings.TrimRight(string(buf), "\r\n")), err
+	}
+}
+
+// record turns one JSONL line into an article.
+func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
+	raw = []byte(strings.TrimPrefix(string(raw), "\uFEFF"))
+	if !utf8.Valid(raw) {
+		return Article{}, errors.New("invalid UTF-8")
+	}
+	var rec Record
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return Article{}, fmt.Errorf("not a JSON object: %w", err)
+	}
+	text := strings.TrimSpace(rec.Text)
+	if text == "" {
+		return Article{}, errors.New(`record has no "text"`)
+	}
+	text = FoldWidth(text)
+	title := CleanLine(rec.Title)
+	if title == "" {
+		title, text = originalTitle(text)
+	}
+
+	a := Article{Headline: title, Reporters: []string{}, Source: Provenance{File: file, Lines: [2]int{line, line}}}
+	var date Date
+	year, inferred := 0, false
+	if rec.Date != nil && *rec.Date != "" {
+		d, y, err := ParseDate(*rec.Date)
+		if err != nil {
+			return Article{}, err
+		}
+		date, year = d, y
+	}
+	for i, s := range packParagraphs(splitSentences(text), MaxParagraph) {
+		a.Paragraphs = append(a.Paragraphs, Paragraph{Position: i, Text: CleanText(s), Source: a.Source})
+	}
+	if len(a.Paragraphs) == 0 {
+		return Article{}, errors.New(`record has no "text"`)
+	}
+	if year == 0 {
+		texts := []string{title}
+		for _, para := range a.Paragraphs {
+			texts = append(texts, para.Text)
+		}
+		if year = latestYear(p.now().Year(), texts...); year > 0 {
+			inferred = true
+		}
+	}
+	if rec.County != "" {
+		a.County = strings.TrimSpace(rec.County)
+	}
+	texts := make([]string, len(a.Paragraphs))
+	for i, para := range a.Paragraphs {
+		texts[i] = para.Text
+	}
+	a.ID = articleID(rec.ID, a.Headline, a.Subtitle, texts)
+	p.finish(&a, date, year, inferred)
+	return a, nil
+}
+
+// originalTitle splits a leading 原标题：TITLE off an export's text. The
+// title ends at the first line break or space, else after the last ！ or ？
+// (with closing quotes) before any 。, within 60 characters; when no end is found the text is kept whole.
+func originalTitle(text string) (title, rest string) {
+	after, ok := strings.CutPrefix(text, "原标题：")
+	if !ok {
+		after, ok = strings.CutPrefix(text, "原标题:")
+	}
+	if !ok {
+		return "", text
+	}
+	rs := []rune(after)
+	end := -1 // just past the last ！？ (and closing quotes) seen so far
+	for i := 0; i < len(rs) && i <= 60; i++ {
+		switch r := rs[i]; {
+		case r == '\n' || r == ' ' || r == '\u3000':
+			return CleanLine(string(rs[:i])), strings.TrimSpace(string(rs[i:]))
+		case r == '。':
+			i = len(rs) // a full stop ends the search: titles have none
+		case strings.ContainsRune("！？!?", r):
+			end = i + 1
+			for end < len(rs) && strings.ContainsRune(closers, rs[end]) {
+				end++
+			}
+		}
+	}
+	if end > 0 {
+		return CleanLine(string(rs[:end])), strings.TrimSpace(string(rs[end:]))
+	}
+	return "", text
+}

@@ -1,0 +1,136 @@
+package corpus
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Chinese sentences end with 。！？ (or their ASCII forms), optionally
+// followed by closing quotes or brackets: 。” ends a sentence. A closing
+// quote alone does not: 微山县将“第一书记” / blank / “万名干部下基层”… is one
+// sentence broken at a column end.
+
+const (
+	terminators = "。！？!?"
+	closers     = "”’」』）)】》\"'"
+)
+
+// endsSentence reports whether s, ignoring trailing spaces, ends a
+// sentence.
+func endsSentence(s string) bool {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	s = strings.TrimRight(s, closers)
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r != utf8.RuneError && strings.ContainsRune(terminators, r)
+}
+
+// topicOf returns an initiative paragraph's topic sentence: the text before
+// the first 。 (or ！？ when there is no 。), without the terminator.
+func topicOf(text string) string {
+	if i := strings.Index(text, "。"); i >= 0 {
+		return text[:i]
+	}
+	if i := strings.IndexAny(text, "！？!?"); i >= 0 {
+		return text[:i]
+	}
+	return text
+}
+
+// initiativesOf returns the distinct names quoted “…” in text, in order of
+// first appearance, as printed (whitespace removed). One-character quotes
+// (民意“5”来听) are too short to be a name and are skipped.
+func initiativesOf(text string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for {
+		i := strings.Index(text, "“")
+		if i < 0 {
+			return out
+		}
+		text = text[i+len("“"):]
+		j := strings.IndexAny(text, "”“")
+		if j < 0 {
+			return out
+		}
+		if strings.HasPrefix(text[j:], "“") { // an unclosed quote: start again at the next one
+			continue
+		}
+		name := strings.Join(strings.Fields(text[:j]), "")
+		text = text[j+len("”"):]
+		if n := utf8.RuneCountInString(name); n >= 2 && n <= 30 && !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+}
+
+// splitSentences cuts running text into sentences, each keeping its
+// terminator and closing quotes. Line breaks end sentences too (exports
+// sometimes keep them between a title and the body). Empty pieces are
+// dropped.
+func splitSentences(text string) []string {
+	var out []string
+	rs := []rune(text)
+	start := 0
+	emit := func(end int) {
+		if s := strings.TrimSpace(string(rs[start:end])); s != "" {
+			out = append(out, s)
+		}
+		start = end
+	}
+	for i := 0; i < len(rs); i++ {
+		switch {
+		case rs[i] == '\n' || rs[i] == '\r':
+			emit(i + 1)
+		case strings.ContainsRune(terminators, rs[i]):
+			j := i + 1
+			for j < len(rs) && (strings.ContainsRune(terminators, rs[j]) || strings.ContainsRune(closers, rs[j])) {
+				j++
+			}
+			emit(j)
+			i = j - 1
+		}
+	}
+	emit(len(rs))
+	return out
+}
+
+// packParagraphs groups sentences into paragraphs of at most max runes,
+// never splitting a sentence unless it alone is longer than max; such a
+// sentence is cut at the last clause mark (，；、) before the limit, or at the
+// limit itself.
+func packParagraphs(sentences []string, max int) []string {
+	var out []string
+	var cur strings.Builder
+	curLen := 0
+	flush := func() {
+		if curLen > 0 {
+			out = append(out, cur.String())
+			cur.Reset()
+			curLen = 0
+		}
+	}
+	for _, s := range sentences {
+		n := utf8.RuneCountInString(s)
+		if curLen > 0 && curLen+n > max {
+			flush()
+		}
+		for n > max {
+			rs := []rune(s)
+			cut := max
+			for k := max - 1; k > max/2; k-- {
+				if strings.ContainsRune("，；、,;", rs[k]) {
+					cut = k + 1
+					break
+				}
+			}
+			out = append(out, string(rs[:cut]))
+			s, n = string(rs[cut:]), n-cut
+		}
+		cur.WriteString(s)
+		curLen += n
+	}
+	flush()
+	return out
+}
