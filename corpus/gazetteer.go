@@ -30,6 +30,9 @@ type County struct {
 type Gazetteer struct {
 	Prefecture string   `json:"prefecture"`
 	Counties   []County `json:"counties"`
+	// match finds every name and look-alike; a value encodes the county
+	// index and the weight: val = index*4 + weight.
+	match *phraseMatcher
 }
 
 // DefaultGazetteer returns Jining's gazetteer, embedded in the binary.
@@ -46,7 +49,16 @@ func ParseGazetteer(data []byte) (*Gazetteer, error) {
 		return nil, fmt.Errorf("gazetteer: %w", err)
 	}
 	seen := map[string]string{}
-	for _, c := range g.Counties {
+	g.match = newPhraseMatcher()
+	for i, c := range g.Counties {
+		// Look-alikes first: they outrank names of the same length.
+		for _, n := range c.Not {
+			g.match.add(n, i*4+0)
+		}
+		g.match.add(c.Name, i*4+2)
+		for _, n := range append([]string{c.Short}, c.Aliases...) {
+			g.match.add(n, i*4+1)
+		}
 		if c.Name == "" || c.Short == "" {
 			return nil, fmt.Errorf("gazetteer: county %+v needs name and short", c)
 		}
@@ -82,25 +94,14 @@ func (g *Gazetteer) Lookup(name string) (County, bool) {
 // (微山湖, 梁山伯) count nothing. Only counties named at least once appear.
 func (g *Gazetteer) Mentions(text string) map[string]int {
 	var score map[string]int
-	for _, c := range g.Counties {
-		t := text
-		for _, n := range c.Not {
-			t = strings.ReplaceAll(t, n, "\x00")
-		}
-		full := strings.Count(t, c.Name)
-		t = strings.ReplaceAll(t, c.Name, "\x00")
-		s := 2 * full
-		for _, n := range append([]string{c.Short}, c.Aliases...) {
-			s += strings.Count(t, n)
-			t = strings.ReplaceAll(t, n, "\x00")
-		}
-		if s > 0 {
+	g.match.scan(text, func(v int) {
+		if w := v % 4; w > 0 {
 			if score == nil {
 				score = map[string]int{}
 			}
-			score[c.Short] = s
+			score[g.Counties[v/4].Short] += w
 		}
-	}
+	})
 	return score
 }
 

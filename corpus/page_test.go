@@ -157,8 +157,8 @@ func TestSampleDetails(t *testing.T) {
 		return corpus.Paragraph{}
 	}
 	tests := []struct {
-		name string
-		sub  string
+		name  string
+		sub   string
 		check func(p corpus.Paragraph) bool
 	}{
 		{"column break inside a quoted name", "以“办实事、解难题”为主题", func(p corpus.Paragraph) bool {

@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"strings"
 )
 
 //go:embed data/programs.json
@@ -21,6 +20,7 @@ type Program struct {
 // (corpus/data/programs.json), not code.
 type Taxonomy struct {
 	Programs []Program `json:"programs"`
+	match    *phraseMatcher
 }
 
 // DefaultTaxonomy returns the embedded taxonomy.
@@ -34,6 +34,7 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 		return nil, fmt.Errorf("taxonomy: %w", err)
 	}
 	seen := map[string]bool{}
+	t.match = newPhraseMatcher()
 	for i, p := range t.Programs {
 		if p.Name == "" || len(p.Keywords) == 0 || seen[p.Name] {
 			return nil, fmt.Errorf("taxonomy: program %d (%q) needs a unique name and keywords", i+1, p.Name)
@@ -41,6 +42,7 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 		seen[p.Name] = true
 		for j, k := range p.Keywords {
 			t.Programs[i].Keywords[j] = FoldWidth(k)
+			t.match.add(FoldWidth(k), i)
 		}
 	}
 	return &t, nil
@@ -49,16 +51,14 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 // Match returns, in taxonomy order, the programs that any of texts names.
 // It never returns nil, so that JSON shows [] rather than null.
 func (t *Taxonomy) Match(texts ...string) []string {
+	found := make([]bool, len(t.Programs))
+	for _, s := range texts {
+		t.match.scan(s, func(i int) { found[i] = true })
+	}
 	out := []string{}
-	for _, p := range t.Programs {
-	keywords:
-		for _, k := range p.Keywords {
-			for _, s := range texts {
-				if strings.Contains(s, k) {
-					out = append(out, p.Name)
-					break keywords
-				}
-			}
+	for i, ok := range found {
+		if ok {
+			out = append(out, t.Programs[i].Name)
 		}
 	}
 	return out
