@@ -223,3 +223,31 @@ func asError(file string, err error) error {
 	}
 	return &Error{File: file, Err: err}
 }
+
+// Observed returns a copy of the input that calls fn with the number of
+// bytes each read takes from the stored file (before decompression), so a
+// caller can show progress inside a large export.
+func (in Input) Observed(fn func(n int)) Input {
+	open := in.open
+	in.open = func() (io.ReadCloser, error) {
+		rc, err := open()
+		if err != nil {
+			return nil, err
+		}
+		return observedReader{rc, fn}, nil
+	}
+	return in
+}
+
+type observedReader struct {
+	io.ReadCloser
+	fn func(int)
+}
+
+func (r observedReader) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	if n > 0 {
+		r.fn(n)
+	}
+	return n, err
+}

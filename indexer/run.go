@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"countynews/corpus"
+	"countynews/internal/ingest"
+)
+
+// errUsage is returned for bad command lines; the flag package has already
+// printed what was wrong.
+var errUsage = errors.New("usage: indexer -index PATH [-update] [-strict] [-q] [-json] [PATH...] | indexer -dump [PATH...]")
+
+// run is the whole command, testable without a process: it parses args,
+// then dumps or indexes, writing results to stdout and progress and
+// problems to stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("indexer", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		index  = fs.String("index", "", "index folder to build or update (required unless -dump)")
+		update = fs.Bool("update", false, "re-index only inputs whose content changed; remove vanished ones")
+		strict = fs.Bool("strict", false, "fail on the first problem with an input instead of skipping it")
+		quiet  = fs.Bool("q", false, "quiet: no progress, only errors")
+		asJSON = fs.Bool("json", false, "print the summary as one JSON object on the last line of stdout")
+		dump   = fs.Bool("dump", false, "print parsed paragraphs as JSON lines; build no index")
+		batch  = fs.Int("batch", 0, "documents per index batch (0: the builder's default)")
+	)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, errUsage.Error())
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil
+		}
+		return errUsage
+	}
+	if *dump {
+		return dumpParagraphs(ctx, fs.Args(), *strict, stdout, stderr)
+	}
+	if *index == "" {
+		fs.Usage()
+		return errUsage
+	}
+	obs := newObserver(stderr, *quiet)
+	sum, err := ingest.Run(ctx, ingest.Options{
+		Index: *index, Paths: fs.Args(), Update: *update, Strict: *strict,
+		BatchSize: *batch, Observer: obs,
+	})
+	obs.Done()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(sum)
+	}
+	printSummary(stdout, sum, *update)
+	return nil
+}
+
+// printSummary writes the human-readable summary.
+func printSummary(w io.Writer, s *ingest.Summary, update bool) {
+	fmt.Fprintf(w, "index %s (generation %d): %d paragraphs in all\n", s.Index, s.Generation, s.Total)
+	fmt.Fprintf(w, "read %d inputs, %d articles, %d paragraphs; %.1f MB in %.2f s (%.2f MB/s, %.0f paragraphs/s)\n",
+		s.Pages, s.Articles, s.Paragraphs, s.MBRead, s.Seconds, s.MBPerSec, s.PerSecond)
+	if update {
+		fmt.Fprintf(w, "update: %d changed, %d unchanged\n", s.Changed, s.Unchanged)
+	}
+	fmt.Fprintf(w, "index size %.1f MB; %d warnings; %d duplicate paragraphs\n", float64(s.IndexBytes)/1e6, s.Warnings, s.Duplicates)
+	if len(s.Skipped) > 0 {
+		fmt.Fprintf(w, "skipped %d inputs:\n", len(s.Skipped))
+		for _, sk := range s.Skipped {
+			fmt.Fprintf(w, "  %s\n", sk.Reason)
+		}
+	}
+}
+
+// dumpParagraphs prints every parsed paragraph as one JSON line, with the
+// field names the API uses.
+func dumpParagraphs(ctx context.Context, paths []string, strict bool, stdout, stderr io.Writer) error {
+	p, err := corpus.NewParser(corpus.Options{})
+	if err != nil {
+		return err
+	}
+	inputs := corpus.DefaultInputs()
+	if len(paths) > 0 {
+		if inputs, err = corpus.Inputs(paths...); err != nil {
+			return err
+		}
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	for _, in := range inputs {
+		problems, err := p.Read(ctx, in, func(a corpus.Article) error {
+			for _, para := range a.Paragraphs {
+				if err := enc.Encode(para); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		for _, pr := range problems {
+			if strict {
+				return pr
+			}
+			fmt.Fprintln(stderr, "warning:", pr)
+		}
+		var ce *corpus.Error
+		if errors.As(err, &ce) && !strict {
+			fmt.Fprintln(stderr, "skipped:", strings.TrimSpace(ce.Error()))
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
