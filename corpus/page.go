@@ -263,11 +263,11 @@ func (p *Parser) article(file string, start itemType, blocks []block, warn func(
 	}
 
 	for i, pb := range paras {
-		text := ""
+		var sb strings.Builder
 		for _, b := range pb {
-			text += b.raw()
+			sb.WriteString(b.raw())
 		}
-		text = FoldWidth(text)
+		text := FoldWidth(sb.String())
 		if i == 0 && start == itemDateline {
 			if m := datelineRE.FindStringSubmatchIndex(text); m != nil {
 				dl := text[:m[1]]
