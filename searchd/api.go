@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"countynews/corpus"
+	"countynews/internal/search"
+)
+
+// Index is what the API needs of a search index: a tiny interface, so that
+// handlers can be tested against the real index or a stand-in.
+type Index interface {
+	Search(ctx context.Context, r search.Request) (*search.Result, error)
+	Paragraph(ctx context.Context, id string) (corpus.Paragraph, error)
+	Article(ctx context.Context, id string) (corpus.Article, error)
+	Similar(ctx context.Context, id string, scope search.Scope, size int) (*corpus.Paragraph, []search.Hit, error)
+	AllFacets(ctx context.Context) (search.Facets, error)
+}
+
+// hitJSON is one hit as the API returns it: the paragraph's fields, the
+// highlighted fragment and the score.
+type hitJSON struct {
+	corpus.Paragraph
+	Highlight string  `json:"highlight"`
+	Score     float64 `json:"score"`
+}
+
+type facetJSON struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+type facetsJSON struct {
+	County  []facetJSON `json:"county"`
+	Year    []facetJSON `json:"year"`
+	Program []facetJSON `json:"program"`
+}
+
+type searchJSON struct {
+	Query  searchParams `json:"query"`
+	Total  int          `json:"total"`
+	TookMS float64      `json:"took_ms"`
+	Page   int          `json:"page"`
+	Size   int          `json:"size"`
+	Hits   []hitJSON    `json:"hits"`
+	Facets facetsJSON   `json:"facets"`
+}
+
+type similarJSON struct {
+	Paragraph corpus.Paragraph `json:"paragraph"`
+	Scope     string           `json:"scope"`
+	Hits      []hitJSON        `json:"hits"`
+}
+
+func toHits(hs []search.Hit) []hitJSON {
+	out := make([]hitJSON, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, hitJSON{Paragraph: h.Paragraph, Highlight: h.Highlight, Score: h.Score})
+	}
+	return out
+}
+
+func toFacets(f search.Facets) facetsJSON {
+	conv := func(vs []search.FacetValue) []facetJSON {
+		out := make([]facetJSON, 0, len(vs))
+		for _, v := range vs {
+			out = append(out, facetJSON{Value: v.Value, Count: v.Count})
+		}
+		return out
+	}
+	return facetsJSON{County: conv(f.County), Year: conv(f.Year), Program: conv(f.Program)}
+}
+
+// api holds the handlers of the JSON API.
+type api struct {
+	index func() (Index, func()) // acquires the current index; call the func when done
+}
+
+// search handles GET /api/search.
+func (a *api) search(c echo.Context) error {
+	p, err := bindSearch(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	res, err := a.runSearch(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// runSearch runs a validated search; the page handler shares it.
+func (a *api) runSearch(ctx context.Context, p searchParams) (*searchJSON, error) {
+	ix, release := a.index()
+	defer release()
+	start := time.Now()
+	res, err := ix.Search(ctx, p.request())
+	if err != nil {
+		return nil, err
+	}
+	return &searchJSON{
+		Query: p, Total: res.Total, TookMS: float64(time.Since(start).Microseconds()) / 1000,
+		Page: p.Page, Size: p.Size, Hits: toHits(res.Hits), Facets: toFacets(res.Facets),
+	}, nil
+}
+
+// idParam validates a path ID: IDs are short and made of letters, digits
+// and dashes, so anything else (../../etc/passwd) is simply not found.
+func idParam(c echo.Context) (string, error) {
+	id := c.Param("id")
+	if id == "" || len(id) > 64 || !utf8.ValidString(id) || strings.ContainsFunc(id, func(r rune) bool {
+		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) {
+		return "", &apiError{Status: http.StatusNotFound, Message: "no such id"}
+	}
+	return id, nil
+}
+
+// article handles GET /api/articles/:id.
+func (a *api) article(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ix, release := a.index()
+	defer release()
+	art, err := ix.Article(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, art)
+}
+
+// paragraph handles GET /api/paragraphs/:id.
+func (a *api) paragraph(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ix, release := a.index()
+	defer release()
+	p, err := ix.Paragraph(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+// similar handles GET /api/paragraphs/:id/similar.
+func (a *api) similar(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	size, err := intValue(c.QueryParams(), "size", 5, 1, maxSimilarSize)
+	if err != nil {
+		return err
+	}
+	scopeName := c.QueryParam("scope")
+	scope := search.ScopeOtherCounties
+	switch scopeName {
+	case "", "other-counties":
+		scopeName = "other-counties"
+	case "all":
+		scope = search.ScopeAll
+	default:
+		return badRequest("scope must be other-counties or all, not %q", clipValue(scopeName))
+	}
+	ix, release := a.index()
+	defer release()
+	p, hits, err := ix.Similar(c.Request().Context(), id, scope, size)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, similarJSON{Paragraph: *p, Scope: scopeName, Hits: toHits(hits)})
+}
+
+// facets handles GET /api/facets.
+func (a *api) facets(c echo.Context) error {
+	ix, release := a.index()
+	defer release()
+	f, err := ix.AllFacets(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]facetsJSON{"facets": toFacets(f)})
+}

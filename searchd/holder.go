@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"countynews/internal/search"
+)
+
+// holder keeps the index being served and swaps in a new generation
+// without failing a request: each request holds a reference to the index it
+// started on, and a retired index is closed only when its last request
+// ends.
+type holder struct {
+	path string
+	log  *slog.Logger
+
+	mu  sync.Mutex
+	cur *indexRef
+}
+
+type indexRef struct {
+	ix      *search.Index
+	refs    int
+	retired bool
+}
+
+func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, error) {
+	ix, err := search.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return &holder{path: path, log: log, cur: &indexRef{ix: ix}}, nil
+}
+
+// acquire returns the current index and the function that releases it.
+func (h *holder) acquire() (*search.Index, func()) {
+	h.mu.Lock()
+	r := h.cur
+	r.refs++
+	h.mu.Unlock()
+	var once sync.Once
+	return r.ix, func() { once.Do(func() { h.release(r) }) }
+}
+
+func (h *holder) release(r *indexRef) {
+	h.mu.Lock()
+	r.refs--
+	closeNow := r.retired && r.refs == 0
+	h.mu.Unlock()
+	if closeNow {
+		h.closeRef(r)
+	}
+}
+
+func (h *holder) closeRef(r *indexRef) {
+	if err := r.ix.Close(); err != nil {
+		h.log.Warn("close retired index", "generation", r.ix.Generation(), "err", err)
+	}
+}
+
+// generation returns the generation being served.
+func (h *holder) generation() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.cur.ix.Generation()
+}
+
+// reload opens the index folder's current generation and swaps it in if it
+// is newer than the one served. It reports whether it swapped.
+func (h *holder) reload(ctx context.Context) (bool, error) {
+	gen, err := search.Current(h.path)
+	if err != nil {
+		return false, fmt.Errorf("read index generation: %w", err)
+	}
+	if gen == h.generation() {
+		return false, nil
+	}
+	ix, err := search.Open(ctx, h.path)
+	if err != nil {
+		return false, err
+	}
+	h.mu.Lock()
+	old := h.cur
+	h.cur = &indexRef{ix: ix}
+	old.retired = true
+	closeNow := old.refs == 0
+	h.mu.Unlock()
+	if closeNow {
+		h.closeRef(old)
+	}
+	h.log.Info("index swapped", "from_generation", old.ix.Generation(), "to_generation", ix.Generation(), "docs", ix.DocCount())
+	return true, nil
+}
+
+// watch reloads on every signal from hup and every interval, until ctx
+// ends.
+func (h *holder) watch(ctx context.Context, hup <-chan struct{}, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		case <-t.C:
+		}
+		if _, err := h.reload(ctx); err != nil {
+			h.log.Warn("index reload failed; still serving the previous generation", "err", err)
+		}
+	}
+}
+
+// close closes the served index (at shutdown, after requests have ended).
+func (h *holder) close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.cur.retired = true
+	if h.cur.refs == 0 {
+		return h.cur.ix.Close()
+	}
+	return nil
+}

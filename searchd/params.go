@@ -1,0 +1,187 @@
+package main
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"countynews/corpus"
+	"countynews/internal/search"
+	"countynews/query"
+)
+
+// Limits of the search API, documented in the OpenAPI document.
+const (
+	maxSize        = 100    // hits a page
+	maxWindow      = 10_000 // page*size
+	maxFilterVals  = 50     // values of one facet parameter
+	defaultSize    = 10
+	minYear        = 1900
+	maxYear        = 2100
+	maxSimilarSize = 50
+)
+
+// searchParams is a bound and validated /api/search request. Its JSON form
+// is the "query" echo in the response.
+type searchParams struct {
+	Q        string      `json:"q"`
+	Parsed   string      `json:"parsed"`
+	Terms    []string    `json:"terms"`
+	Counties []string    `json:"county"`
+	Programs []string    `json:"program"`
+	Years    []int       `json:"year"`
+	YearFrom int         `json:"year_from,omitempty"`
+	YearTo   int         `json:"year_to,omitempty"`
+	Sort     string      `json:"sort"`
+	Page     int         `json:"page"`
+	Size     int         `json:"size"`
+	query    query.Query `json:"-"`
+}
+
+// bindSearch reads and validates the search parameters. Unknown parameters
+// are ignored; every invalid one gives a 400 with a message saying which
+// and why.
+func bindSearch(v url.Values) (searchParams, error) {
+	p := searchParams{Page: 1, Size: defaultSize, Counties: []string{}, Programs: []string{}, Years: []int{}, Terms: []string{}}
+	var err error
+
+	p.Q = v.Get("q")
+	if !utf8.ValidString(p.Q) {
+		return p, badRequest("q is not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(p.Q); n > query.MaxLen {
+		return p, badRequest("q is %d characters long; at most %d are allowed", n, query.MaxLen)
+	}
+	if p.query, err = query.Parse(p.Q); err != nil {
+		return p, err
+	}
+	p.Parsed = p.query.String()
+	for _, t := range p.query.Positive() {
+		p.Terms = append(p.Terms, t.Text)
+	}
+
+	if p.Counties, err = values(v, "county"); err != nil {
+		return p, err
+	}
+	if p.Programs, err = values(v, "program"); err != nil {
+		return p, err
+	}
+	years, err := values(v, "year")
+	if err != nil {
+		return p, err
+	}
+	for _, y := range years {
+		n, err := yearValue("year", y)
+		if err != nil {
+			return p, err
+		}
+		p.Years = append(p.Years, n)
+	}
+	if s := v.Get("year_from"); s != "" {
+		if p.YearFrom, err = yearValue("year_from", s); err != nil {
+			return p, err
+		}
+	}
+	if s := v.Get("year_to"); s != "" {
+		if p.YearTo, err = yearValue("year_to", s); err != nil {
+			return p, err
+		}
+	}
+	if p.YearFrom > 0 && p.YearTo > 0 && p.YearFrom > p.YearTo {
+		return p, badRequest("year_from %d is after year_to %d", p.YearFrom, p.YearTo)
+	}
+
+	p.Sort = v.Get("sort")
+	switch p.Sort {
+	case "":
+		p.Sort = "relevance"
+		if len(p.query.Positive()) == 0 {
+			p.Sort = "newest" // browsing: nothing to rank by
+		}
+	case "relevance", "newest", "oldest":
+	default:
+		return p, badRequest("sort must be relevance, newest or oldest, not %q", clipValue(p.Sort))
+	}
+	if p.Page, err = intValue(v, "page", 1, 1, maxWindow); err != nil {
+		return p, err
+	}
+	if p.Size, err = intValue(v, "size", defaultSize, 1, maxSize); err != nil {
+		return p, err
+	}
+	if p.Page*p.Size > maxWindow {
+		return p, badRequest("page %d of size %d reaches past hit %d; at most %d hits can be paged through — narrow the query", p.Page, p.Size, p.Page*p.Size, maxWindow)
+	}
+	return p, nil
+}
+
+// request turns the parameters into a search request.
+func (p searchParams) request() search.Request {
+	r := search.Request{
+		Query: p.query, Counties: p.Counties, Programs: p.Programs, Years: p.Years,
+		YearFrom: p.YearFrom, YearTo: p.YearTo,
+		From: (p.Page - 1) * p.Size, Size: p.Size, Highlight: true, Facets: true,
+	}
+	switch p.Sort {
+	case "newest":
+		r.Sort = search.SortNewest
+	case "oldest":
+		r.Sort = search.SortOldest
+	default:
+		r.Sort = search.SortRelevance
+	}
+	return r
+}
+
+// values returns a repeatable parameter's non-empty values, width-folded
+// and trimmed, also accepting comma-separated lists.
+func values(v url.Values, name string) ([]string, error) {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, raw := range v[name] {
+		for _, s := range strings.Split(raw, ",") {
+			s = strings.TrimSpace(corpus.FoldWidth(s))
+			if s == "" || seen[s] {
+				continue
+			}
+			if !utf8.ValidString(s) {
+				return nil, badRequest("%s is not valid UTF-8", name)
+			}
+			if len(out) == maxFilterVals {
+				return nil, badRequest("too many %s values: at most %d", name, maxFilterVals)
+			}
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func yearValue(name, s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(corpus.FoldWidth(s)))
+	if err != nil || n < minYear || n > maxYear {
+		return 0, badRequest("%s must be a year between %d and %d, not %q", name, minYear, maxYear, clipValue(s))
+	}
+	return n, nil
+}
+
+// intValue reads an optional integer parameter within [min, max].
+func intValue(v url.Values, name string, def, min, max int) (int, error) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < min || n > max {
+		return 0, badRequest("%s must be a whole number from %d to %d, not %q", name, min, max, clipValue(s))
+	}
+	return n, nil
+}
+
+// clipValue keeps echoed user input short in error messages.
+func clipValue(s string) string {
+	if utf8.RuneCountInString(s) > 40 {
+		return string([]rune(s)[:40]) + "…"
+	}
+	return strings.ToValidUTF8(s, "�")
+}

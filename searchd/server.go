@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+)
+
+// config is searchd's configuration, from flags and environment variables.
+type config struct {
+	Index       string
+	Addr        string
+	Timeout     time.Duration // per search request
+	Reload      time.Duration // how often to check the index generation
+	LogJSON     bool
+	CORSOrigins []string // empty: CORS off
+	RateLimit   float64  // requests per second per client IP; 0: off
+	RateBurst   int
+}
+
+// newServer wires the routes and middleware. It does not listen.
+func newServer(cfg config, h *holder, log *slog.Logger) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(log)
+	e.Server.ReadHeaderTimeout = 5 * time.Second
+	e.Server.ReadTimeout = 10 * time.Second
+	e.Server.WriteTimeout = cfg.Timeout + 10*time.Second
+	e.Server.IdleTimeout = 60 * time.Second
+	e.Server.MaxHeaderBytes = 64 << 10
+
+	m := newMetrics(h)
+	e.Use(middleware.RequestID())
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
+		HandleError: true, // the error handler runs first, so the logged status is the real one
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{
+				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID), slog.String("remote_ip", v.RemoteIP),
+			}
+			if v.Error != nil {
+				_, msg := statusOf(v.Error)
+				attrs = append(attrs, slog.String("error", msg)) // the public message: no stack traces for user errors
+			}
+			log.LogAttrs(context.Background(), level, "request", attrs...)
+			return nil
+		},
+	}))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			log.Error("panic", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(m.middleware)
+	e.Use(middleware.BodyLimit("64K")) // nothing here takes a body
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ReferrerPolicy:        "same-origin",
+		ContentSecurityPolicy: "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+	}))
+	if len(cfg.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: cfg.CORSOrigins, AllowMethods: []string{http.MethodGet, http.MethodHead}}))
+	}
+	if cfg.RateLimit > 0 {
+		e.Use(middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+			Skipper: func(c echo.Context) bool { p := c.Path(); return p == "/healthz" || p == "/readyz" || p == "/metrics" },
+			Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+				Rate: rate.Limit(cfg.RateLimit), Burst: cfg.RateBurst, ExpiresIn: 3 * time.Minute,
+			}),
+			DenyHandler: func(c echo.Context, _ string, _ error) error {
+				return &apiError{Status: http.StatusTooManyRequests, Message: "too many requests; slow down"}
+			},
+		}))
+	}
+	timeout := middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: cfg.Timeout})
+
+	a := &api{index: func() (Index, func()) { ix, release := h.acquire(); return ix, release }}
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", func(c echo.Context) error {
+		ix, release := h.acquire()
+		defer release()
+		return c.JSON(http.StatusOK, map[string]any{"status": "ready", "generation": ix.Generation(), "documents": ix.DocCount()})
+	})
+	e.GET("/metrics", m.handler())
+	g := e.Group("/api", timeout)
+	g.GET("/openapi.json", serveOpenAPI)
+	g.GET("/search", a.search)
+	g.GET("/facets", a.facets)
+	g.GET("/articles/:id", a.article)
+	g.GET("/paragraphs/:id", a.paragraph)
+	g.GET("/paragraphs/:id/similar", a.similar)
+	registerPages(e, a, timeout)
+	return e
+}
+
+// isPage reports whether a request is for the HTML interface, whose errors
+// are shown as a page rather than as JSON.
+func isPage(c echo.Context) bool {
+	p := c.Request().URL.Path
+	for _, prefix := range []string{"/api/", "/healthz", "/readyz", "/metrics", "/static/"} {
+		if strings.HasPrefix(p, prefix) {
+			return false
+		}
+	}
+	return strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/html") || c.Request().Header.Get(echo.HeaderAccept) == ""
+}
