@@ -15,6 +15,47 @@
 // bigrams. Field syntax (county:梁山), wildcards, fuzziness, regexps and
 // boosts are not part of the language: their characters are taken literally.
 //
+// # Syntax in detail
+//
+// Width folding comes first: q passes through corpus.FoldWidth, which maps
+// each character to exactly one character, so positions are unchanged. The
+// syntax is therefore recognised in full-width form too, as an IME in
+// full-width mode types it: ＯＲ is the keyword OR, －梁山 excludes 梁山, the
+// ideographic space U+3000 separates terms, and the full-width quote ＂ is a
+// quote like ". Chinese punctuation is not folded and is never syntax; in
+// particular the curly quotes “ ” are literal text.
+//
+//   - Whitespace separates terms: Unicode white space (ASCII space, tab,
+//     newline, U+3000, NBSP, …), control characters (NUL included), the
+//     zero-width space U+200B and the BOM U+FEFF. All clauses are ANDed.
+//   - A run of characters without whitespace or quotes is one term.
+//   - " (or ＂) opens a quoted phrase, which runs to the next " or ＂ and may
+//     hold whitespace and punctuation; inside it whitespace runs collapse to
+//     one space and are trimmed. A quote is syntax wherever it stands: it
+//     ends a bare term (abc"d e" is the two terms abc and "d e"), a term
+//     begins again right after a closing quote, and a quote that is never
+//     closed is an error. A term therefore never contains " or ＂.
+//   - A - at the start of a term excludes the term (-梁山, -"梁山 县"). The
+//     excluded term is taken literally: -OR excludes the word OR, --a
+//     excludes -a. A - anywhere else is literal (1-2, 2021-05-01). A - with
+//     nothing after it is an error.
+//   - Upper-case OR between two terms joins them into one clause that
+//     matches either: A B OR C means A AND (B OR C); A OR B OR C is one
+//     clause of three terms. Lower-case or is an ordinary term. OR needs a
+//     term on both sides, and an excluded term cannot be part of an OR.
+//   - Parentheses, AND, NOT, &&, ||, :, *, ?, ~, ^, /, +, \ and the rest of
+//     Bleve's or Lucene's query-string syntax are literal characters, never
+//     syntax. county:梁山 looks for the text "county:梁山".
+//   - A term with no letter, digit or Han character (only punctuation or
+//     symbols, such as ，， or * or an emoji) cannot be searched for and is
+//     dropped; if every term of q is dropped, Parse reports an error.
+//   - An empty or whitespace-only q is the zero Query, which matches
+//     everything ("browse"). q may hold at most MaxLen characters, not
+//     counting leading and trailing whitespace.
+//
+// Errors are *Error values that locate the problem by character (not byte)
+// position, worded for the person who typed q.
+//
 // The package knows nothing of Bleve; internal/search compiles a Query.
 package query
 
@@ -41,6 +82,33 @@ type Term struct {
 	// Quoted reports whether the user wrote the term in double quotes.
 	Quoted bool `json:"quoted,omitempty"`
 	// Pos is the 1-based character (not byte) offset of the term in the
-	// original q, for error messages.
+	// original q, for error messages: its first character, or its opening
+	// quote (after the "-" of an exclusion).
 	Pos int `json:"pos"`
+}
+
+// IsEmpty reports whether q has no clauses: it matches everything.
+func (q Query) IsEmpty() bool { return len(q.Clauses) == 0 }
+
+// Positive returns the terms of q's non-excluded clauses, in order: the
+// phrases a hit may contain, for highlighting.
+func (q Query) Positive() []Term {
+	var ts []Term
+	for _, c := range q.Clauses {
+		if !c.Negated {
+			ts = append(ts, c.Any...)
+		}
+	}
+	return ts
+}
+
+// HasPositive reports whether q has a clause that is not an exclusion. A
+// Query of exclusions only (-梁山) matches every document except some.
+func (q Query) HasPositive() bool {
+	for _, c := range q.Clauses {
+		if !c.Negated && len(c.Any) > 0 {
+			return true
+		}
+	}
+	return false
 }

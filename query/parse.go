@@ -1,0 +1,166 @@
+package query
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"countynews/corpus"
+)
+
+// MaxLen is the most characters (not bytes) q may hold, leading and
+// trailing whitespace aside. Real queries are a few words; the limit keeps
+// a pasted article from becoming hundreds of phrase queries.
+const MaxLen = 256
+
+// Error is a problem with q that the user can fix: Msg says what is wrong
+// and Pos (1-based, in characters, not bytes) where.
+type Error struct {
+	Pos int
+	Msg string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s at character %d", e.Msg, e.Pos) }
+
+// Parse parses q, the query language described in the package
+// documentation. An empty or whitespace-only q gives the zero Query. Every
+// error is an *Error.
+func Parse(q string) (Query, error) {
+	if !utf8.ValidString(q) {
+		return Query{}, &Error{Pos: invalidAt(q), Msg: "q is not valid UTF-8"}
+	}
+	body := strings.TrimLeftFunc(q, isSpace)
+	lead := utf8.RuneCountInString(q[:len(q)-len(body)]) // characters before body
+	body = strings.TrimRightFunc(body, isSpace)
+	if body == "" {
+		return Query{}, nil
+	}
+	if n := utf8.RuneCountInString(body); n > MaxLen {
+		return Query{}, &Error{Pos: lead + MaxLen + 1, Msg: fmt.Sprintf("q exceeds the limit of %d characters", MaxLen)}
+	}
+	// FoldWidth maps each character to exactly one character, so positions
+	// in the folded text are positions in q.
+	p := parser{items: lex(corpus.FoldWidth(body), lead)}
+	return p.parse()
+}
+
+// invalidAt returns the 1-based character position of the first invalid
+// UTF-8 byte in s, counting each invalid byte as one character (as ranging
+// over s, or converting it to []rune, does).
+func invalidAt(s string) int {
+	n := 0
+	for i, r := range s {
+		n++
+		if r == utf8.RuneError {
+			if _, w := utf8.DecodeRuneInString(s[i:]); w == 1 {
+				return n
+			}
+		}
+	}
+	return n + 1
+}
+
+// parser turns the lexer's items into a Query. Grammar:
+//
+//	query  = { clause }
+//	clause = "-" term | term { "OR" term }
+//	term   = bare | phrase
+type parser struct {
+	items []item
+	i     int
+}
+
+// next returns the next item; past the end it keeps returning the last one
+// (itemEOF or itemError).
+func (p *parser) next() item {
+	it := p.items[p.i]
+	if p.i < len(p.items)-1 {
+		p.i++
+	}
+	return it
+}
+
+// peek returns the next item without consuming it.
+func (p *parser) peek() item { return p.items[p.i] }
+
+func (p *parser) parse() (Query, error) {
+	var q Query
+	dropped := 0 // position of the first dropped term, 0 if none
+	add := func(c Clause) {
+		kept := c.Any[:0]
+		for _, t := range c.Any {
+			if searchable(t.Text) {
+				kept = append(kept, t)
+			} else if dropped == 0 {
+				dropped = t.Pos
+			}
+		}
+		if len(kept) > 0 {
+			c.Any = kept
+			q.Clauses = append(q.Clauses, c)
+		}
+	}
+	for {
+		it := p.next()
+		switch it.typ {
+		case itemEOF:
+			if len(q.Clauses) == 0 && dropped > 0 {
+				return Query{}, &Error{Pos: dropped, Msg: "q has no searchable characters (no letter, digit or Chinese character) in the term"}
+			}
+			return q, nil
+		case itemError:
+			return Query{}, &Error{Pos: it.pos, Msg: it.val}
+		case itemOR:
+			return Query{}, &Error{Pos: it.pos, Msg: "OR with no term before it in q"}
+		case itemMinus:
+			t := p.next() // the lexer guarantees a term, a phrase or an error
+			if t.typ == itemError {
+				return Query{}, &Error{Pos: t.pos, Msg: t.val}
+			}
+			if p.peek().typ == itemOR {
+				return Query{}, &Error{Pos: it.pos, Msg: "an excluded term cannot be joined with OR in q"}
+			}
+			add(Clause{Negated: true, Any: []Term{term(t)}})
+		case itemTerm, itemPhrase:
+			c := Clause{Any: []Term{term(it)}}
+			for p.peek().typ == itemOR {
+				or := p.next()
+				switch t := p.next(); t.typ {
+				case itemTerm, itemPhrase:
+					c.Any = append(c.Any, term(t))
+				case itemMinus:
+					return Query{}, &Error{Pos: t.pos, Msg: "an excluded term cannot be joined with OR in q"}
+				case itemError:
+					return Query{}, &Error{Pos: t.pos, Msg: t.val}
+				default: // itemOR, itemEOF
+					return Query{}, &Error{Pos: or.pos, Msg: "OR with no term after it in q"}
+				}
+			}
+			add(c)
+		}
+	}
+}
+
+// term makes a Term of a bare term or a quoted phrase. The text is already
+// width-folded; a phrase's whitespace runs are collapsed to one space and
+// trimmed, so "红色  物业 " and "红色 物业" are the same phrase.
+func term(it item) Term {
+	if it.typ == itemPhrase {
+		return Term{Text: strings.Join(strings.FieldsFunc(it.val, isSpace), " "), Quoted: true, Pos: it.pos}
+	}
+	return Term{Text: it.val, Pos: it.pos}
+}
+
+// searchable reports whether s has something an index can match: a letter,
+// a number or a Han character. Punctuation and symbols alone (，， * ~ or an
+// emoji) are dropped by the analyzer, so a term of nothing else could only
+// match everything or nothing.
+func searchable(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) || corpus.IsCJK(r) {
+			return true
+		}
+	}
+	return false
+}
