@@ -46,9 +46,10 @@
 //   - Parentheses, AND, NOT, &&, ||, :, *, ?, ~, ^, /, +, \ and the rest of
 //     Bleve's or Lucene's query-string syntax are literal characters, never
 //     syntax. county:梁山 looks for the text "county:梁山".
-//   - A term with no letter, digit or Han character (only punctuation or
-//     symbols, such as ，， or * or an emoji) cannot be searched for and is
-//     dropped; if every term of q is dropped, Parse reports an error.
+//   - A term with no letter, number (Unicode categories L and N, so ① counts)
+//     or Han character (only punctuation or symbols, such as ，， or * or an
+//     emoji) cannot be searched for and is dropped; if every term of q is
+//     dropped, Parse reports an error. Duplicate terms are kept.
 //   - An empty or whitespace-only q is the zero Query, which matches
 //     everything ("browse"). q may hold at most MaxLen characters, not
 //     counting leading and trailing whitespace.
