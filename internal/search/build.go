@@ -1,0 +1,325 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"countynews/corpus"
+)
+
+// DefaultBatchSize is the number of paragraphs indexed per Bleve batch
+// when BuildOptions.BatchSize is 0 (see BenchmarkBatchSize).
+const DefaultBatchSize = 1000
+
+// BuildOptions configure a Builder.
+type BuildOptions struct {
+	// Update starts the new generation from a copy of the current one, so
+	// that only changed files need re-indexing (RemoveFile, then Add). If
+	// the current generation was written by another schema version, the
+	// build starts empty instead and Previous reports no files.
+	Update bool
+	// BatchSize is the number of paragraphs per Bleve batch (0: default).
+	BatchSize int
+
+	noUnigrams bool // benchmarks only: leave out the text1 field
+}
+
+// BuildStats reports a committed generation.
+type BuildStats struct {
+	Generation int
+	Paragraphs int   // documents in the generation
+	Added      int   // paragraphs added by this build
+	Removed    int   // paragraphs deleted by RemoveFile
+	SizeBytes  int64 // bytes of the generation folder
+	Took       time.Duration
+}
+
+// Builder writes a new generation of an index folder. It is not safe for
+// concurrent use. A Builder must end with Commit or Abort; until Commit
+// returns, the current generation is untouched and servable, whatever
+// happens to the process.
+type Builder struct {
+	path   string
+	opt    BuildOptions
+	sch    *schema
+	lock   *os.File
+	start  time.Time
+	gen    int
+	tmp    string   // PATH/gen-N.tmp
+	prev   Manifest // the current generation's manifest, if compatible
+	cur    int      // generation current pointed to at the start (0: none)
+	copyOf string   // Bleve folder to start from (Update), "" for empty
+
+	idx     bleve.Index // opened lazily: an update that changes nothing costs nothing
+	batch   *bleve.Batch
+	files   map[string]FileEntry
+	added   int
+	removed int
+	done    bool
+}
+
+// NewBuilder prepares generation N+1 of the index folder path, creating
+// the folder if needed. It refuses a path that holds anything but an index
+// folder, takes the folder's build lock and removes what interrupted
+// builds left.
+func NewBuilder(ctx context.Context, path string, opt BuildOptions) (*Builder, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = DefaultBatchSize
+	}
+	sch, err := newSchema()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLayout(path); err != nil {
+		return nil, err
+	}
+	lock, err := lockFolder(path)
+	if err != nil {
+		return nil, err
+	}
+	b := &Builder{path: path, opt: opt, sch: sch, lock: lock, start: time.Now(), files: map[string]FileEntry{}}
+	if err := b.prepare(); err != nil {
+		unlockFolder(lock)
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *Builder) prepare() error {
+	if err := removeLeftovers(b.path); err != nil {
+		return err
+	}
+	gens, err := generations(b.path)
+	if err != nil {
+		return fmt.Errorf("index folder: %w", err)
+	}
+	if len(gens) > 0 {
+		b.gen = gens[len(gens)-1]
+	}
+	b.gen++
+	if cur, err := Current(b.path); err == nil {
+		b.cur = cur
+		dir := filepath.Join(b.path, genName(cur))
+		if m, err := readManifest(dir); err == nil && m.Schema == SchemaVersion {
+			b.prev = m
+			if b.opt.Update {
+				b.copyOf = filepath.Join(dir, bleveDir)
+				b.files = maps.Clone(m.Files)
+				if b.files == nil {
+					b.files = map[string]FileEntry{}
+				}
+			}
+		}
+	}
+	b.tmp = filepath.Join(b.path, genName(b.gen)+tmpSuffix)
+	if err := os.Mkdir(b.tmp, 0o755); err != nil {
+		return fmt.Errorf("create generation: %w", err)
+	}
+	return nil
+}
+
+// Previous returns the manifest of the current generation (the zero
+// Manifest if there is none, or if it was written by another schema).
+func (b *Builder) Previous() Manifest { return b.prev }
+
+// open creates or copies the Bleve index of the new generation on first
+// use.
+func (b *Builder) open() error {
+	if b.done {
+		return errors.New("build already committed or aborted")
+	}
+	if b.idx != nil {
+		return nil
+	}
+	dir := filepath.Join(b.tmp, bleveDir)
+	var idx bleve.Index
+	var err error
+	if b.copyOf != "" {
+		if err = copyTree(b.copyOf, dir); err != nil {
+			return fmt.Errorf("copy generation %d: %w", b.cur, err)
+		}
+		idx, err = bleve.Open(dir)
+	} else {
+		idx, err = bleve.NewUsing(dir, b.sch.mapping, scorch.Name, scorch.Name, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("create index: %w", err)
+	}
+	b.idx, b.batch = idx, idx.NewBatch()
+	return nil
+}
+
+// Add indexes a paragraph (batched). A paragraph with the ID of one
+// already in the generation replaces it.
+func (b *Builder) Add(ctx context.Context, p corpus.Paragraph) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := b.open(); err != nil {
+		return err
+	}
+	d, err := b.sch.document(p, !b.opt.noUnigrams)
+	if err != nil {
+		return err
+	}
+	if err := b.batch.IndexAdvanced(d); err != nil {
+		return fmt.Errorf("index %s: %w", p.ID, err)
+	}
+	b.added++
+	if b.batch.Size() >= b.opt.BatchSize {
+		return b.flush()
+	}
+	return nil
+}
+
+// flush executes the pending batch. Bleve returns once the batch is
+// persisted.
+func (b *Builder) flush() error {
+	if b.batch == nil || b.batch.Size() == 0 {
+		return nil
+	}
+	if err := b.idx.Batch(b.batch); err != nil {
+		return fmt.Errorf("index batch: %w", err)
+	}
+	b.batch.Reset()
+	return nil
+}
+
+// RemoveFile deletes every paragraph whose source file is file (including
+// paragraphs added earlier in this build) and forgets the file in the new
+// manifest.
+func (b *Builder) RemoveFile(ctx context.Context, file string) error {
+	if err := b.open(); err != nil {
+		return err
+	}
+	if err := b.flush(); err != nil {
+		return err
+	}
+	delete(b.files, file)
+	n, err := b.idx.DocCount()
+	if err != nil {
+		return fmt.Errorf("remove %s: %w", file, err)
+	}
+	if n == 0 {
+		return nil
+	}
+	tq := query.NewTermQuery(file)
+	tq.SetField(fieldFile)
+	req := bleve.NewSearchRequestOptions(tq, int(n), 0, false)
+	req.Score = "none"
+	res, err := b.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return fmt.Errorf("remove %s: %w", file, err)
+	}
+	for _, h := range res.Hits {
+		b.batch.Delete(h.ID)
+	}
+	b.removed += len(res.Hits)
+	return b.flush()
+}
+
+// SetFile records a source file in the new generation's manifest.
+func (b *Builder) SetFile(file, hash string, paragraphs int) {
+	b.files[file] = FileEntry{Hash: hash, Paragraphs: paragraphs}
+}
+
+// Commit flushes, closes the index, writes and syncs the manifest,
+// publishes the generation (rename gen-N.tmp to gen-N, then swap current
+// atomically) and only then removes generations older than the one it
+// replaced, which stays for readers still using it.
+func (b *Builder) Commit(ctx context.Context) (BuildStats, error) {
+	if err := b.open(); err != nil {
+		return BuildStats{}, err
+	}
+	n, err := b.commit(ctx)
+	if err != nil {
+		return BuildStats{}, errors.Join(err, b.Abort())
+	}
+	return BuildStats{Generation: b.gen, Paragraphs: n, Added: b.added, Removed: b.removed,
+		SizeBytes: dirSize(filepath.Join(b.path, genName(b.gen))), Took: time.Since(b.start)}, nil
+}
+
+// commit does Commit's work and returns the generation's document count.
+func (b *Builder) commit(ctx context.Context) (int, error) {
+	if err := b.flush(); err != nil {
+		return 0, err
+	}
+	count, err := b.idx.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
+	n := int(count)
+	err = b.idx.Close()
+	b.idx = nil
+	if err != nil {
+		return 0, fmt.Errorf("close index: %w", err)
+	}
+	m := Manifest{Schema: SchemaVersion, Generation: b.gen, BuiltAt: time.Now().UTC().Truncate(time.Second),
+		Files: b.files, Paragraphs: n}
+	if err := writeManifest(b.tmp, m); err != nil {
+		return 0, err
+	}
+	if err := syncTree(b.tmp); err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	final := filepath.Join(b.path, genName(b.gen))
+	if err := os.Rename(b.tmp, final); err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
+	b.tmp = final // from here on Abort must not remove it
+	if err := syncPath(b.path); err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
+	if err := swapCurrent(b.path, b.gen); err != nil {
+		return 0, err
+	}
+	b.done = true
+	keep := []int{b.gen}
+	if b.cur > 0 {
+		keep = append(keep, b.cur)
+	}
+	perr := pruneGenerations(b.path, keep...)
+	uerr := unlockFolder(b.lock)
+	b.lock = nil
+	if perr != nil {
+		// The new generation is live; stale ones go at the next build.
+		return n, nil
+	}
+	return n, uerr
+}
+
+// Abort discards the build: the temporary generation is removed and the
+// current one is left as it was. Calling it again, or after Commit, does
+// nothing.
+func (b *Builder) Abort() error {
+	if b.done {
+		return nil
+	}
+	b.done = true
+	var errs []error
+	if b.idx != nil {
+		errs = append(errs, b.idx.Close())
+		b.idx = nil
+	}
+	if filepath.Ext(b.tmp) == tmpSuffix {
+		errs = append(errs, os.RemoveAll(b.tmp))
+	}
+	errs = append(errs, unlockFolder(b.lock))
+	b.lock = nil
+	return errors.Join(errs...)
+}

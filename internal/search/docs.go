@@ -1,0 +1,98 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"countynews/corpus"
+)
+
+// maxArticleParagraphs bounds the paragraphs read for one article.
+const maxArticleParagraphs = 10_000
+
+// Paragraph returns the paragraph with the given ID, or ErrNotFound.
+func (ix *Index) Paragraph(ctx context.Context, id string) (corpus.Paragraph, error) {
+	var p corpus.Paragraph
+	if err := ctx.Err(); err != nil {
+		return p, err
+	}
+	if id == "" {
+		return p, fmt.Errorf("paragraph %q: %w", id, ErrNotFound)
+	}
+	d, err := ix.bleve.Document(id)
+	if err != nil {
+		return p, fmt.Errorf("paragraph %s: %w", id, err)
+	}
+	if d == nil {
+		return p, fmt.Errorf("paragraph %s: %w", id, ErrNotFound)
+	}
+	var raw []byte
+	d.VisitFields(func(f index.Field) {
+		if f.Name() == fieldDoc {
+			raw = f.Value()
+		}
+	})
+	if raw == nil {
+		return p, fmt.Errorf("paragraph %s: %w", id, ErrNotFound)
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return p, fmt.Errorf("paragraph %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// Article returns the article with the given ID, rebuilt from its
+// paragraphs in position order, or ErrNotFound. The index keeps
+// paragraphs only, so Dateline is empty; Source spans the paragraphs'
+// lines.
+func (ix *Index) Article(ctx context.Context, articleID string) (corpus.Article, error) {
+	var a corpus.Article
+	if articleID == "" {
+		return a, fmt.Errorf("article %q: %w", articleID, ErrNotFound)
+	}
+	req := bleve.NewSearchRequestOptions(termOn(fieldArticleID, articleID), maxArticleParagraphs, 0, false)
+	req.Fields = []string{fieldDoc}
+	req.Score = "none"
+	sr, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return a, searchError(ctx, err)
+	}
+	if len(sr.Hits) == 0 {
+		return a, fmt.Errorf("article %s: %w", articleID, ErrNotFound)
+	}
+	ps := make([]corpus.Paragraph, 0, len(sr.Hits))
+	for _, h := range sr.Hits {
+		p, err := decodeDoc(h)
+		if err != nil {
+			return a, err
+		}
+		ps = append(ps, p)
+	}
+	sort.Slice(ps, func(i, j int) bool {
+		if ps[i].Position != ps[j].Position {
+			return ps[i].Position < ps[j].Position
+		}
+		return ps[i].ID < ps[j].ID
+	})
+	first := ps[0]
+	a = corpus.Article{
+		ID: articleID, Headline: first.Headline, Subtitle: first.Subtitle, Reporters: first.Reporters,
+		County: first.County, CountyName: first.CountyName, Year: first.Year, YearInferred: first.YearInferred,
+		Date: first.Date, Source: corpus.Provenance{File: first.Source.File, Lines: first.Source.Lines}, Paragraphs: ps,
+	}
+	for _, p := range ps[1:] {
+		if p.Source.File != a.Source.File {
+			continue
+		}
+		if l := p.Source.Lines[0]; l > 0 && (a.Source.Lines[0] == 0 || l < a.Source.Lines[0]) {
+			a.Source.Lines[0] = l
+		}
+		a.Source.Lines[1] = max(a.Source.Lines[1], p.Source.Lines[1])
+	}
+	return a, nil
+}

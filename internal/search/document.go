@@ -1,0 +1,69 @@
+package search
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/blevesearch/bleve/v2/document"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"countynews/corpus"
+)
+
+// document builds the Bleve document of a paragraph directly, field by
+// field, instead of letting Bleve's mapping reflect over a struct (see
+// BenchmarkDocument for the difference). The options and analyzers are the
+// mapping's (mapping.go).
+//
+// Text is width-folded again: corpus already folds it, and FoldWidth
+// returns its input unchanged when there is nothing to fold, but the CJK
+// analyzer silently drops full-width digits (２０２１年 → 年), so an
+// unfolded text reaching it would lose words.
+func (s *schema) document(p corpus.Paragraph, unigrams bool) (*document.Document, error) {
+	if p.ID == "" {
+		return nil, fmt.Errorf("paragraph without an ID (article %q, position %d)", p.ArticleID, p.Position)
+	}
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode paragraph %s: %w", p.ID, err)
+	}
+	d := document.NewDocument(p.ID)
+	text := []byte(corpus.FoldWidth(p.Text))
+	d.AddField(document.NewTextFieldCustom(fieldText, nil, text, optPhrase, s.cjk))
+	if unigrams {
+		d.AddField(document.NewTextFieldCustom(fieldText1, nil, text, optTerms, s.unigram))
+	}
+	if p.Topic != "" {
+		d.AddField(document.NewTextFieldCustom(fieldTopic, nil, []byte(corpus.FoldWidth(p.Topic)), optPhrase, s.cjk))
+	}
+	if p.Headline != "" {
+		d.AddField(document.NewTextFieldCustom(fieldHeadline, nil, []byte(corpus.FoldWidth(p.Headline)), optPhrase, s.cjk))
+	}
+	keyword := func(name, value string, opt index.FieldIndexingOptions) {
+		if value != "" {
+			// A nil analyzer makes the whole value one token.
+			d.AddField(document.NewTextFieldCustom(name, nil, []byte(value), opt, nil))
+		}
+	}
+	keyword(fieldCounty, p.County, optFacet)
+	if p.Year > 0 {
+		keyword(fieldYear, strconv.Itoa(p.Year), optFacet)
+		d.AddField(document.NewNumericFieldWithIndexingOptions(fieldYearNum, nil, float64(p.Year), optNumber))
+	}
+	keyword(fieldDate, string(p.Date), optFacet)
+	for _, v := range p.Programs {
+		keyword(fieldProgram, v, optFacet)
+	}
+	for _, v := range p.Initiatives {
+		keyword(fieldInitiative, v, optKeyword)
+	}
+	for _, v := range p.Reporters {
+		keyword(fieldReporter, v, optKeyword)
+	}
+	keyword(fieldKind, string(p.Kind), optKeyword)
+	keyword(fieldArticleID, p.ArticleID, optKeyword)
+	keyword(fieldFile, p.Source.File, optKeyword)
+	d.AddField(document.NewTextFieldWithIndexingOptions(fieldDoc, nil, raw, optStored))
+	return d, nil
+}

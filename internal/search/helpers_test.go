@@ -1,0 +1,148 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"countynews/corpus"
+	"countynews/query"
+)
+
+// build indexes ps into a new index folder and opens it.
+func build(t testing.TB, ps []corpus.Paragraph) *Index {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "index")
+	buildAt(t, dir, BuildOptions{}, ps)
+	ix, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+// buildAt builds (or with opt.Update, updates) the index folder dir.
+func buildAt(t testing.TB, dir string, opt BuildOptions, ps []corpus.Paragraph) BuildStats {
+	t.Helper()
+	ctx := context.Background()
+	b, err := NewBuilder(ctx, dir, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if err := b.Add(ctx, p); err != nil {
+			b.Abort()
+			t.Fatal(err)
+		}
+	}
+	st, err := b.Commit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// defaultParagraphs parses the embedded default corpus (the sample page).
+func defaultParagraphs(t testing.TB) []corpus.Paragraph {
+	t.Helper()
+	p, err := corpus.NewParser(corpus.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []corpus.Paragraph
+	for _, in := range corpus.DefaultInputs() {
+		if _, err := p.Read(context.Background(), in, func(a corpus.Article) error {
+			ps = append(ps, a.Paragraphs...)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ps
+}
+
+// mustParse parses a query in the query language.
+func mustParse(t testing.TB, q string) query.Query {
+	t.Helper()
+	pq, err := query.Parse(q)
+	if err != nil {
+		t.Fatalf("parse %q: %v", q, err)
+	}
+	return pq
+}
+
+func ids(hs []Hit) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = h.ID
+	}
+	return out
+}
+
+// realParagraphs returns about 200 short paragraphs of real news: the
+// articles of testdata/jining-sample.jsonl (every fifth line of the shared
+// jining-news-2023.jsonl) parsed by package corpus, their paragraphs cut
+// after every 。 into pieces of one or a few sentences, each keeping its
+// article's metadata.
+func realParagraphs(t testing.TB) []corpus.Paragraph {
+	t.Helper()
+	data, err := os.ReadFile("testdata/jining-sample.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parser, err := corpus.NewParser(corpus.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []corpus.Paragraph
+	_, err = parser.Read(context.Background(), corpus.BytesInput("jining-sample.jsonl", data), func(a corpus.Article) error {
+		pos := 0
+		for _, p := range a.Paragraphs {
+			for _, text := range pieces(p.Text) {
+				q := p
+				q.ID = fmt.Sprintf("%s-%02d", a.ID, pos)
+				q.Position = pos
+				q.Text = text
+				q.Topic, _, _ = strings.Cut(text, "。")
+				pos++
+				all = append(all, q)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = 200
+	if len(all) <= want {
+		return all
+	}
+	out := make([]corpus.Paragraph, 0, want)
+	for i := range want {
+		out = append(out, all[i*len(all)/want])
+	}
+	return out
+}
+
+// pieces cuts text after each 。 and packs the sentences into pieces of
+// at least 30 characters.
+func pieces(text string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, s := range strings.SplitAfter(text, "。") {
+		cur.WriteString(s)
+		if utf8.RuneCountInString(cur.String()) >= 30 {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}

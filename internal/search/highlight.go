@@ -1,0 +1,205 @@
+package search
+
+import (
+	"html"
+	"math/bits"
+	"sort"
+	"strings"
+	"unicode"
+
+	"countynews/corpus"
+)
+
+// fragmentRunes is the length of a highlighted fragment, in characters.
+const fragmentRunes = 120
+
+// We highlight ourselves rather than with Bleve's html highlighter, which
+// works from the bigram locations of the text field: it marks 红色物业 as
+// <mark>红色</mark><mark>物业</mark> after the first occurrence, drops the
+// last character of a repeated odd-length term (<mark>金乡</mark>县) and
+// needs the text stored twice. Here a term is found as a substring of the
+// text itself, which is what the search matched (see termQuery).
+
+// span is a run of characters [s, e) to mark; terms is a bit set of the
+// query terms found in it.
+type span struct {
+	s, e  int
+	terms uint64
+}
+
+// highlight returns an HTML fragment of text of about width characters:
+// every occurrence of every term in <mark>…</mark>, overlapping and
+// touching occurrences merged into one mark, everything else escaped, … where
+// the text was cut. The fragment chosen holds the most distinct terms,
+// then the most marks, and starts at a sentence start if it can. It works
+// on characters, never splitting one. With no occurrence it is the start
+// of the text.
+//
+// Terms match case-insensitively and after width folding; a term that
+// starts or ends with a letter or digit (not a Han character) only matches
+// where the text has no letter or digit next to it, as search matches
+// Latin words and numbers whole.
+func highlight(text string, terms []string, width int) string {
+	rs := []rune(text)
+	low := foldRunes(text)
+	spans := findSpans(low, terms)
+	st, end := 0, len(rs)
+	if len(rs) > width {
+		st, end = bestWindow(rs, spans, width)
+	}
+	var b strings.Builder
+	if st > 0 {
+		b.WriteString("…")
+	}
+	at := st
+	for _, sp := range spans {
+		if sp.e <= st || sp.s >= end {
+			continue
+		}
+		s, e := max(sp.s, st), min(sp.e, end)
+		b.WriteString(html.EscapeString(string(rs[at:s])))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(string(rs[s:e])))
+		b.WriteString("</mark>")
+		at = e
+	}
+	b.WriteString(html.EscapeString(string(rs[at:end])))
+	if end < len(rs) {
+		b.WriteString("…")
+	}
+	return b.String()
+}
+
+// foldRunes returns s width-folded and lower-cased, one rune for each rune
+// of s.
+func foldRunes(s string) []rune {
+	rs := []rune(corpus.FoldWidth(s))
+	if len(rs) != len([]rune(s)) { // FoldWidth maps rune to rune; be safe
+		rs = []rune(s)
+	}
+	for i, r := range rs {
+		rs[i] = unicode.ToLower(r)
+	}
+	return rs
+}
+
+// wordRune reports whether r belongs to a Latin word or a number, which
+// search matches whole.
+func wordRune(r rune) bool {
+	return (unicode.IsLetter(r) || unicode.IsNumber(r)) && !corpus.IsCJK(r)
+}
+
+// joined reports whether text[k] continues the word or number that ends
+// (dir -1: starts) next to it: a letter or digit, or the point or comma of
+// a decimal or thousands figure (4.5, 1,000), which the tokenizer keeps in
+// one token.
+func joined(text []rune, k, dir int) bool {
+	if k < 0 || k >= len(text) {
+		return false
+	}
+	if wordRune(text[k]) {
+		return true
+	}
+	inner, outer := k-dir, k+dir
+	return (text[k] == '.' || text[k] == ',') && outer >= 0 && outer < len(text) &&
+		unicode.IsDigit(text[inner]) && unicode.IsDigit(text[outer])
+}
+
+// findSpans finds every occurrence of every term in text (both folded) and
+// merges overlapping or touching ones, in order.
+func findSpans(text []rune, terms []string) []span {
+	var occ []span
+	for k, t := range terms {
+		tr := []rune(strings.TrimSpace(string(foldRunes(t))))
+		if len(tr) == 0 {
+			continue
+		}
+		bit := uint64(1) << (k % 64)
+		wordStart, wordEnd := wordRune(tr[0]), wordRune(tr[len(tr)-1])
+	next:
+		for i := 0; i+len(tr) <= len(text); i++ {
+			for j, r := range tr {
+				if text[i+j] != r {
+					continue next
+				}
+			}
+			if wordStart && joined(text, i-1, -1) {
+				continue
+			}
+			if wordEnd && joined(text, i+len(tr), 1) {
+				continue
+			}
+			occ = append(occ, span{i, i + len(tr), bit})
+		}
+	}
+	sort.Slice(occ, func(i, j int) bool { return occ[i].s < occ[j].s })
+	var out []span
+	for _, o := range occ {
+		if n := len(out); n > 0 && o.s <= out[n-1].e {
+			out[n-1].e = max(out[n-1].e, o.e)
+			out[n-1].terms |= o.terms
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// sentenceEnd reports whether r ends a sentence or clause a fragment may
+// start after.
+func sentenceEnd(r rune) bool {
+	return strings.ContainsRune("。！？；!?;\n", r)
+}
+
+// bestWindow picks the fragment [st, end) of about width characters.
+// Candidates start at the text's start, at every sentence start, and a few
+// characters before every mark; a mark is never cut.
+func bestWindow(rs []rune, spans []span, width int) (int, int) {
+	const lead = 12 // context kept before a mark
+	starts := []int{0}
+	for i := 1; i < len(rs); i++ {
+		if sentenceEnd(rs[i-1]) {
+			starts = append(starts, i)
+		}
+	}
+	for _, sp := range spans {
+		starts = append(starts, max(0, sp.s-lead))
+	}
+	type score struct{ terms, marks, sentence, st, end int }
+	var best score
+	bestSet := false
+	for _, st := range starts {
+		end := min(len(rs), st+width)
+		for _, sp := range spans {
+			if sp.s < st && sp.e > st {
+				st = sp.s // do not cut a mark at the start
+			}
+		}
+		for _, sp := range spans {
+			if sp.s < end && sp.e > end {
+				end = sp.e // nor at the end
+			}
+		}
+		var terms uint64
+		marks := 0
+		for _, sp := range spans {
+			if sp.s >= st && sp.e <= end {
+				terms |= sp.terms
+				marks++
+			}
+		}
+		sc := score{terms: bits.OnesCount64(terms), marks: marks, st: st, end: end}
+		if st == 0 || sentenceEnd(rs[st-1]) {
+			sc.sentence = 1
+		}
+		better := !bestSet ||
+			sc.terms > best.terms ||
+			sc.terms == best.terms && (sc.marks > best.marks ||
+				sc.marks == best.marks && (sc.sentence > best.sentence ||
+					sc.sentence == best.sentence && sc.st < best.st))
+		if better {
+			best, bestSet = sc, true
+		}
+	}
+	return best.st, best.end
+}

@@ -1,0 +1,81 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// Index is one open generation of an index folder, read-only. It is safe
+// for concurrent use; Close it when the last search has returned.
+type Index struct {
+	path  string
+	dir   string // PATH/gen-N
+	man   Manifest
+	sch   *schema
+	bleve bleve.Index
+	size  int64
+}
+
+// Open opens the generation PATH/current points to. An index written by
+// another schema version fails with a *SchemaError (errors.Is ErrSchema).
+func Open(ctx context.Context, path string) (*Index, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	gen, err := Current(path)
+	if err != nil {
+		if _, serr := os.Stat(filepath.Join(path, "index_meta.json")); serr == nil {
+			return nil, fmt.Errorf("%s is a Bleve index of an older layout, not an index folder: rebuild it with `go run ./indexer -index NEWPATH`", path)
+		}
+		return nil, err
+	}
+	dir := filepath.Join(path, genName(gen))
+	m, err := readManifest(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open generation %d: %w", gen, err)
+	}
+	if m.Schema != SchemaVersion {
+		return nil, &SchemaError{Path: path, Found: m.Schema, Want: SchemaVersion}
+	}
+	sch, err := newSchema()
+	if err != nil {
+		return nil, err
+	}
+	// Read-only: no persister or merger touches a published generation,
+	// the bolt file is opened shared, and an update can copy it safely.
+	b, err := bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]any{"read_only": true})
+	if err != nil {
+		return nil, fmt.Errorf("open generation %d: %w", gen, err)
+	}
+	return &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, size: dirSize(dir)}, nil
+}
+
+// Generation returns the generation number of the open index.
+func (ix *Index) Generation() int { return ix.man.Generation }
+
+// Manifest returns the open generation's manifest.
+func (ix *Index) Manifest() Manifest { return ix.man }
+
+// DocCount returns the number of paragraphs in the index.
+func (ix *Index) DocCount() int {
+	n, err := ix.bleve.DocCount()
+	if err != nil {
+		return 0
+	}
+	return int(n)
+}
+
+// SizeBytes returns the size of the generation folder on disk.
+func (ix *Index) SizeBytes() int64 { return ix.size }
+
+// Close closes the index.
+func (ix *Index) Close() error {
+	if err := ix.bleve.Close(); err != nil {
+		return fmt.Errorf("close index: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"countynews/corpus"
+	"countynews/query"
+)
+
+// Sort orders the hits of a search.
+type Sort int
+
+const (
+	// SortRelevance ranks by BM25 score (ties by ID). A query with no
+	// positive term has nothing to rank by and sorts as SortNewest.
+	SortRelevance Sort = iota
+	// SortNewest orders by year, then date, newest first (ties by ID);
+	// paragraphs without a date come after the dated ones of their year.
+	SortNewest
+	// SortOldest orders by year, then date, oldest first (ties by ID).
+	SortOldest
+)
+
+// Request is one search.
+type Request struct {
+	Query query.Query
+	// Filters: the values of one list are ORed, the lists are ANDed, and
+	// YearFrom and YearTo (inclusive, 0 for open) AND with the year list.
+	Counties, Programs []string
+	Years              []int
+	YearFrom, YearTo   int
+	Sort               Sort
+	// From and Size page through the hits. Size 0 returns no hits, only
+	// Total and Facets.
+	From, Size int
+	// Highlight fills Hit.Highlight with the best fragment of the text.
+	Highlight bool
+	// Facets fills Result.Facets (disjunctive counts, see Facets).
+	Facets bool
+}
+
+// Hit is one paragraph found.
+type Hit struct {
+	corpus.Paragraph
+	// Highlight is an HTML fragment of the text: escaped, with each
+	// occurrence of a query term in <mark>…</mark>, cut with … ("" unless
+	// asked for).
+	Highlight string
+	Score     float64
+}
+
+// Result is the answer to a Request.
+type Result struct {
+	Total  int
+	Hits   []Hit
+	Facets Facets
+	Took   time.Duration
+}
+
+// maxWindow bounds From+Size, as Bleve's collector holds that many hits.
+const maxWindow = 100_000
+
+// Search runs r. It honours ctx: a cancelled or expired context stops the
+// search and its error is returned.
+func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	start := time.Now()
+	if r.From < 0 || r.Size < 0 || r.From+r.Size > maxWindow {
+		return nil, fmt.Errorf("search: bad window from %d size %d", r.From, r.Size)
+	}
+	c, err := ix.compileQuery(r.Query)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Hits: []Hit{}}
+	if c.none {
+		res.Facets = emptyFacets()
+		res.Took = time.Since(start)
+		return res, nil
+	}
+	f := filters{counties: r.Counties, programs: r.Programs, years: r.Years, from: r.YearFrom, to: r.YearTo}
+	req := bleve.NewSearchRequestOptions(c.build(f.query("")), r.Size, r.From, false)
+	req.Sort = sortOrder(r.Sort, r.Query.HasPositive())
+	if r.Size > 0 {
+		req.Fields = []string{fieldDoc}
+	}
+
+	var extra facetSearches
+	if r.Facets {
+		extra = ix.startFacets(ctx, c, f, req)
+	}
+	sr, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		extra.wait()
+		return nil, searchError(ctx, err)
+	}
+	res.Total = int(sr.Total)
+	for _, h := range sr.Hits {
+		p, err := decodeDoc(h)
+		if err != nil {
+			extra.wait()
+			return nil, err
+		}
+		hit := Hit{Paragraph: p, Score: h.Score}
+		if r.Highlight {
+			hit.Highlight = highlight(p.Text, c.marks, fragmentRunes)
+		}
+		res.Hits = append(res.Hits, hit)
+	}
+	if r.Facets {
+		if res.Facets, err = extra.finish(ctx, sr); err != nil {
+			return nil, err
+		}
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// compileQuery compiles q against a reader of the index.
+func (ix *Index) compileQuery(q query.Query) (compiled, error) {
+	rd, err := ix.reader()
+	if err != nil {
+		return compiled{}, fmt.Errorf("search: %w", err)
+	}
+	defer rd.Close()
+	c, err := ix.compile(rd, q)
+	if err != nil {
+		return compiled{}, fmt.Errorf("search: %w", err)
+	}
+	return c, nil
+}
+
+// sortOrder returns Bleve's sort for s. Every order ends with the ID, so
+// that equal keys come in the same order in every generation (Bleve's own
+// tie-break, the internal document number, depends on batch order).
+func sortOrder(s Sort, ranked bool) search.SortOrder {
+	if s == SortRelevance && !ranked {
+		s = SortNewest
+	}
+	id := &search.SortDocID{}
+	switch s {
+	case SortNewest, SortOldest:
+		desc := s == SortNewest
+		return search.SortOrder{
+			&search.SortField{Field: fieldYearNum, Type: search.SortFieldAsNumber, Desc: desc, Missing: search.SortFieldMissingLast},
+			&search.SortField{Field: fieldDate, Type: search.SortFieldAsString, Desc: desc, Missing: search.SortFieldMissingLast},
+			id,
+		}
+	}
+	return search.SortOrder{&search.SortScore{Desc: true}, id}
+}
+
+// decodeDoc decodes the stored paragraph of a hit.
+func decodeDoc(h *search.DocumentMatch) (corpus.Paragraph, error) {
+	var p corpus.Paragraph
+	raw, ok := h.Fields[fieldDoc].(string)
+	if !ok {
+		return p, fmt.Errorf("search: hit %s has no stored paragraph", h.ID)
+	}
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		return p, fmt.Errorf("search: hit %s: %w", h.ID, err)
+	}
+	return p, nil
+}
+
+// searchError prefers the context's error, so that callers can tell a
+// timeout from a failure with errors.Is.
+func searchError(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("search: %w (%v)", cerr, err)
+	}
+	return fmt.Errorf("search: %w", err)
+}
+
+// reader opens a reader of the index, for dictionary and frequency
+// lookups.
+func (ix *Index) reader() (index.IndexReader, error) {
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return adv.Reader()
+}
