@@ -212,9 +212,26 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("browser-6-phone")
 
+	// 7. A bad query: the page with the API's message, status 400.
+	do("back to a wide screen", chromedp.EmulateViewport(1280, 900))
+	sctx, cancelStep := context.WithTimeout(bctx, stepTime)
+	badURL := base + "/?q=" + url.QueryEscape("红色物业 OR")
+	resp, err := chromedp.RunResponse(sctx, chromedp.Navigate(badURL))
+	cancelStep()
+	if err != nil || resp.Status != 400 {
+		t.Fatalf("a bad query: %v, %+v", err, resp)
+	}
+	if msg := evalJS[string](t, bctx, `document.querySelector('.message').textContent`); !strings.Contains(msg, "OR with no term after it") {
+		t.Errorf("the error page says %q", msg)
+	}
+	shot("browser-7-error")
+
 	consoleMu.Lock()
 	defer consoleMu.Unlock()
 	for _, m := range console {
+		if strings.HasSuffix(m, "status of 400 (Bad Request) ("+badURL+")") {
+			continue // the bad query's own status
+		}
 		t.Errorf("browser console: %s", m)
 	}
 }

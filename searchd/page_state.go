@@ -127,7 +127,7 @@ type layout struct {
 	Nav        string  // "search", "compare" or "article": the current section
 	SearchURL  string
 	CompareURL string
-	HelpOpen   bool // show the query-language help open (after a bad query)
+	HelpOpen   bool // show the query-language help with the error (after a bad query)
 }
 
 // newLayout returns the frame of a page at action for the request's q.

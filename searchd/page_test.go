@@ -356,8 +356,8 @@ func TestPages(t *testing.T) {
 			if q == nil || nodeAttr(q, "value") != u.Query().Get("q") {
 				t.Errorf("%s: the search box does not hold the query", target)
 			}
-			if d := findByClass(r.doc, "help"); len(d) != 1 || !nodeHasAttr(d[0], "open") {
-				t.Errorf("%s: the query help is not open", target)
+			if d := findByClass(findByTag(r.doc, atom.Main)[0], "help"); len(d) != 1 || !strings.Contains(nodeText(d[0]), "排除") {
+				t.Errorf("%s: the error does not show the query help", target)
 			}
 		}
 		// A client asking for JSON still gets JSON from the same URL.
