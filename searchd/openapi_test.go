@@ -51,7 +51,7 @@ func TestOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hit := search(t, f.e, url.Values{"q": {"红色物业"}}).Hits[0]
+	hit := doSearch(t, f.e, url.Values{"q": {"红色物业"}}).Hits[0]
 	targets := []string{
 		"/api/search?q=" + url.QueryEscape("红色物业") + "&county=" + url.QueryEscape("梁山"),
 		"/api/search",

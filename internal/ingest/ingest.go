@@ -256,5 +256,6 @@ func dirSize(path string) int64 {
 type nopObserver struct{}
 
 func (nopObserver) Start(int, int64)         {}
+func (nopObserver) Read(int)                 {}
 func (nopObserver) Input(string, int64, int) {}
 func (nopObserver) Problem(error)            {}
