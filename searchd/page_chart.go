@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/url"
 	"slices"
 	"strconv"
 )
@@ -22,6 +23,7 @@ type yearBar struct {
 	LabelY        int
 	ShowYear      bool // label every year while they fit, else every few
 	On            bool
+	Out           bool // outside the year range picked
 	URL           string
 	Label         string // accessible name: 2021年：12条
 }
@@ -86,13 +88,26 @@ func newYearChart(st pageState, years []facetJSON) yearChart {
 			h = 2 // a year with hits is always visible
 		}
 		x := chartGap + i*(chartBarW+chartGap)
+		// The index counts the year facet without the year filters, range
+		// included, so a bar outside the range links to its year with the
+		// range dropped: the link finds what the bar counts.
+		out := st.p.YearFrom > 0 && y < st.p.YearFrom || st.p.YearTo > 0 && y > st.p.YearTo
+		link := st.toggle("year", strconv.Itoa(y))
+		if out {
+			link = st.url("/", func(v url.Values) {
+				v.Del("year_from")
+				v.Del("year_to")
+				toggleValue(v, "year", strconv.Itoa(y))
+			})
+		}
 		ch.Bars = append(ch.Bars, yearBar{
 			Year: y, Count: n,
 			X: x, Y: ch.Base - h, W: chartBarW, H: h,
 			TextX: x + chartBarW/2, CountY: ch.Base - h - 4, LabelY: ch.Base + 14,
 			ShowYear: i%every == 0 || i == len(ys)-1,
 			On:       slices.Contains(st.p.Years, y),
-			URL:      st.toggle("year", strconv.Itoa(y)),
+			Out:      out,
+			URL:      link,
 			Label:    strconv.Itoa(y) + "年：" + strconv.Itoa(n) + "条",
 		})
 	}

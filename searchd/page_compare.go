@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -47,7 +48,8 @@ type compareCell struct {
 // whole query (its county and program facets give the margins), then one
 // a county with hits (its program facet gives the row). The program filter
 // is not applied: the table is over all programs. Counties without hits are
-// listed too, with empty rows, so that gaps show.
+// listed too, with empty rows, so that gaps show; with counties picked,
+// the rows are theirs.
 func (pg *pages) compare(c echo.Context) error {
 	start := time.Now()
 	raw := c.QueryParams()
@@ -77,6 +79,11 @@ func (pg *pages) compare(c echo.Context) error {
 	most := 0
 	seen := map[string]bool{}
 	for _, f := range whole.County {
+		// The county facet is disjunctive (it ignores the county filter):
+		// with counties picked, only theirs are rows.
+		if len(p.Counties) > 0 && !slices.Contains(p.Counties, f.Value) {
+			continue
+		}
 		seen[f.Value] = true
 		row := compareRow{County: f.Value, Count: f.Count, URL: st.url("/", func(v url.Values) { v.Set("county", f.Value) })}
 		counts := map[string]int{}
@@ -101,22 +108,29 @@ func (pg *pages) compare(c echo.Context) error {
 		}
 		data.Rows = append(data.Rows, row)
 	}
-	if len(p.Counties) == 0 {
-		// Counties of the index with no hits: empty rows.
+	// Counties without hits get empty rows: the picked ones, or else every
+	// county of the index.
+	empty := p.Counties
+	if len(empty) == 0 {
 		ix, release := pg.api.index()
 		f, err := ix.AllFacets(ctx)
 		release()
 		if err != nil {
 			return err
 		}
+		empty = nil
 		for _, cf := range f.County {
-			if seen[cf.Value] {
-				continue
-			}
-			row := compareRow{County: cf.Value, URL: st.url("/", func(v url.Values) { v.Set("county", cf.Value) })}
-			row.Cells = make([]compareCell, len(data.Programs))
-			data.Rows = append(data.Rows, row)
+			empty = append(empty, cf.Value)
 		}
+	}
+	for _, county := range empty {
+		if seen[county] {
+			continue
+		}
+		seen[county] = true
+		row := compareRow{County: county, URL: st.url("/", func(v url.Values) { v.Set("county", county) })}
+		row.Cells = make([]compareCell, len(data.Programs))
+		data.Rows = append(data.Rows, row)
 	}
 	for i := range data.Rows {
 		for j := range data.Rows[i].Cells {

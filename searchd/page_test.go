@@ -533,11 +533,61 @@ func TestPages(t *testing.T) {
 		if sum != total {
 			t.Errorf("bars add up to %d, total %d", sum, total)
 		}
+		// Outside a picked range, a bar links to its year without the range.
+		r = okPage(t, e, "/?year_from=2022")
+		out := findByClass(findByTag(r.doc, atom.Svg)[0], "out")
+		if len(out) == 0 {
+			t.Fatal("no bar marked outside the range")
+		}
+		for _, b := range out {
+			u := hrefURL(t, b)
+			m := regexp.MustCompile(`^(\d{4})年：(\d+)条`).FindStringSubmatch(nodeAttr(b, "aria-label"))
+			if m == nil || !sameValues(u.Query(), url.Values{"year": {m[1]}}) {
+				t.Fatalf("bar %q outside the range links to %s", nodeAttr(b, "aria-label"), u)
+			}
+			if n, _ := strconv.Atoi(m[2]); totalOf(t, okPage(t, e, u.String())) != n {
+				t.Errorf("bar %s: the link does not find the %d hits it counts", m[1], n)
+			}
+		}
 		// Picked, the bar is marked and links back.
 		r = okPage(t, e, "/?year=2021")
 		on := findByClass(findByTag(r.doc, atom.Svg)[0], "on")
 		if len(on) != 1 || hrefURL(t, on[0]).RawQuery != "" {
 			t.Errorf("picked year bar: %d marked", len(on))
+		}
+	})
+
+	t.Run("YearRange", func(t *testing.T) {
+		r := okPage(t, e, "/?q="+url.QueryEscape("党")+"&county="+url.QueryEscape("金乡")+"&year_from=2020&year_to=2021")
+		chips := map[string]url.Values{}
+		for _, c := range findByClass(r.doc, "chip") {
+			chips[strings.TrimPrefix(strings.TrimSuffix(nodeText(c), "×"), "去掉筛选条件 ")] = hrefURL(t, c).Query()
+		}
+		want := map[string]url.Values{
+			"县区：金乡":    {"q": {"党"}, "year_from": {"2020"}, "year_to": {"2021"}},
+			"起始：2020年": {"q": {"党"}, "county": {"金乡"}, "year_to": {"2021"}},
+			"截止：2021年": {"q": {"党"}, "county": {"金乡"}, "year_from": {"2020"}},
+		}
+		if len(chips) != len(want) {
+			t.Errorf("chips %v", chips)
+		}
+		for label, v := range want {
+			if !sameValues(chips[label], v) {
+				t.Errorf("chip %s removes to %v, want %v", label, chips[label], v)
+			}
+		}
+		// The range form carries the rest of the state and shows the range.
+		form := findByClass(r.doc, "years")[0]
+		got := url.Values{}
+		for _, in := range findByTag(form, atom.Input) {
+			got.Add(nodeAttr(in, "name"), nodeAttr(in, "value"))
+		}
+		if !sameValues(got, url.Values{"q": {"党"}, "county": {"金乡"}, "year_from": {"2020"}, "year_to": {"2021"}}) {
+			t.Errorf("year form fields %v", got)
+		}
+		// An empty range is the same as none.
+		if a, b := totalOf(t, okPage(t, e, "/?q="+url.QueryEscape("党")+"&year_from=&year_to=")), totalOf(t, okPage(t, e, "/?q="+url.QueryEscape("党"))); a != b {
+			t.Errorf("an empty year range finds %d, no range %d", a, b)
 		}
 	})
 
@@ -758,6 +808,21 @@ func TestPages(t *testing.T) {
 		}
 		if cellLinks < 2 {
 			t.Errorf("only %d cell links", cellLinks)
+		}
+		// Filters: the county filter limits the rows, the year filter is
+		// kept in every link, the program filter is not applied.
+		r2 := okPage(t, e, "/compare?q="+url.QueryEscape("党")+"&county="+url.QueryEscape("金乡")+"&year=2021&program="+url.QueryEscape("红色物业"))
+		var counties []string
+		for _, th := range findByTag(findByTag(r2.doc, atom.Tbody)[0], atom.Th) {
+			counties = append(counties, nodeText(th))
+		}
+		if !slices.Equal(counties, []string{"金乡"}) {
+			t.Errorf("rows %v, want only 金乡", counties)
+		}
+		for _, u := range linkURLs(t, findByTag(r2.doc, atom.Table)[0]) {
+			if q := u.Query(); q.Get("year") != "2021" || q.Get("county") != "金乡" && q.Get("county") != "" {
+				t.Errorf("table link %s loses the filters", u)
+			}
 		}
 		// The form of the comparison page stays on it.
 		if f := findByTag(r.doc, atom.Form); len(f) == 0 || nodeAttr(f[0], "action") != "/compare" {
