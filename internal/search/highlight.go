@@ -44,7 +44,11 @@ func highlight(text string, terms []string, width int) string {
 	low := foldRunes(text)
 	spans := findSpans(low, terms)
 	st, end := 0, len(rs)
-	if len(rs) > width {
+	switch {
+	case len(rs) <= width:
+	case len(spans) == 0:
+		end = width
+	default:
 		st, end = bestWindow(rs, spans, width)
 	}
 	var b strings.Builder
@@ -153,19 +157,32 @@ func sentenceEnd(r rune) bool {
 
 // bestWindow picks the fragment [st, end) of about width characters.
 // Candidates start at the text's start, at every sentence start, and a few
-// characters before every mark; a mark is never cut.
+// characters before every mark; a mark is never cut. Among windows with as
+// many distinct terms and marks, one starting a sentence wins, then the
+// one whose first mark comes nearest after the lead, the few characters of
+// context wanted before it.
 func bestWindow(rs []rune, spans []span, width int) (int, int) {
-	const lead = 12 // context kept before a mark
+	lead := width / 10 // context kept before a mark
+	// Only starts up to width before a mark can show it; at most
+	// maxStarts are tried, which bounds the work on pathological texts.
+	const maxStarts = 256
 	starts := []int{0}
-	for i := 1; i < len(rs); i++ {
-		if sentenceEnd(rs[i-1]) {
+	k := 0 // next span at or after i
+	for i := 1; i < len(rs) && len(starts) < maxStarts; i++ {
+		for k < len(spans) && spans[k].s < i {
+			k++
+		}
+		if k == len(spans) {
+			break
+		}
+		if sentenceEnd(rs[i-1]) && spans[k].s-i < width {
 			starts = append(starts, i)
 		}
 	}
-	for _, sp := range spans {
+	for _, sp := range spans[:min(len(spans), maxStarts)] {
 		starts = append(starts, max(0, sp.s-lead))
 	}
-	type score struct{ terms, marks, sentence, st, end int }
+	type score struct{ terms, marks, sentence, offset, st, end int }
 	var best score
 	bestSet := false
 	for _, st := range starts {
@@ -181,14 +198,20 @@ func bestWindow(rs []rune, spans []span, width int) (int, int) {
 			}
 		}
 		var terms uint64
-		marks := 0
+		marks, first := 0, -1
 		for _, sp := range spans {
 			if sp.s >= st && sp.e <= end {
 				terms |= sp.terms
 				marks++
+				if first < 0 {
+					first = sp.s
+				}
 			}
 		}
 		sc := score{terms: bits.OnesCount64(terms), marks: marks, st: st, end: end}
+		if first >= 0 {
+			sc.offset = abs(first - st - lead)
+		}
 		if st == 0 || sentenceEnd(rs[st-1]) {
 			sc.sentence = 1
 		}
@@ -196,10 +219,18 @@ func bestWindow(rs []rune, spans []span, width int) (int, int) {
 			sc.terms > best.terms ||
 			sc.terms == best.terms && (sc.marks > best.marks ||
 				sc.marks == best.marks && (sc.sentence > best.sentence ||
-					sc.sentence == best.sentence && sc.st < best.st))
+					sc.sentence == best.sentence && (sc.offset < best.offset ||
+						sc.offset == best.offset && sc.st < best.st)))
 		if better {
 			best, bestSet = sc, true
 		}
 	}
 	return best.st, best.end
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
