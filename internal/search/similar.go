@@ -28,7 +28,6 @@ const (
 // Tuning of Similar.
 const (
 	similarTerms    = 25  // significant bigrams kept
-	similarMarks    = 8   // of which highlighted in the hits
 	similarMinIDF   = 1.0 // idf floor: a bigram in over ~a third of the paragraphs is stop-like
 	defaultSimilarN = 10
 )
@@ -36,7 +35,9 @@ const (
 // Similar returns the paragraph with the given ID and up to size
 // paragraphs comparable to it, best first: never the paragraph itself nor
 // another paragraph of its article, and with ScopeOtherCounties none of its
-// county. A missing ID is ErrNotFound.
+// county. A missing ID is ErrNotFound. The hits' highlights mark the
+// paragraph's initiatives and program names where they recur (bigrams
+// would mark half-words).
 //
 // Comparable means sharing its significant vocabulary (a "more like this"
 // query). Each bigram of the paragraph's text is weighted by tf × idf, its
@@ -68,12 +69,9 @@ func (ix *Index) Similar(ctx context.Context, id string, scope Scope, size int) 
 	var any []bq.Query
 	var marks []string
 	top := 0.0
-	for i, t := range terms {
+	for _, t := range terms {
 		any = append(any, boosted(termOn(fieldText, t.term), t.weight))
 		top = max(top, t.weight)
-		if i < similarMarks {
-			marks = append(marks, t.term)
-		}
 	}
 	if top == 0 {
 		top = 1
@@ -90,6 +88,7 @@ func (ix *Index) Similar(ctx context.Context, id string, scope Scope, size int) 
 	}
 	for _, prog := range p.Programs {
 		any = append(any, boosted(termOn(fieldProgram, prog), top/2))
+		marks = append(marks, prog)
 	}
 	if len(any) == 0 {
 		return &p, []Hit{}, nil
