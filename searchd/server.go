@@ -96,15 +96,34 @@ func newServer(cfg config, h *holder, log *slog.Logger) *echo.Echo {
 		return c.JSON(http.StatusOK, map[string]any{"status": "ready", "generation": ix.Generation(), "documents": ix.DocCount()})
 	})
 	e.GET("/metrics", m.handler())
-	g := e.Group("/api", timeout)
-	g.GET("/openapi.json", serveOpenAPI)
-	g.GET("/search", a.search)
-	g.GET("/facets", a.facets)
-	g.GET("/articles/:id", a.article)
-	g.GET("/paragraphs/:id", a.paragraph)
-	g.GET("/paragraphs/:id/similar", a.similar)
+	// The timeout goes on each route, not on the group: a group with
+	// middleware registers a catch-all route, which would answer every
+	// other method with 404 instead of 405.
+	g := e.Group("/api")
+	g.GET("/openapi.json", serveOpenAPI, timeout)
+	g.GET("/search", a.search, timeout)
+	g.GET("/facets", a.facets, timeout)
+	g.GET("/articles/:id", a.article, timeout)
+	g.GET("/paragraphs/:id", a.paragraph, timeout)
+	g.GET("/paragraphs/:id/similar", a.similar, timeout)
 	registerPages(e, a, timeout)
+	e.Server.Handler = headAsGet(e)
 	return e
+}
+
+// headAsGet answers HEAD as GET, as HTTP requires of every GET resource
+// (Echo routes HEAD only where it is registered). The handlers see a GET;
+// net/http knows the request is a HEAD and sends the headers without the
+// body.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			get := *r
+			get.Method = http.MethodGet
+			r = &get
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // isPage reports whether a request is for the HTML interface, whose errors
