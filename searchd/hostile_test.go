@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +20,9 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	xhtml "golang.org/x/net/html"
+
+	"countynews/internal/ingest"
 )
 
 // hostileDeadline is how long any one hostile request may take before the
@@ -547,4 +552,216 @@ func copyIndex(t *testing.T, src string) string {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// markupPage is a page in the OCR layout (README: Corpus formats) whose
+// text holds markup, template actions, entities and stray <mark> tags.
+const markupPage = `---
+date: 2023-05-04
+---
+本报梁山讯（通讯员 李四）梁山县推进红色物业<script>alert(1)</script>建设。
+
+小区打造"><img src=x onerror=alert(1)>示范点，墙上写着{{.}}和</mark>记号，红色物业覆盖全县。
+
+网格员带着<mark>假标记</mark>和&amp;lt;实体&gt;上门，红色物业服务到家。
+
+梁山红色物业<script>alert(9)</script>见成效
+——探索{{template "layout" .}}新路子
+`
+
+// TestAPIEscaping indexes markupPage and checks the API: every highlight,
+// whatever the query marks, is escaped text with <mark> as its only
+// markup, never cuts an entity, and unescapes to the paragraph's text; the
+// JSON bodies carry no raw markup. (The page's escaping of the same kind of
+// text is TestPageEscaping's; here the page is checked only for the
+// queries that mark text next to the markup.)
+func TestAPIEscaping(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "markup_20230504.txt")
+	if err := os.WriteFile(file, []byte(markupPage), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := newIndexServer(t, file)
+
+	queries := []string{"红色物业", `"alert(1)"`, "alert", "onerror", "img", "mark", "script", "假标记", "实体", "amp", "lt", "记号", "示范点"}
+	seen := 0
+	for _, q := range queries {
+		var res searchJSON
+		target := "/api/search?q=" + url.QueryEscape(q)
+		if code := get(t, e, target, &res); code != http.StatusOK {
+			t.Fatalf("%s: status %d", target, code)
+		}
+		if res.Total == 0 {
+			t.Errorf("q=%s: no hits; the markup's text should be searchable", q)
+		}
+		for _, h := range res.Hits {
+			seen++
+			checkHighlight(t, q, h.Highlight, h.Text)
+		}
+		// The page marks the same fragments: the only elements are <mark>
+		// around text, nothing of the corpus is markup.
+		req := httptest.NewRequest(http.MethodGet, "/?q="+url.QueryEscape(q), nil)
+		req.Header.Set(echo.HeaderAccept, "text/html")
+		rec := serveWithin(t, e.Server.Handler, req, hostileDeadline)
+		checkPageMarkup(t, "/?q="+q, rec.Body.String(), strings.Trim(q, `"`))
+	}
+	if seen == 0 {
+		t.Fatal("no highlights checked")
+	}
+
+	// Whole documents: the text is data, sent as JSON strings; the encoder
+	// escapes < > & so that no consumer can mistake the body for HTML.
+	var res searchJSON
+	get(t, e, "/api/search", &res)
+	for _, h := range res.Hits {
+		for _, target := range []string{"/api/paragraphs/" + h.ID, "/api/articles/" + h.ArticleID, "/api/paragraphs/" + h.ID + "/similar?scope=all"} {
+			req := httptest.NewRequest(http.MethodGet, target, nil)
+			rec := serveWithin(t, e.Server.Handler, req, hostileDeadline)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s: status %d", target, rec.Code)
+			}
+			if strings.ContainsAny(rec.Body.String(), "<>") {
+				t.Errorf("%s: raw < or > in the JSON body", target)
+			}
+		}
+		var p struct{ Text string }
+		get(t, e, "/api/paragraphs/"+h.ID, &p)
+		if p.Text != h.Text {
+			t.Errorf("paragraph %s: text changed on the way: %q", h.ID, p.Text)
+		}
+	}
+	var art struct{ Headline, Subtitle string }
+	get(t, e, "/api/articles/"+res.Hits[0].ArticleID, &art)
+	if !strings.Contains(art.Headline, "<script>alert(9)</script>") || !strings.Contains(art.Subtitle, `{{template "layout" .}}`) {
+		t.Errorf("headline %q, subtitle %q: the markup should survive as text", art.Headline, art.Subtitle)
+	}
+}
+
+// checkHighlight asserts that a highlight is escaped text plus balanced,
+// unnested <mark> elements, cuts no entity, and unescapes to a part of
+// text (cut with … at either end).
+func checkHighlight(t *testing.T, q, hl, text string) {
+	t.Helper()
+	if hl == "" {
+		t.Errorf("q=%s: empty highlight of %q", q, text)
+		return
+	}
+	var plain strings.Builder
+	open := false
+	for rest := hl; rest != ""; {
+		switch {
+		case strings.HasPrefix(rest, "<mark>"):
+			if open {
+				t.Errorf("q=%s: nested <mark> in %q", q, hl)
+			}
+			open, rest = true, rest[len("<mark>"):]
+		case strings.HasPrefix(rest, "</mark>"):
+			if !open {
+				t.Errorf("q=%s: stray </mark> in %q", q, hl)
+			}
+			open, rest = false, rest[len("</mark>"):]
+		case rest[0] == '<' || rest[0] == '>' || rest[0] == '"':
+			t.Errorf("q=%s: unescaped %q in highlight %q", q, rest[0], hl)
+			rest = rest[1:]
+		case rest[0] == '&':
+			end := strings.IndexByte(rest, ';')
+			ent := ""
+			if end > 0 {
+				ent = rest[:end+1]
+			}
+			switch ent {
+			case "&lt;", "&gt;", "&amp;", "&#34;", "&#39;", "&quot;":
+				plain.WriteString(html.UnescapeString(ent))
+				rest = rest[len(ent):]
+			default:
+				t.Errorf("q=%s: & not starting an entity (cut by a mark?) in %q", q, hl)
+				plain.WriteByte('&')
+				rest = rest[1:]
+			}
+		default:
+			plain.WriteByte(rest[0])
+			rest = rest[1:]
+		}
+	}
+	if open {
+		t.Errorf("q=%s: unclosed <mark> in %q", q, hl)
+	}
+	for _, part := range strings.Split(plain.String(), "…") {
+		if !strings.Contains(text, part) {
+			t.Errorf("q=%s: highlight %q unescapes to %q, not part of the text %q", q, hl, part, text)
+		}
+	}
+}
+
+// newIndexServer builds an index of the given inputs in a temporary folder
+// with ingest.Run and returns a server on it.
+func newIndexServer(t *testing.T, paths ...string) *echo.Echo {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "index")
+	if _, err := ingest.Run(context.Background(), ingest.Options{Index: dir, Paths: paths}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := newHolder(context.Background(), dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.close() })
+	return newServer(config{Timeout: 5 * time.Second, Reload: time.Hour}, h, slog.New(slog.DiscardHandler))
+}
+
+// checkPageMarkup tokenizes a page and fails on any element the corpus
+// could have injected: a script without src, an img, and a <mark> whose
+// text is not the query term.
+func checkPageMarkup(t *testing.T, target, body, term string) {
+	t.Helper()
+	z := xhtml.NewTokenizer(strings.NewReader(body))
+	inMark, marks := false, 0
+	var text strings.Builder
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			if z.Err() != io.EOF {
+				t.Fatalf("%s: %v", target, z.Err())
+			}
+			if marks == 0 {
+				t.Errorf("%s: nothing marked", target)
+			}
+			return
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
+			tok := z.Token()
+			switch tok.Data {
+			case "img", "iframe", "object", "embed":
+				t.Errorf("%s: <%s> element in the page", target, tok.Data)
+			case "script":
+				src := ""
+				for _, a := range tok.Attr {
+					if a.Key == "src" {
+						src = a.Val
+					}
+				}
+				if !strings.HasPrefix(src, "/static/") {
+					t.Errorf("%s: inline or foreign <script>", target)
+				}
+			case "mark":
+				inMark = true
+				text.Reset()
+			}
+			for _, a := range tok.Attr {
+				if strings.HasPrefix(a.Key, "on") {
+					t.Errorf("%s: event handler attribute %s on <%s>", target, a.Key, tok.Data)
+				}
+			}
+		case xhtml.EndTagToken:
+			if tok := z.Token(); tok.Data == "mark" && inMark {
+				inMark = false
+				marks++
+				if !strings.EqualFold(text.String(), term) {
+					t.Errorf("%s: <mark>%s</mark>, only %q may be marked", target, text.String(), term)
+				}
+			}
+		case xhtml.TextToken:
+			if inMark {
+				text.Write(z.Text())
+			}
+		}
+	}
 }
