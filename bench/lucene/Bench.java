@@ -332,7 +332,7 @@ public final class Bench {
     IndexWriterConfig iwc = new IndexWriterConfig(an.perField);
     iwc.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
     iwc.setRAMBufferSizeMB(ramMB);
-    long start = System.nanoTime();
+    long start = System.nanoTime(), cpuStart = cpuNanos();
     AtomicLong docs = new AtomicLong(), textBytes = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     double mergeSeconds = 0;
@@ -418,6 +418,7 @@ public final class Bench {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (cpuNanos() - cpuStart) / 1e9;
     long indexBytes = 0;
     int segments;
     try (Stream<Path> files = Files.list(dir)) {
@@ -436,7 +437,7 @@ public final class Bench {
         String.format(
             Locale.ROOT,
             "{\"docs\":%d,\"seconds\":%.3f,\"text_mb\":%.3f,\"mb_per_s\":%.3f,\"index_bytes\":%d,"
-                + "\"threads\":%d,\"segments\":%d,\"merge_seconds\":%.3f}",
+                + "\"threads\":%d,\"segments\":%d,\"merge_seconds\":%.3f,\"cpu_seconds\":%.3f}",
             docs.get(),
             seconds,
             mb,
@@ -444,7 +445,8 @@ public final class Bench {
             indexBytes,
             threads,
             segments,
-            mergeSeconds));
+            mergeSeconds,
+            cpuSeconds));
   }
 
   // ---------------------------------------------------------------- queries
@@ -680,9 +682,10 @@ public final class Bench {
 
       replay(engine, log, clients, warmupRounds, null, hits, sink);
       long[] lat = new long[log.size() * rounds];
-      long t0 = System.nanoTime();
+      long t0 = System.nanoTime(), cpu0 = cpuNanos();
       replay(engine, log, clients, rounds, lat, hits, sink);
       double wall = (System.nanoTime() - t0) / 1e9;
+      double cpu = (cpuNanos() - cpu0) / 1e9;
 
       if (hitsOut != null && hits.size() < log.size()) {
         replay(engine, log, 1, 1, null, hits, sink);
@@ -704,7 +707,7 @@ public final class Bench {
               Locale.ROOT,
               "{\"queries\":%d,\"clients\":%d,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,"
                   + "\"max_ms\":%.3f,\"mean_ms\":%.3f,\"qps\":%.1f,\"heap_mb\":%.1f,\"heap_peak_mb\":%.1f,"
-                  + "\"seconds\":%.3f}",
+                  + "\"seconds\":%.3f,\"cpu_seconds\":%.3f}",
               lat.length,
               clients,
               pct(lat, 0.50),
@@ -715,7 +718,8 @@ public final class Bench {
               wall > 0 ? lat.length / wall : 0,
               heapMB,
               peakMB,
-              wall));
+              wall,
+              cpu));
     }
   }
 
@@ -824,6 +828,18 @@ public final class Bench {
       s += x;
     }
     return s / xs.length / 1e6;
+  }
+
+  /**
+   * CPU time of the whole JVM (all threads, GC and JIT included). On shared, noisy cores it is
+   * steadier than wall time: report MB per CPU-second and CPU ms per request alongside.
+   */
+  static long cpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean) {
+      return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+    }
+    return 0;
   }
 
   /** Heap in use after a full GC: the live set with the index open. */

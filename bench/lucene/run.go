@@ -35,6 +35,9 @@ type IndexStats struct {
 	Threads      int     `json:"threads"`
 	Segments     int     `json:"segments"`
 	MergeSeconds float64 `json:"merge_seconds"`
+	// CPUSeconds is the JVM's CPU time (all threads, GC and JIT included):
+	// on shared, noisy cores TextMB/CPUSeconds is steadier than MBPerS.
+	CPUSeconds float64 `json:"cpu_seconds"`
 }
 
 // QueryOptions set up a Query run.
@@ -65,7 +68,10 @@ type QueryStats struct {
 	HeapMB float64 `json:"heap_mb"`
 	// HeapPeakMB sums the heap pools' peaks, garbage included.
 	HeapPeakMB float64 `json:"heap_peak_mb"`
+	// Seconds is the wall time of the measured rounds; CPUSeconds the JVM's
+	// CPU time during them (CPUSeconds/Queries is the CPU cost of a request).
 	Seconds    float64 `json:"seconds"`
+	CPUSeconds float64 `json:"cpu_seconds"`
 }
 
 // Index indexes the paragraphs TSV at paragraphsTSV into indexDir, replacing
