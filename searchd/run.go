@@ -120,6 +120,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	rateDef, _ := strconv.ParseFloat(env("SEARCHD_RATE", "0"), 64)
 	fs.Float64Var(&cfg.RateLimit, "rate", rateDef, "requests per second allowed per client IP; 0: no limit [$SEARCHD_RATE]")
 	fs.IntVar(&cfg.RateBurst, "burst", 20, "burst allowed above -rate")
+	var proxies string
+	fs.StringVar(&proxies, "trusted-proxies", env("SEARCHD_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (for -rate and logs); empty: the connection's peer is the client [$SEARCHD_TRUSTED_PROXIES]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -128,6 +130,26 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if cfg.Timeout <= 0 || cfg.Reload <= 0 {
 		return cfg, fmt.Errorf("-timeout and -reload must be positive")
+	}
+	for _, p := range strings.Split(proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") { // one address
+			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {
+				p += "/32"
+			} else {
+				p += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return cfg, fmt.Errorf("-trusted-proxies: %w", err)
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, n)
+	}
+	if cfg.RateLimit < 0 || cfg.RateLimit > 0 && cfg.RateBurst < 1 {
+		return cfg, fmt.Errorf("-rate must be 0 (off) or positive, with -burst at least 1")
 	}
 	for _, o := range strings.Split(cors, ",") {
 		if o = strings.TrimSpace(o); o != "" {

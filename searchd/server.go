@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -22,11 +23,31 @@ type config struct {
 	CORSOrigins []string // empty: CORS off
 	RateLimit   float64  // requests per second per client IP; 0: off
 	RateBurst   int
+	// TrustedProxies are the networks of the reverse proxies whose
+	// X-Forwarded-For names the client. Empty: the client is the peer of
+	// the connection, and X-Forwarded-For is ignored (anyone could send
+	// one to dodge the rate limit or forge the logged address).
+	TrustedProxies []*net.IPNet
 }
 
 // newServer wires the routes and middleware. It does not listen.
 func newServer(cfg config, h *holder, log *slog.Logger) *echo.Echo {
+	return newServerWith(cfg, h, func() (Index, func()) { ix, release := h.acquire(); return ix, release }, log)
+}
+
+// newServerWith is newServer with the searches going to index (tests
+// put a stand-in around the holder's index); /readyz and /metrics still
+// report the holder's.
+func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slog.Logger) *echo.Echo {
 	e := echo.New()
+	e.IPExtractor = echo.ExtractIPDirect()
+	if len(cfg.TrustedProxies) > 0 {
+		trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range cfg.TrustedProxies {
+			trust = append(trust, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(trust...)
+	}
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(log)
 	e.Server.ReadHeaderTimeout = 5 * time.Second
@@ -38,7 +59,7 @@ func newServer(cfg config, h *holder, log *slog.Logger) *echo.Echo {
 	m := newMetrics(h)
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
+		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true, LogError: true,
 		HandleError: true, // the error handler runs first, so the logged status is the real one
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
@@ -88,7 +109,7 @@ func newServer(cfg config, h *holder, log *slog.Logger) *echo.Echo {
 	}
 	timeout := middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: cfg.Timeout})
 
-	a := &api{index: func() (Index, func()) { ix, release := h.acquire(); return ix, release }}
+	a := &api{index: index}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
 		ix, release := h.acquire()
