@@ -498,11 +498,11 @@ func TestHead(t *testing.T) {
 func TestLogs(t *testing.T) {
 	d := startLive(t, "-index", copyIndex(t, defaultFixture(t).dir), "-log-json")
 	targets := map[string]int{
-		"/api/search?q=" + url.QueryEscape("红色物业"):                                       http.StatusOK,
-		"/api/search?q=%22":                                                              http.StatusBadRequest,
+		"/api/search?q=" + url.QueryEscape("红色物业"): http.StatusOK,
+		"/api/search?q=%22": http.StatusBadRequest,
 		"/api/search?q=" + url.QueryEscape("县\n{\"level\":\"ERROR\",\"msg\":\"forged\"}"): http.StatusOK,
-		"/api/articles/..%2f..%2fetc%2fpasswd":                                           http.StatusNotFound,
-		"/api/search?size=-1":                                                            http.StatusBadRequest,
+		"/api/articles/..%2f..%2fetc%2fpasswd":                                            http.StatusNotFound,
+		"/api/search?size=-1":                                                             http.StatusBadRequest,
 	}
 	ids := map[string]int{}
 	for target, want := range targets {
