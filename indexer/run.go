@@ -68,8 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // printSummary writes the human-readable summary.
 func printSummary(w io.Writer, s *ingest.Summary, update bool) {
 	fmt.Fprintf(w, "index %s (generation %d): %d paragraphs in all\n", s.Index, s.Generation, s.Total)
-	fmt.Fprintf(w, "read %d inputs, %d articles, %d paragraphs; %.1f MB in %.2f s (%.2f MB/s, %.0f paragraphs/s)\n",
-		s.Pages, s.Articles, s.Paragraphs, s.MBRead, s.Seconds, s.MBPerSec, s.PerSecond)
+	fmt.Fprintf(w, "read %d inputs (%.1f MB), %d articles, %d paragraphs (%.1f MB of text) in %.2f s: %.2f MB/s of text, %.0f paragraphs/s\n",
+		s.Pages, s.MBRead, s.Articles, s.Paragraphs, s.TextMB, s.Seconds, s.MBPerSec, s.PerSecond)
 	if update {
 		fmt.Fprintf(w, "update: %d changed, %d unchanged\n", s.Changed, s.Unchanged)
 	}

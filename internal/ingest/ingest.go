@@ -70,11 +70,13 @@ type Summary struct {
 	Skipped    []Skipped `json:"skipped"`
 	Unchanged  int       `json:"unchanged"` // with Update: inputs whose hash matched
 	Changed    int       `json:"changed"`   // with Update: inputs re-indexed plus inputs removed
-	BytesRead  int64     `json:"bytes_read"`
+	BytesRead  int64     `json:"bytes_read"` // input bytes as stored (gzip compressed, if so)
 	MBRead     float64   `json:"mb_read"`
+	TextBytes  int64     `json:"text_bytes"` // UTF-8 bytes of the paragraph text indexed
+	TextMB     float64   `json:"text_mb"`
 	Seconds    float64   `json:"seconds"`
 	PerSecond  float64   `json:"paragraphs_per_s"`
-	MBPerSec   float64   `json:"mb_per_s"`
+	MBPerSec   float64   `json:"mb_per_s"` // MB of paragraph text indexed a second
 	IndexBytes int64     `json:"index_bytes"`
 }
 
@@ -151,7 +153,7 @@ func Run(ctx context.Context, opt Options) (sum *Summary, err error) {
 		if opt.Update {
 			sum.Changed++
 		}
-		n, arts, problems, rerr := readInput(ctx, parser, b, in.Observed(obs.Read), ids, &sum.Duplicates)
+		n, arts, problems, rerr := readInput(ctx, parser, b, in.Observed(obs.Read), ids, &sum.Duplicates, &sum.TextBytes)
 		sum.BytesRead += in.Size
 		sum.Pages++
 		for _, p := range problems {
@@ -211,9 +213,10 @@ func Run(ctx context.Context, opt Options) (sum *Summary, err error) {
 	}
 	sum.Seconds = time.Since(start).Seconds()
 	sum.MBRead = float64(sum.BytesRead) / 1e6
+	sum.TextMB = float64(sum.TextBytes) / 1e6
 	if sum.Seconds > 0 {
 		sum.PerSecond = float64(sum.Paragraphs) / sum.Seconds
-		sum.MBPerSec = sum.MBRead / sum.Seconds
+		sum.MBPerSec = sum.TextMB / sum.Seconds
 	}
 	return sum, nil
 }
@@ -221,7 +224,7 @@ func Run(ctx context.Context, opt Options) (sum *Summary, err error) {
 // readInput parses one input into the builder, returning its paragraph and
 // article counts. A parse failure of the whole input comes back as a
 // *corpus.Error with nothing added.
-func readInput(ctx context.Context, p *corpus.Parser, b *search.Builder, in corpus.Input, ids map[string]bool, dups *int) (paragraphs, articles int, problems []*corpus.Error, err error) {
+func readInput(ctx context.Context, p *corpus.Parser, b *search.Builder, in corpus.Input, ids map[string]bool, dups *int, textBytes *int64) (paragraphs, articles int, problems []*corpus.Error, err error) {
 	problems, err = p.Read(ctx, in, func(a corpus.Article) error {
 		articles++
 		for _, para := range a.Paragraphs {
@@ -233,6 +236,7 @@ func readInput(ctx context.Context, p *corpus.Parser, b *search.Builder, in corp
 				return fmt.Errorf("index %s: %w", para.ID, err)
 			}
 			paragraphs++
+			*textBytes += int64(len(para.Text))
 		}
 		return nil
 	})
