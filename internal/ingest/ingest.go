@@ -68,8 +68,8 @@ type Summary struct {
 	Duplicates int       `json:"duplicates"` // paragraphs whose ID was seen before in the run
 	Warnings   int       `json:"warnings"`
 	Skipped    []Skipped `json:"skipped"`
-	Unchanged  int       `json:"unchanged"` // with Update: inputs whose hash matched
-	Changed    int       `json:"changed"`   // with Update: inputs re-indexed plus inputs removed
+	Unchanged  int       `json:"unchanged"`  // with Update: inputs whose hash matched
+	Changed    int       `json:"changed"`    // with Update: inputs re-indexed plus inputs removed
 	BytesRead  int64     `json:"bytes_read"` // input bytes as stored (gzip compressed, if so)
 	MBRead     float64   `json:"mb_read"`
 	TextBytes  int64     `json:"text_bytes"` // UTF-8 bytes of the paragraph text indexed
