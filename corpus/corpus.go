@@ -82,19 +82,22 @@ type Paragraph struct {
 	Kind     Kind `json:"kind"`
 	// Topic is the initiative's topic sentence: the text before the first
 	// 。 (empty for leads).
-	Topic        string     `json:"topic"`
-	Text         string     `json:"text"`
-	Headline     string     `json:"headline"`
-	Subtitle     string     `json:"subtitle"`
-	County       string     `json:"county"`
-	CountyName   string     `json:"county_name"`
-	Year         int        `json:"year"`
-	YearInferred bool       `json:"year_inferred"`
-	Date         Date       `json:"date"`
-	Programs     []string   `json:"programs"`
-	Initiatives  []string   `json:"initiatives"`
-	Reporters    []string   `json:"reporters"`
-	Source       Provenance `json:"source"`
+	Topic        string   `json:"topic"`
+	Text         string   `json:"text"`
+	Headline     string   `json:"headline"`
+	Subtitle     string   `json:"subtitle"`
+	County       string   `json:"county"`
+	CountyName   string   `json:"county_name"`
+	Year         int      `json:"year"`
+	YearInferred bool     `json:"year_inferred"`
+	Date         Date     `json:"date"`
+	Programs     []string `json:"programs"`
+	Initiatives  []string `json:"initiatives"`
+	Reporters    []string `json:"reporters"`
+	// Dateline is the article's printed dateline or byline, so that an
+	// article can be shown whole from its paragraphs alone.
+	Dateline string     `json:"dateline"`
+	Source   Provenance `json:"source"`
 }
 
 // Article is one story: its metadata and its paragraphs in order.

@@ -396,5 +396,6 @@ func (p *Parser) finish(a *Article, date Date, year int, inferred bool) {
 		para.Programs = p.tax.Match(para.Text, a.Headline, a.Subtitle)
 		para.Initiatives = initiativesOf(para.Text)
 		para.Reporters = a.Reporters
+		para.Dateline = a.Dateline
 	}
 }
