@@ -1,0 +1,181 @@
+package suite
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"countynews/bench/lucene"
+	"countynews/corpus"
+)
+
+// Agreement compares what the engines returned for each query of the log.
+type Agreement struct {
+	// Totals by query ID: ours in-process, Lucene, ours over HTTP.
+	Ours, Lucene, HTTP map[string]int
+	Queries            int
+	HitsAgree          int
+	HitDiffs           []HitDiff
+	// HTTPDiffs lists queries whose HTTP total differs from in-process.
+	HTTPDiffs []string
+	// FacetsChecked counts queries (with equal totals) whose facet counts
+	// were compared; FacetsAgree those that matched exactly.
+	FacetsChecked, FacetsAgree int
+	FacetDiffs                 []FacetDiff
+}
+
+// HitDiff is a query on which the engines' totals differ, with the count
+// substring containment gives (the meaning of our query language).
+type HitDiff struct {
+	Query     LogQuery
+	Ours      int
+	Lucene    int
+	Substring int
+}
+
+// Why explains a difference from the substring count.
+func (d HitDiff) Why() string {
+	switch {
+	case d.Ours == d.Substring:
+		return "ours matches substring containment; Lucene's tokens differ (see notes)"
+	case d.Lucene == d.Substring:
+		return "Lucene matches substring containment; ours differs"
+	}
+	return "neither matches substring containment"
+}
+
+// FacetDiff is a query whose facet counts differ.
+type FacetDiff struct {
+	ID, Dim      string
+	Ours, Lucene map[string]int
+}
+
+// maxFacetDiffs bounds the facet differences kept for the report.
+const maxFacetDiffs = 10
+
+func (res *Result) checkAgreement(ctx context.Context, h *lucene.Harness, oursDir, lucDir, logJSONL, logTSV string) error {
+	a := &res.Agreement
+	a.Queries = len(res.Log)
+	var diffs []HitDiff
+	for _, q := range res.Log {
+		o, l := a.Ours[q.ID], a.Lucene[q.ID]
+		if o == l {
+			a.HitsAgree++
+		} else {
+			diffs = append(diffs, HitDiff{Query: q, Ours: o, Lucene: l})
+		}
+		if a.HTTP != nil && a.HTTP[q.ID] != o {
+			a.HTTPDiffs = append(a.HTTPDiffs, q.ID)
+		}
+	}
+	if len(diffs) > 0 {
+		if err := substringCounts(ctx, res.Corpus.JSONL(), diffs); err != nil {
+			return err
+		}
+	}
+	a.HitDiffs = diffs
+
+	// Facets: our detail child and Lucene's Inspect, on queries whose
+	// totals agree.
+	out, _, err := runChild(ctx, res.Config.Spawn, jobBleveDetail, "-index", oursDir, "-log", logJSONL)
+	if err != nil {
+		return err
+	}
+	luc, err := h.Inspect(ctx, lucDir, logTSV, 100)
+	if err != nil {
+		return err
+	}
+	for _, d := range out.Detail {
+		l, ok := luc[d.ID]
+		if !ok || l.Total != d.Total {
+			continue
+		}
+		a.FacetsChecked++
+		same := true
+		for _, dim := range []string{"county", "year", "program"} {
+			if !maps.Equal(d.Facets[dim], l.Facets[dim]) && !(len(d.Facets[dim]) == 0 && len(l.Facets[dim]) == 0) {
+				same = false
+				if len(a.FacetDiffs) < maxFacetDiffs {
+					a.FacetDiffs = append(a.FacetDiffs, FacetDiff{ID: d.ID, Dim: dim, Ours: d.Facets[dim], Lucene: l.Facets[dim]})
+				}
+			}
+		}
+		if same {
+			a.FacetsAgree++
+		}
+	}
+	return nil
+}
+
+// substringCounts fills in each difference's count by substring
+// containment and the filters, in one pass over the corpus.
+func substringCounts(ctx context.Context, jsonl string, diffs []HitDiff) error {
+	type compiled struct {
+		must, not [][]string
+	}
+	cs := make([]compiled, len(diffs))
+	for i, d := range diffs {
+		pq, err := d.Query.Parsed()
+		if err != nil {
+			return err
+		}
+		for _, c := range pq.Clauses {
+			var any []string
+			for _, t := range c.Any {
+				any = append(any, corpus.FoldWidth(t.Text))
+			}
+			if c.Negated {
+				cs[i].not = append(cs[i].not, any)
+			} else {
+				cs[i].must = append(cs[i].must, any)
+			}
+		}
+	}
+	contains := func(text string, any []string) bool {
+		return slices.ContainsFunc(any, func(s string) bool { return strings.Contains(text, s) })
+	}
+	return eachJSONL(ctx, jsonl, func(p corpus.Paragraph) error {
+		text := corpus.FoldWidth(p.Text)
+		for i := range diffs {
+			q := diffs[i].Query
+			if len(q.Counties) > 0 && !slices.Contains(q.Counties, p.County) ||
+				len(q.Years) > 0 && !slices.Contains(q.Years, p.Year) ||
+				len(q.Programs) > 0 && !slices.ContainsFunc(p.Programs, func(s string) bool { return slices.Contains(q.Programs, s) }) {
+				continue
+			}
+			ok := true
+			for _, any := range cs[i].must {
+				if !contains(text, any) {
+					ok = false
+					break
+				}
+			}
+			for _, any := range cs[i].not {
+				if ok && contains(text, any) {
+					ok = false
+				}
+			}
+			if ok {
+				diffs[i].Substring++
+			}
+		}
+		return nil
+	})
+}
+
+// formatCounts renders value→count sorted by value.
+func formatCounts(m map[string]int) string {
+	ks := slices.Collect(maps.Keys(m))
+	sort.Strings(ks)
+	var b strings.Builder
+	for i, k := range ks {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s %d", k, m[k])
+	}
+	return b.String()
+}

@@ -1,0 +1,369 @@
+package suite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"countynews/bench/lucene"
+	"countynews/internal/search"
+)
+
+// Engine names.
+const (
+	Ours   = "ours"
+	Lucene = "lucene"
+)
+
+// Config is one run of the suite.
+type Config struct {
+	Corpus CorpusSpec
+	// CacheDir holds prepared corpora, query logs, compiled classes and
+	// built indexes, keyed by their parameters.
+	CacheDir string
+	// Fresh prepares and builds everything again instead of reusing the
+	// cache.
+	Fresh bool
+	// LogSeed and Queries define the query log.
+	LogSeed uint64
+	Queries int
+	// Rounds is how many times the engines alternate A B for each figure
+	// (builds, then each query setting); at least 1, 2 for the report.
+	Rounds int
+	// Warmup and Passes are the passes over the log before and during each
+	// measured query run.
+	Warmup, Passes int
+	// Clients are the concurrency levels measured (1 and 8).
+	Clients []int
+	// HTTP measures searchd over HTTP too; Breakdown runs the request
+	// variants on our engine (where the time goes).
+	HTTP, Breakdown bool
+	// CPUProfile, if set, receives a CPU profile of our engine replaying
+	// the log (full requests, 1 client).
+	CPUProfile string
+	// BatchSize is our builder's batch size (0: its default);
+	// LuceneThreads Lucene's indexing threads (0: 2).
+	BatchSize, LuceneThreads int
+	// Spawn runs child jobs (see ChildMain).
+	Spawn Spawner
+	// Logf reports progress.
+	Logf func(format string, args ...any)
+	// Command is the command line, for the report.
+	Command string
+}
+
+// Result is everything a run measured.
+type Result struct {
+	Config  Config
+	Machine Machine
+	Started time.Time
+	Took    time.Duration
+	Corpus  *Corpus
+	Log     []LogQuery
+	// Build holds each engine's builds, one per round; BuildCached says
+	// they were read from an earlier run's cache.
+	Build       map[string][]BuildStats
+	BuildCached bool
+	// InProcess[engine][clients] holds one QueryStats per round.
+	InProcess map[string]map[int][]QueryStats
+	// HTTP[clients] holds one QueryStats per round (ours only).
+	HTTP map[int][]QueryStats
+	// SearchdRSSMB and SearchdPeakMB are searchd's resident set after the
+	// HTTP load and its peak.
+	SearchdRSSMB, SearchdPeakMB float64
+	// Breakdown holds our engine's figures per request variant (1 client).
+	Breakdown map[Variant]QueryStats
+	Agreement Agreement
+}
+
+func (c *Config) defaults() error {
+	if c.Rounds < 1 {
+		c.Rounds = 2
+	}
+	if c.Passes < 1 {
+		c.Passes = 1
+	}
+	if c.Warmup < 0 {
+		c.Warmup = 0
+	}
+	if len(c.Clients) == 0 {
+		c.Clients = []int{1, 8}
+	}
+	if c.Queries == 0 {
+		c.Queries = 500
+	}
+	if c.LuceneThreads == 0 {
+		c.LuceneThreads = 2
+	}
+	if c.Logf == nil {
+		c.Logf = func(string, ...any) {}
+	}
+	if c.Spawn == nil {
+		return errors.New("suite: no Spawner for child jobs")
+	}
+	if c.CacheDir == "" {
+		c.CacheDir = filepath.Join(os.TempDir(), "countynews-bench")
+	}
+	return nil
+}
+
+// Run runs the suite: prepare the corpus and the log, build both indexes
+// (A B, Rounds times), replay the log in-process with each client count
+// (A B, Rounds times), load searchd over HTTP, run the breakdown and check
+// that both engines agree on every query's hit count.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	res := &Result{Config: cfg, Started: time.Now(), Machine: ReadMachine(ctx),
+		Build: map[string][]BuildStats{}, InProcess: map[string]map[int][]QueryStats{Ours: {}, Lucene: {}},
+		HTTP: map[int][]QueryStats{}, Breakdown: map[Variant]QueryStats{}}
+	logf := cfg.Logf
+
+	c, err := PrepareCorpus(ctx, cfg.CacheDir, cfg.Corpus, cfg.Fresh, logf)
+	if err != nil {
+		return nil, err
+	}
+	res.Corpus = c
+	logJSONL, logTSV, log, err := prepareLog(ctx, c, LogSpec{Seed: cfg.LogSeed, Queries: cfg.Queries}, cfg.Fresh, logf)
+	if err != nil {
+		return nil, err
+	}
+	res.Log = log
+
+	work := filepath.Join(cfg.CacheDir, "lucene-classes")
+	h, err := lucene.Compile(ctx, work)
+	if err != nil {
+		return nil, err
+	}
+
+	// Builds.
+	oursDir := filepath.Join(c.Dir, fmt.Sprintf("index-ours-s%d-b%d", search.SchemaVersion, cfg.BatchSize))
+	lucDir := filepath.Join(c.Dir, fmt.Sprintf("index-lucene-t%d", cfg.LuceneThreads))
+	if err := res.builds(ctx, c, oursDir, lucDir, work); err != nil {
+		return nil, err
+	}
+
+	// In-process queries, A B A B.
+	for r := 1; r <= cfg.Rounds; r++ {
+		for _, n := range cfg.Clients {
+			args := []string{"-index", oursDir, "-log", logJSONL, "-clients", itoa(n), "-warmup", itoa(cfg.Warmup), "-rounds", itoa(cfg.Passes)}
+			st, hits, err := queryChild(ctx, cfg.Spawn, jobBleveQuery, args)
+			if err != nil {
+				return nil, err
+			}
+			logf("round %d, %d clients: ours   p50 %.2f ms p99 %.2f ms %.1f QPS, RSS %.0f MB", r, n, st.P50Ms, st.P99Ms, st.QPS, st.PeakRSSMB)
+			res.InProcess[Ours][n] = append(res.InProcess[Ours][n], st)
+			if res.Agreement.Ours == nil {
+				res.Agreement.Ours = hits
+			}
+			args = []string{"-work", work, "-index", lucDir, "-log", logTSV, "-clients", itoa(n), "-warmup", itoa(cfg.Warmup), "-rounds", itoa(cfg.Passes)}
+			st, hits, err = queryChild(ctx, cfg.Spawn, jobLuceneQuery, args)
+			if err != nil {
+				return nil, err
+			}
+			logf("round %d, %d clients: lucene p50 %.2f ms p99 %.2f ms %.1f QPS, RSS %.0f MB", r, n, st.P50Ms, st.P99Ms, st.QPS, st.PeakRSSMB)
+			res.InProcess[Lucene][n] = append(res.InProcess[Lucene][n], st)
+			if res.Agreement.Lucene == nil {
+				res.Agreement.Lucene = hits
+			}
+		}
+	}
+
+	if cfg.HTTP {
+		if err := res.httpRuns(ctx, oursDir, log); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Breakdown {
+		for _, v := range Variants {
+			args := []string{"-index", oursDir, "-log", logJSONL, "-clients", "1", "-warmup", itoa(cfg.Warmup), "-rounds", itoa(cfg.Passes), "-variant", string(v)}
+			st, _, err := queryChild(ctx, cfg.Spawn, jobBleveQuery, args)
+			if err != nil {
+				return nil, err
+			}
+			logf("breakdown %-14s p50 %.2f ms p99 %.2f ms mean %.2f ms", v, st.P50Ms, st.P99Ms, st.MeanMs)
+			res.Breakdown[v] = st
+		}
+	}
+	if cfg.CPUProfile != "" {
+		prof, err := filepath.Abs(cfg.CPUProfile)
+		if err != nil {
+			return nil, err
+		}
+		args := []string{"-index", oursDir, "-log", logJSONL, "-clients", "1", "-warmup", itoa(cfg.Warmup), "-rounds", itoa(max(cfg.Passes, 2)), "-cpuprofile", prof}
+		if _, _, err := queryChild(ctx, cfg.Spawn, jobBleveQuery, args); err != nil {
+			return nil, err
+		}
+		logf("cpu profile of our engine (full requests, 1 client): %s", prof)
+	}
+
+	// Hit counts and facet counts, query by query.
+	if err := res.checkAgreement(ctx, h, oursDir, lucDir, logJSONL, logTSV); err != nil {
+		return nil, err
+	}
+	res.Took = time.Since(res.Started)
+	return res, nil
+}
+
+// builds builds both indexes Rounds times, alternating, or reads the
+// figures of the cached builds.
+func (res *Result) builds(ctx context.Context, c *Corpus, oursDir, lucDir, work string) error {
+	cfg := res.Config
+	statsFile := filepath.Join(c.Dir, fmt.Sprintf("builds-%s-%s.json", filepath.Base(oursDir), filepath.Base(lucDir)))
+	if !cfg.Fresh {
+		var cached map[string][]BuildStats
+		if err := readJSON(statsFile, &cached); err == nil && exists(oursDir) && exists(lucDir) && len(cached[Ours]) > 0 && len(cached[Lucene]) > 0 {
+			res.Build, res.BuildCached = cached, true
+			cfg.Logf("builds: cached indexes %s and %s (figures from the run that built them)", oursDir, lucDir)
+			return nil
+		}
+	}
+	os.Remove(statsFile)
+	for r := 1; r <= cfg.Rounds; r++ {
+		out, rss, err := runChild(ctx, cfg.Spawn, jobBleveBuild, "-input", c.JSONL(), "-index", oursDir, "-batch", itoa(cfg.BatchSize))
+		if err != nil {
+			return err
+		}
+		st := *out.Build
+		st.PeakRSSMB = rss
+		cfg.Logf("round %d build: ours   %.1f s, %.2f MB/s, %.0f MB index, RSS %.0f MB", r, st.Seconds, st.MBPerS(), st.IndexMB(), rss)
+		res.Build[Ours] = append(res.Build[Ours], st)
+
+		out, rss, err = runChild(ctx, cfg.Spawn, jobLuceneIndex, "-work", work, "-input", c.TSV(), "-index", lucDir, "-threads", itoa(cfg.LuceneThreads))
+		if err != nil {
+			return err
+		}
+		ls := out.Lucene
+		st = BuildStats{Paragraphs: ls.Docs, Seconds: ls.Seconds, TextMB: ls.TextMB, IndexBytes: ls.IndexBytes, PeakRSSMB: rss, Segments: ls.Segments}
+		cfg.Logf("round %d build: lucene %.1f s, %.2f MB/s, %.0f MB index, RSS %.0f MB", r, st.Seconds, st.MBPerS(), st.IndexMB(), rss)
+		res.Build[Lucene] = append(res.Build[Lucene], st)
+	}
+	return writeJSON(statsFile, res.Build)
+}
+
+// httpRuns serves our index with searchd and loads it, Rounds times per
+// client count.
+func (res *Result) httpRuns(ctx context.Context, oursDir string, log []LogQuery) error {
+	cfg := res.Config
+	tmp, err := os.MkdirTemp(cfg.CacheDir, "searchd-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	bin, err := BuildSearchd(ctx, tmp)
+	if err != nil {
+		return err
+	}
+	sd, err := StartSearchd(ctx, bin, oursDir, filepath.Join(tmp, "searchd.log"))
+	if err != nil {
+		return err
+	}
+	defer sd.Stop()
+	totals := make([]int, len(log))
+	for r := 1; r <= cfg.Rounds; r++ {
+		for _, n := range cfg.Clients {
+			st, err := LoadHTTP(ctx, sd.Addr, log, n, cfg.Warmup, cfg.Passes, totals)
+			if err != nil {
+				return err
+			}
+			cfg.Logf("round %d, %d clients: http   p50 %.2f ms p99 %.2f ms %.1f QPS", r, n, st.P50Ms, st.P99Ms, st.QPS)
+			res.HTTP[n] = append(res.HTTP[n], st)
+		}
+	}
+	res.SearchdRSSMB, res.SearchdPeakMB, _ = sd.Memory()
+	res.Agreement.HTTP = map[string]int{}
+	for i, q := range log {
+		res.Agreement.HTTP[q.ID] = totals[i]
+	}
+	return nil
+}
+
+// queryChild runs one query job and returns its figures (with the child's
+// peak RSS) and hit counts.
+func queryChild(ctx context.Context, spawn Spawner, job string, args []string) (QueryStats, map[string]int, error) {
+	out, rss, err := runChild(ctx, spawn, append([]string{job}, args...)...)
+	if err != nil {
+		return QueryStats{}, nil, err
+	}
+	if out.Query == nil {
+		return QueryStats{}, nil, fmt.Errorf("child %s returned no query result", job)
+	}
+	st := out.Query.Stats
+	st.PeakRSSMB = rss
+	return st, out.Query.Hits, nil
+}
+
+// prepareLog returns the query log of the corpus and spec, as JSON lines
+// (ours) and TSV (Lucene), generating it if it is not cached.
+func prepareLog(ctx context.Context, c *Corpus, spec LogSpec, fresh bool, logf func(string, ...any)) (jsonl, tsv string, log []LogQuery, err error) {
+	dir := filepath.Join(c.Dir, fmt.Sprintf("log-s%d-n%d-v%d", spec.Seed, spec.Queries, prepVersion))
+	jsonl, tsv = filepath.Join(dir, "queries.jsonl"), filepath.Join(dir, "queries.tsv")
+	if !fresh && exists(tsv) {
+		if log, err = readLog(ctx, jsonl); err == nil {
+			logf("query log: cached %s (%d queries)", jsonl, len(log))
+			return jsonl, tsv, log, nil
+		}
+	}
+	sample, err := c.Sample()
+	if err != nil {
+		return "", "", nil, err
+	}
+	if log, err = GenerateLog(c, sample, spec); err != nil {
+		return "", "", nil, err
+	}
+	lq := make([]lucene.Query, len(log))
+	for i, q := range log {
+		if lq[i], err = q.Lucene(); err != nil {
+			return "", "", nil, err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", nil, err
+	}
+	if err := writeLines(jsonl, log); err != nil {
+		return "", "", nil, err
+	}
+	f, err := os.Create(tsv + ".tmp")
+	if err != nil {
+		return "", "", nil, err
+	}
+	if err := lucene.WriteQueries(f, lq); err != nil {
+		f.Close()
+		return "", "", nil, err
+	}
+	if err := f.Close(); err != nil {
+		return "", "", nil, err
+	}
+	if err := os.Rename(tsv+".tmp", tsv); err != nil {
+		return "", "", nil, err
+	}
+	logf("query log: generated %d queries in %s", len(log), dir)
+	return jsonl, tsv, log, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// ParseClients reads a comma-separated list of client counts.
+func ParseClients(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("client count %q: want a positive integer", f)
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,161 @@
+package suite_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"countynews/bench/lucene"
+	"countynews/bench/suite"
+)
+
+// childEnv marks a run of the test binary as a child job of the suite.
+const childEnv = "BENCHSUITE_TEST_CHILD"
+
+// TestMain lets the test binary serve as the suite's child process: with
+// childEnv set it runs the job in its arguments and exits, before the
+// testing package looks at them.
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		os.Exit(suite.ChildMain(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// testSpawner runs the test binary itself as a child job.
+func testSpawner(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	return cmd
+}
+
+// requireLucene skips the test when Java or the Lucene jars are missing,
+// unless CI=true (CI installs them with .ci/run).
+func requireLucene(t *testing.T) {
+	t.Helper()
+	_, err := lucene.Compile(t.Context(), t.TempDir())
+	if errors.Is(err, lucene.ErrNotInstalled) {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSuiteSmall runs the whole suite on a small synthetic corpus (the
+// embedded vocabulary, so it needs no shared data): both builds, the query
+// log in-process with 1 and 8 clients, searchd over HTTP, the breakdown
+// and the report. It asserts that the pipeline works and that both engines
+// return the same hit counts and facet counts, not how fast they are.
+func TestSuiteSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole suite (about a minute)")
+	}
+	requireLucene(t)
+	paragraphs, queries := 20_000, 100
+	if raceDetector {
+		paragraphs, queries = 3_000, 40
+	}
+	start := time.Now()
+	var progress bytes.Buffer
+	cfg := suite.Config{
+		Corpus:   suite.CorpusSpec{Kind: suite.KindSynth, Paragraphs: paragraphs, Seed: 7},
+		CacheDir: t.TempDir(), LogSeed: 7, Queries: queries,
+		Rounds: 2, Warmup: 1, Passes: 1, Clients: []int{1, 8}, HTTP: true, Breakdown: true,
+		Spawn: testSpawner,
+		Logf: func(format string, args ...any) {
+			progress.WriteString(time.Since(start).Round(time.Millisecond).String() + " ")
+			progress.WriteString(strings.TrimSpace(sprintf(format, args...)) + "\n")
+		},
+	}
+	res, err := suite.Run(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("suite: %v\nprogress:\n%s", err, progress.String())
+	}
+	t.Logf("suite took %s\n%s", time.Since(start).Round(time.Second), progress.String())
+
+	if res.Corpus.Paragraphs != paragraphs {
+		t.Errorf("corpus has %d paragraphs, want %d", res.Corpus.Paragraphs, paragraphs)
+	}
+	if len(res.Log) != queries {
+		t.Errorf("log has %d queries, want %d", len(res.Log), queries)
+	}
+	for _, e := range []string{suite.Ours, suite.Lucene} {
+		if len(res.Build[e]) != 2 {
+			t.Fatalf("%s: %d builds, want 2 (A B A B)", e, len(res.Build[e]))
+		}
+		for _, b := range res.Build[e] {
+			if b.Paragraphs != paragraphs || b.Seconds <= 0 || b.IndexBytes <= 0 || b.PeakRSSMB <= 0 {
+				t.Errorf("%s build %+v: want %d paragraphs and positive figures", e, b, paragraphs)
+			}
+		}
+		for _, n := range []int{1, 8} {
+			rs := res.InProcess[e][n]
+			if len(rs) != 2 {
+				t.Fatalf("%s %d clients: %d rounds, want 2", e, n, len(rs))
+			}
+			for _, s := range rs {
+				if s.Queries != queries || s.QPS <= 0 || s.P50Ms > s.P99Ms || s.PeakRSSMB <= 0 {
+					t.Errorf("%s %d clients: stats %+v", e, n, s)
+				}
+			}
+		}
+	}
+	for _, n := range []int{1, 8} {
+		if len(res.HTTP[n]) != 2 || res.HTTP[n][0].Errors != 0 || res.HTTP[n][0].QPS <= 0 {
+			t.Errorf("HTTP %d clients: %+v", n, res.HTTP[n])
+		}
+	}
+	if res.SearchdRSSMB <= 0 {
+		t.Errorf("searchd RSS %v MB", res.SearchdRSSMB)
+	}
+	if len(res.Breakdown) != len(suite.Variants) {
+		t.Errorf("breakdown has %d variants, want %d", len(res.Breakdown), len(suite.Variants))
+	}
+
+	a := res.Agreement
+	for _, d := range a.HitDiffs {
+		t.Errorf("%s %q %v %v %v: ours %d, Lucene %d, substring containment %d", d.Query.ID, d.Query.Text,
+			d.Query.Counties, d.Query.Years, d.Query.Programs, d.Ours, d.Lucene, d.Substring)
+	}
+	if a.HitsAgree != queries {
+		t.Errorf("hit counts agree on %d of %d queries", a.HitsAgree, queries)
+	}
+	if len(a.HTTPDiffs) > 0 {
+		t.Errorf("HTTP totals differ from in-process on %v", a.HTTPDiffs)
+	}
+	if a.FacetsChecked != queries || a.FacetsAgree != a.FacetsChecked {
+		t.Errorf("facets agree on %d of %d checked (of %d queries): %+v", a.FacetsAgree, a.FacetsChecked, queries, a.FacetDiffs)
+	}
+	nonZero := 0
+	for _, n := range a.Ours {
+		if n > 0 {
+			nonZero++
+		}
+	}
+	if nonZero < queries/2 {
+		t.Errorf("only %d of %d queries find anything: the log is too sparse to measure", nonZero, queries)
+	}
+
+	var md bytes.Buffer
+	if err := res.Report(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| Index build time (s) |", "| In-process, 8 clients: QPS |", "HTTP (searchd), 1 client: p99",
+		"no HTTP server in Lucene", "Targets (issue 6)", "agree on **" + itoa(queries) + " of " + itoa(queries) + "**"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("report:\n%s", md.String())
+	}
+}
