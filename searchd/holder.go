@@ -18,8 +18,11 @@ type holder struct {
 	path string
 	log  *slog.Logger
 
-	mu  sync.Mutex
-	cur *indexRef
+	reloading sync.Mutex // one reload at a time: two could swap out of order
+
+	mu     sync.Mutex
+	cur    *indexRef
+	closed bool
 }
 
 type indexRef struct {
@@ -70,8 +73,11 @@ func (h *holder) generation() int {
 }
 
 // reload opens the index folder's current generation and swaps it in if it
-// is newer than the one served. It reports whether it swapped.
-func (h *holder) reload(ctx context.Context) (bool, error) {
+// is not the one served. It reports whether it swapped; trigger (signal,
+// periodic) is logged.
+func (h *holder) reload(ctx context.Context, trigger string) (bool, error) {
+	h.reloading.Lock()
+	defer h.reloading.Unlock()
 	gen, err := search.Current(h.path)
 	if err != nil {
 		return false, fmt.Errorf("read index generation: %w", err)
@@ -84,6 +90,10 @@ func (h *holder) reload(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	h.mu.Lock()
+	if h.closed { // shut down while opening: serve nothing new
+		h.mu.Unlock()
+		return false, ix.Close()
+	}
 	old := h.cur
 	h.cur = &indexRef{ix: ix}
 	old.retired = true
@@ -92,7 +102,7 @@ func (h *holder) reload(ctx context.Context) (bool, error) {
 	if closeNow {
 		h.closeRef(old)
 	}
-	h.log.Info("index swapped", "from_generation", old.ix.Generation(), "to_generation", ix.Generation(), "docs", ix.DocCount())
+	h.log.Info("index swapped", "from_generation", old.ix.Generation(), "to_generation", ix.Generation(), "docs", ix.DocCount(), "trigger", trigger)
 	return true, nil
 }
 
@@ -102,22 +112,30 @@ func (h *holder) watch(ctx context.Context, hup <-chan struct{}, interval time.D
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		trigger := "periodic"
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
+			trigger = "signal"
 		case <-t.C:
 		}
-		if _, err := h.reload(ctx); err != nil {
+		if _, err := h.reload(ctx, trigger); err != nil {
 			h.log.Warn("index reload failed; still serving the previous generation", "err", err)
 		}
 	}
 }
 
-// close closes the served index (at shutdown, after requests have ended).
+// close closes the served index (at shutdown, after requests have ended;
+// a request still holding it closes it when it ends). Later calls and
+// reloads do nothing.
 func (h *holder) close() error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.closed {
+		return nil
+	}
+	h.closed = true
 	h.cur.retired = true
 	if h.cur.refs == 0 {
 		return h.cur.ix.Close()

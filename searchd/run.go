@@ -77,7 +77,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			}
 		}
 	}()
-	go h.watch(watchCtx, reload, cfg.Reload)
+	watchDone := make(chan struct{})
+	go func() { defer close(watchDone); h.watch(watchCtx, reload, cfg.Reload) }()
+	// Stop watching, and wait for a reload under way, before the deferred
+	// h.close: a swap after it would leave an open index behind.
+	defer func() { stopWatch(); <-watchDone }()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- e.Server.Serve(ln) }()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -186,5 +187,14 @@ func (ix *Index) reader() (index.IndexReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return adv.Reader()
+	rd, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	// A closed scorch index hands out a nil snapshot (in a non-nil
+	// interface): report the index closed rather than panic on it.
+	if s, ok := rd.(*scorch.IndexSnapshot); ok && s == nil {
+		return nil, bleve.ErrorIndexClosed
+	}
+	return rd, nil
 }
