@@ -765,3 +765,65 @@ func checkPageMarkup(t *testing.T, target, body, term string) {
 		}
 	}
 }
+
+// TestHostileRawRequests writes malformed requests straight to a real
+// listener, bytes a client library would refuse to send: raw NUL and
+// invalid UTF-8 in the request line, a header past the size limit, a TLS
+// hello on the plain port, an HTTP/0.9 line. Each gets a 4xx status line
+// (or the connection closed), and the daemon keeps serving.
+func TestHostileRawRequests(t *testing.T) {
+	d := startLive(t, "-index", copyIndex(t, defaultFixture(t).dir))
+	addr := strings.TrimPrefix(d.url, "http://")
+	for _, tc := range []struct{ name, raw string }{
+		{"raw NUL in the target", "GET /api/search?q=a\x00b HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{"raw invalid UTF-8 in the target", "GET /api/search?q=\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{"raw invalid UTF-8 in the path", "GET /articles/\xc0\xaf HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n"},
+		{"space in the target", "GET /api/search?q=a b HTTP/1.1\r\nHost: x\r\n\r\n"},
+		{"header past the limit", "GET /api/search HTTP/1.1\r\nHost: x\r\nX-Big: " + rep("a", 200<<10) + "\r\n\r\n"},
+		{"10000 headers", "GET /api/search HTTP/1.1\r\nHost: x\r\n" + rep("X-A: b\r\n", 10_000) + "\r\n"},
+		{"NUL in a header", "GET /api/search HTTP/1.1\r\nHost: x\r\nAccept: a\x00b\r\n\r\n"},
+		{"TLS hello on the plain port", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + rep("\x00", 64) + "\r\n\r\n"},
+		{"HTTP/0.9", "GET /\r\n\r\n"},
+		{"no Host on HTTP/1.1", "GET /api/search HTTP/1.1\r\n\r\n"},
+		{"absolute URI to another host", "GET http://evil.example/api/search?q=%E5%8E%BF HTTP/1.1\r\nHost: evil.example\r\n\r\n"},
+		{"request smuggling headers", "GET /api/search HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
+		{"negative content length", "GET /api/search HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(hostileDeadline))
+			if _, err := io.WriteString(conn, tc.raw); err != nil {
+				t.Logf("write: %v (closed early)", err)
+			}
+			line, err := bufio.NewReader(conn).ReadString('\n')
+			if err != nil {
+				if ne, ok := err.(net.Error); ok && ne.Timeout() {
+					t.Fatalf("no answer within %v", hostileDeadline)
+				}
+				t.Logf("connection closed without a status line: %v", err)
+				return
+			}
+			var proto string
+			var code int
+			if _, err := fmt.Sscanf(line, "%s %d", &proto, &code); err != nil {
+				t.Fatalf("not a status line: %q", line)
+			}
+			if code >= 500 {
+				t.Errorf("status %d", code)
+			}
+			t.Logf("%s", strings.TrimSpace(line))
+		})
+	}
+	resp, err := http.Get(d.url + "/api/search?q=" + url.QueryEscape("红色物业"))
+	if err != nil {
+		t.Fatalf("the daemon stopped serving: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("after the raw requests: status %d", resp.StatusCode)
+	}
+}
