@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -27,16 +29,39 @@ type holder struct {
 
 type indexRef struct {
 	ix      *search.Index
+	dir     os.FileInfo // the generation folder current pointed to when ix was opened (nil if unknown)
 	refs    int
 	retired bool
 }
 
-func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, error) {
+// currentDir stats the generation folder PATH/current points to. Comparing
+// it with os.SameFile tells a new generation even when its number is the
+// served one's (the folder was deleted and rebuilt from generation 1).
+func currentDir(path string) os.FileInfo {
+	fi, err := os.Stat(filepath.Join(path, "current"))
+	if err != nil {
+		return nil
+	}
+	return fi
+}
+
+// openRef opens the current generation. A swap between the stat and the
+// open costs at most one needless reload later.
+func openRef(ctx context.Context, path string) (*indexRef, error) {
+	dir := currentDir(path)
 	ix, err := search.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	return &holder{path: path, log: log, cur: &indexRef{ix: ix}}, nil
+	return &indexRef{ix: ix, dir: dir}, nil
+}
+
+func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, error) {
+	r, err := openRef(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return &holder{path: path, log: log, cur: r}, nil
 }
 
 // acquire returns the current index and the function that releases it.
@@ -82,20 +107,24 @@ func (h *holder) reload(ctx context.Context, trigger string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("read index generation: %w", err)
 	}
-	if gen == h.generation() {
+	h.mu.Lock()
+	served := h.cur
+	h.mu.Unlock()
+	if dir := currentDir(h.path); gen == served.ix.Generation() && (dir == nil || served.dir == nil || os.SameFile(dir, served.dir)) {
 		return false, nil
 	}
-	ix, err := search.Open(ctx, h.path)
+	r, err := openRef(ctx, h.path)
 	if err != nil {
 		return false, err
 	}
+	ix := r.ix
 	h.mu.Lock()
 	if h.closed { // shut down while opening: serve nothing new
 		h.mu.Unlock()
 		return false, ix.Close()
 	}
 	old := h.cur
-	h.cur = &indexRef{ix: ix}
+	h.cur = r
 	old.retired = true
 	closeNow := old.refs == 0
 	h.mu.Unlock()

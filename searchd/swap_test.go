@@ -373,3 +373,42 @@ func TestHolderRetiredIndexOutlivesItsFolder(t *testing.T) {
 		t.Errorf("a reload after close left files open: %q", open)
 	}
 }
+
+// TestHolderNoticesRebuiltFolder: an index folder deleted and rebuilt
+// from scratch starts again at generation 1, the number being served; the
+// holder still sees that it is a new generation and swaps.
+func TestHolderNoticesRebuiltFolder(t *testing.T) {
+	ctx := context.Background()
+	corpora := [2]string{writeSwapCorpus(t, 0, 5, 2), writeSwapCorpus(t, 1, 6, 2)}
+	index := filepath.Join(t.TempDir(), "index")
+	if _, err := ingest.Run(ctx, ingest.Options{Index: index, Paths: []string{corpora[0]}}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := newHolder(ctx, index, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.close()
+	if swapped, err := h.reload(ctx, "test"); swapped || err != nil {
+		t.Fatalf("reload of an unchanged folder: swapped %v, %v", swapped, err)
+	}
+	if err := os.RemoveAll(index); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := ingest.Run(ctx, ingest.Options{Index: index, Paths: []string{corpora[1]}})
+	if err != nil || sum.Generation != 1 {
+		t.Fatalf("rebuild: generation %v, %v", sum, err)
+	}
+	if swapped, err := h.reload(ctx, "test"); !swapped || err != nil {
+		t.Fatalf("reload of a rebuilt folder: swapped %v, %v", swapped, err)
+	}
+	q, _ := bindSearch(url.Values{"q": {swapMarkers[1]}})
+	ix, release := h.acquire()
+	defer release()
+	if res, err := ix.Search(ctx, q.request()); err != nil || res.Total != 1 {
+		t.Errorf("after the swap, the new corpus's marker: %v, %v", res, err)
+	}
+	if swapped, _ := h.reload(ctx, "test"); swapped {
+		t.Errorf("a second reload swapped again")
+	}
+}
