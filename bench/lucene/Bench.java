@@ -11,7 +11,7 @@
 //
 //	java Bench index <paragraphs.tsv> <indexDir> [threads] [--force-merge] [--ram-mb=N]
 //	java Bench query <indexDir> <queries.tsv> <clients> <warmup_rounds> <rounds> [hitsOut]
-//	                 [--facet-top=N] [--detail=<file>]
+//	                 [--facet-top=N] [--detail=<file>] [--no-facets] [--no-highlight]
 //
 // Formats (written by lucene.WriteParagraphs / lucene.WriteQueries):
 //
@@ -160,7 +160,8 @@ public final class Bench {
       throw new UsageException("usage: Bench index|query ...");
     }
     for (String f : flags.keySet()) {
-      if (!Set.of("force-merge", "ram-mb", "facet-top", "detail").contains(f)) {
+      if (!Set.of("force-merge", "ram-mb", "facet-top", "detail", "no-facets", "no-highlight")
+          .contains(f)) {
         throw new UsageException("unknown flag --" + f);
       }
     }
@@ -182,7 +183,7 @@ public final class Bench {
         if (args.size() < 5 || args.size() > 6) {
           throw new UsageException(
               "usage: Bench query <indexDir> <queries.tsv> <clients> <warmup_rounds> <rounds> [hitsOut]"
-                  + " [--facet-top=N] [--detail=<file>]");
+                  + " [--facet-top=N] [--detail=<file>] [--no-facets] [--no-highlight]");
         }
         query(
             Paths.get(args.get(0)),
@@ -192,7 +193,9 @@ public final class Bench {
             nonNegative("rounds", args.get(4)),
             args.size() > 5 ? Paths.get(args.get(5)) : null,
             flags.containsKey("facet-top") ? positive("facet-top", flags.get("facet-top")) : 20,
-            flags.containsKey("detail") ? Paths.get(flags.get("detail")) : null);
+            flags.containsKey("detail") ? Paths.get(flags.get("detail")) : null,
+            !flags.containsKey("no-facets"),
+            !flags.containsKey("no-highlight"));
         break;
       default:
         throw new UsageException("unknown subcommand " + cmd + " (want index or query)");
@@ -532,12 +535,17 @@ public final class Bench {
     final SortedSetDocValuesReaderState state;
     final UnifiedHighlighter textHighlighter, unigramHighlighter;
     final int facetTop;
+    /** Parts of a request; both true for the benchmark, off to measure what they cost. */
+    final boolean withFacets, withHighlight;
     final Set<String> indexedDims = new java.util.HashSet<>();
 
-    Engine(DirectoryReader reader, int facetTop) throws IOException {
+    Engine(DirectoryReader reader, int facetTop, boolean withFacets, boolean withHighlight)
+        throws IOException {
       this.searcher = new IndexSearcher(reader);
       this.state = new DefaultSortedSetDocValuesReaderState(reader);
       this.facetTop = facetTop;
+      this.withFacets = withFacets;
+      this.withHighlight = withHighlight;
       for (String dim : DIMS) {
         if (state.getOrdRange(dim) != null) {
           indexedDims.add(dim);
@@ -627,7 +635,12 @@ public final class Bench {
         ddq.add(e.getKey(), b.build());
       }
       TopScoreDocCollector collector = TopScoreDocCollector.create(TOP_N, Integer.MAX_VALUE);
-      DrillSideways.DrillSidewaysResult r = new DrillSideways(searcher, config, state).search(ddq, collector);
+      Facets facets = null;
+      if (withFacets) {
+        facets = new DrillSideways(searcher, config, state).search(ddq, collector).facets;
+      } else {
+        searcher.search(ddq, collector); // filters become FILTER clauses
+      }
       Result res = new Result();
       res.top = collector.topDocs();
       if (res.top.totalHits.relation != TotalHits.Relation.EQUAL_TO) {
@@ -635,14 +648,14 @@ public final class Bench {
       }
       res.total = res.top.totalHits.value;
       for (String dim : DIMS) {
-        if (indexedDims.contains(dim)) {
-          FacetResult fr = r.facets.getTopChildren(facetTop, dim);
+        if (facets != null && indexedDims.contains(dim)) {
+          FacetResult fr = facets.getTopChildren(facetTop, dim);
           if (fr != null) {
             res.facets.put(dim, fr);
           }
         }
       }
-      res.snippets = highlight(base, res.top);
+      res.snippets = withHighlight ? highlight(base, res.top) : new String[res.top.scoreDocs.length];
       return res;
     }
 
@@ -671,12 +684,14 @@ public final class Bench {
       int rounds,
       Path hitsOut,
       int facetTop,
-      Path detailOut)
+      Path detailOut,
+      boolean withFacets,
+      boolean withHighlight)
       throws Exception {
     List<LogQuery> log = readQueries(tsv);
     try (Directory d = FSDirectory.open(dir);
         DirectoryReader reader = DirectoryReader.open(d)) {
-      Engine engine = new Engine(reader, facetTop);
+      Engine engine = new Engine(reader, facetTop, withFacets, withHighlight);
       Map<String, Long> hits = new ConcurrentHashMap<>();
       AtomicLong sink = new AtomicLong(); // keeps the JIT from dropping work
 
@@ -758,7 +773,7 @@ public final class Bench {
                     }
                     hits.put(q.qid, r.total);
                     for (String snip : r.snippets) {
-                      local += snip.length();
+                      local += snip == null ? 0 : snip.length();
                     }
                   }
                 } catch (Throwable e) {
@@ -798,7 +813,7 @@ public final class Bench {
                   i + 1,
                   escape(engine.id(sd[i].doc)),
                   sd[i].score,
-                  escape(r.snippets[i])));
+                  escape(r.snippets[i] == null ? "" : r.snippets[i])));
         }
         for (FacetResult fr : r.facets.values()) {
           for (LabelAndValue lv : fr.labelValues) {

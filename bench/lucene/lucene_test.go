@@ -302,6 +302,16 @@ func TestLucene(t *testing.T) {
 		}
 	})
 
+	t.Run("skipping facets and highlights keeps totals", func(t *testing.T) {
+		_, bare, err := h.Query(ctx, index, queries, QueryOptions{Clients: 1, Rounds: 1, SkipFacets: true, SkipHighlight: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps(bare, hits) {
+			t.Errorf("hits without facets and highlights differ:\n got %v\nwant %v", bare, hits)
+		}
+	})
+
 	t.Run("bad input keeps the old index", func(t *testing.T) {
 		bad := filepath.Join(dir, "bad.tsv")
 		if err := os.WriteFile(bad, []byte("x1\t梁山\t2021\t\t好\nx2\t梁山\t2021\t红色物业\n"), 0o644); err != nil {

@@ -50,11 +50,15 @@ type QueryOptions struct {
 	Rounds int
 	// FacetTop is how many values each facet returns; 0 means 20.
 	FacetTop int
+	// SkipFacets and SkipHighlight drop those parts of each request, to
+	// measure what they cost; the benchmark runs full requests.
+	SkipFacets, SkipHighlight bool
 }
 
 // QueryStats is what Bench.java reports after replaying a query log. A
 // request is the full search: top 10 by BM25, exact total, three
-// disjunctive facet counts and highlights of the top 10.
+// disjunctive facet counts and highlights of the top 10 (unless
+// QueryOptions skips parts).
 type QueryStats struct {
 	Queries int     `json:"queries"`
 	Clients int     `json:"clients"`
@@ -115,6 +119,12 @@ func (h *Harness) Query(ctx context.Context, indexDir, queriesTSV string, opt Qu
 		strconv.Itoa(opt.Clients), strconv.Itoa(opt.WarmupRounds), strconv.Itoa(opt.Rounds), hitsFile}
 	if opt.FacetTop > 0 {
 		args = append(args, "--facet-top="+strconv.Itoa(opt.FacetTop))
+	}
+	if opt.SkipFacets {
+		args = append(args, "--no-facets")
+	}
+	if opt.SkipHighlight {
+		args = append(args, "--no-highlight")
 	}
 	var st QueryStats
 	if err := h.run(ctx, args, &st); err != nil {
