@@ -48,6 +48,7 @@ import java.io.StringReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,6 +138,12 @@ public final class Bench {
       run(args);
     } catch (UsageException e) {
       System.err.println("bench: " + e.getMessage());
+      System.exit(2);
+    } catch (java.nio.file.NoSuchFileException e) {
+      System.err.println("bench: no such file: " + e.getMessage());
+      System.exit(2);
+    } catch (org.apache.lucene.index.IndexNotFoundException e) {
+      System.err.println("bench: no index: " + e.getMessage());
       System.exit(2);
     } catch (Throwable e) {
       System.err.println("bench: " + e);
@@ -335,6 +342,8 @@ public final class Bench {
     IndexWriterConfig iwc = new IndexWriterConfig(an.perField);
     iwc.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
     iwc.setRAMBufferSizeMB(ramMB);
+    // Closing the writer on an error must not commit half the paragraphs.
+    iwc.setCommitOnClose(false);
     long start = System.nanoTime(), cpuStart = cpuNanos();
     AtomicLong docs = new AtomicLong(), textBytes = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -382,9 +391,9 @@ public final class Bench {
                 "indexer-" + i);
         workers[i].start();
       }
+      long lineNo = 1;
+      List<String> lines = new ArrayList<>(BATCH);
       try (BufferedReader r = Files.newBufferedReader(tsv, StandardCharsets.UTF_8)) {
-        long lineNo = 1;
-        List<String> lines = new ArrayList<>(BATCH);
         for (String line = r.readLine(); line != null && failure.get() == null; line = r.readLine()) {
           lines.add(line);
           if (lines.size() == BATCH) {
@@ -396,6 +405,9 @@ public final class Bench {
         if (!lines.isEmpty()) {
           queue.put(new Batch(lineNo, lines));
         }
+      } catch (CharacterCodingException e) {
+        // BufferedReader reads ahead: the bad bytes are on this line or a later one.
+        throw new UsageException(tsv + ": invalid UTF-8 at or after line " + (lineNo + lines.size()));
       } finally {
         for (int i = 0; i < threads; i++) {
           queue.put(done);
@@ -487,6 +499,8 @@ public final class Bench {
           throw new UsageException(tsv + ":" + n + ": " + e.getMessage());
         }
       }
+    } catch (CharacterCodingException e) {
+      throw new UsageException(tsv + ": invalid UTF-8 at or after line " + (n + 1));
     }
     return out;
   }

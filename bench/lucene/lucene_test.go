@@ -321,12 +321,32 @@ func TestLucene(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "bad.tsv:2: want 5 tab-separated fields, got 4") {
 			t.Fatalf("Index(bad) error = %v, want line 2's field count", err)
 		}
+		// Bytes that are not UTF-8 fail while reading, not in an indexing
+		// thread: the writer must still not commit the lines before them.
+		if err := os.WriteFile(bad, []byte("x1\t梁山\t2021\t\t好\nx2\t梁山\t2021\t\t\xff\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.Index(ctx, bad, index, IndexOptions{})
+		if err == nil || !strings.Contains(err.Error(), "bad.tsv: invalid UTF-8 at or after line 1") {
+			t.Fatalf("Index(not UTF-8) error = %v", err)
+		}
 		_, again, err := h.Query(ctx, index, queries, QueryOptions{Clients: 1, Rounds: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !maps(again, hits) {
 			t.Errorf("hits after a failed re-index differ:\n got %v\nwant %v", again, hits)
+		}
+	})
+
+	t.Run("missing files", func(t *testing.T) {
+		_, _, err := h.Query(ctx, filepath.Join(dir, "no-index"), queries, QueryOptions{Clients: 1})
+		if err == nil || !strings.Contains(err.Error(), "bench: no index") {
+			t.Errorf("Query(missing index) error = %v", err)
+		}
+		_, err = h.Index(ctx, filepath.Join(dir, "none.tsv"), filepath.Join(dir, "idx2"), IndexOptions{})
+		if err == nil || !strings.Contains(err.Error(), "bench: no such file: "+filepath.Join(dir, "none.tsv")) {
+			t.Errorf("Index(missing file) error = %v", err)
 		}
 	})
 
