@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"countynews/bench/lucene"
@@ -47,10 +48,22 @@ func (d HitDiff) Why() string {
 	return "neither matches substring containment"
 }
 
-// FacetDiff is a query whose facet counts differ.
+// FacetDiff is a query whose counts of one facet differ, with the counts
+// substring containment and the other filters give.
 type FacetDiff struct {
-	ID, Dim      string
-	Ours, Lucene map[string]int
+	ID, Dim                 string
+	Ours, Lucene, Reference map[string]int
+}
+
+// Why says which engine has the reference counts.
+func (d FacetDiff) Why() string {
+	switch {
+	case maps.Equal(d.Ours, d.Reference):
+		return "ours is right"
+	case maps.Equal(d.Lucene, d.Reference):
+		return "Lucene is right"
+	}
+	return "neither is right"
 }
 
 // maxFacetDiffs bounds the facet differences kept for the report.
@@ -59,24 +72,19 @@ const maxFacetDiffs = 10
 func (res *Result) checkAgreement(ctx context.Context, h *lucene.Harness, oursDir, lucDir, logJSONL, logTSV string) error {
 	a := &res.Agreement
 	a.Queries = len(res.Log)
-	var diffs []HitDiff
+	byID := map[string]LogQuery{}
 	for _, q := range res.Log {
+		byID[q.ID] = q
 		o, l := a.Ours[q.ID], a.Lucene[q.ID]
 		if o == l {
 			a.HitsAgree++
 		} else {
-			diffs = append(diffs, HitDiff{Query: q, Ours: o, Lucene: l})
+			a.HitDiffs = append(a.HitDiffs, HitDiff{Query: q, Ours: o, Lucene: l})
 		}
 		if a.HTTP != nil && a.HTTP[q.ID] != o {
 			a.HTTPDiffs = append(a.HTTPDiffs, q.ID)
 		}
 	}
-	if len(diffs) > 0 {
-		if err := substringCounts(ctx, res.Corpus.JSONL(), diffs); err != nil {
-			return err
-		}
-	}
-	a.HitDiffs = diffs
 
 	// Facets: our detail child and Lucene's Inspect, on queries whose
 	// totals agree.
@@ -95,7 +103,7 @@ func (res *Result) checkAgreement(ctx context.Context, h *lucene.Harness, oursDi
 		}
 		a.FacetsChecked++
 		same := true
-		for _, dim := range []string{"county", "year", "program"} {
+		for _, dim := range facetDims {
 			if !maps.Equal(d.Facets[dim], l.Facets[dim]) && !(len(d.Facets[dim]) == 0 && len(l.Facets[dim]) == 0) {
 				same = false
 				if len(a.FacetDiffs) < maxFacetDiffs {
@@ -107,20 +115,47 @@ func (res *Result) checkAgreement(ctx context.Context, h *lucene.Harness, oursDi
 			a.FacetsAgree++
 		}
 	}
+
+	// The reference answer for every query that differs.
+	var qs []LogQuery
+	for _, d := range a.HitDiffs {
+		qs = append(qs, d.Query)
+	}
+	for _, d := range a.FacetDiffs {
+		qs = append(qs, byID[d.ID])
+	}
+	if len(qs) == 0 {
+		return nil
+	}
+	refs, err := referenceAnswers(ctx, res.Corpus.JSONL(), qs)
+	if err != nil {
+		return err
+	}
+	for i := range a.HitDiffs {
+		a.HitDiffs[i].Substring = refs[i].Total
+	}
+	for i := range a.FacetDiffs {
+		a.FacetDiffs[i].Reference = refs[len(a.HitDiffs)+i].Facets[a.FacetDiffs[i].Dim]
+	}
 	return nil
 }
 
-// substringCounts fills in each difference's count by substring
-// containment and the filters, in one pass over the corpus.
-func substringCounts(ctx context.Context, jsonl string, diffs []HitDiff) error {
+var facetDims = []string{"county", "year", "program"}
+
+// referenceAnswers computes each query's total and disjunctive facet
+// counts by substring containment and the filters, in one pass over the
+// corpus: the meaning of our query language, independent of either
+// engine's index.
+func referenceAnswers(ctx context.Context, jsonl string, qs []LogQuery) ([]Detail, error) {
 	type compiled struct {
 		must, not [][]string
 	}
-	cs := make([]compiled, len(diffs))
-	for i, d := range diffs {
-		pq, err := d.Query.Parsed()
+	cs := make([]compiled, len(qs))
+	out := make([]Detail, len(qs))
+	for i, q := range qs {
+		pq, err := q.Parsed()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, c := range pq.Clauses {
 			var any []string
@@ -133,19 +168,14 @@ func substringCounts(ctx context.Context, jsonl string, diffs []HitDiff) error {
 				cs[i].must = append(cs[i].must, any)
 			}
 		}
+		out[i] = Detail{ID: q.ID, Facets: map[string]map[string]int{}}
 	}
 	contains := func(text string, any []string) bool {
 		return slices.ContainsFunc(any, func(s string) bool { return strings.Contains(text, s) })
 	}
-	return eachJSONL(ctx, jsonl, func(p corpus.Paragraph) error {
+	err := eachJSONL(ctx, jsonl, func(p corpus.Paragraph) error {
 		text := corpus.FoldWidth(p.Text)
-		for i := range diffs {
-			q := diffs[i].Query
-			if len(q.Counties) > 0 && !slices.Contains(q.Counties, p.County) ||
-				len(q.Years) > 0 && !slices.Contains(q.Years, p.Year) ||
-				len(q.Programs) > 0 && !slices.ContainsFunc(p.Programs, func(s string) bool { return slices.Contains(q.Programs, s) }) {
-				continue
-			}
+		for i, q := range qs {
 			ok := true
 			for _, any := range cs[i].must {
 				if !contains(text, any) {
@@ -158,12 +188,36 @@ func substringCounts(ctx context.Context, jsonl string, diffs []HitDiff) error {
 					ok = false
 				}
 			}
-			if ok {
-				diffs[i].Substring++
+			if !ok {
+				continue
+			}
+			county := len(q.Counties) == 0 || slices.Contains(q.Counties, p.County)
+			year := len(q.Years) == 0 || slices.Contains(q.Years, p.Year)
+			program := len(q.Programs) == 0 || slices.ContainsFunc(p.Programs, func(s string) bool { return slices.Contains(q.Programs, s) })
+			if county && year && program {
+				out[i].Total++
+			}
+			add := func(dim, v string) {
+				if out[i].Facets[dim] == nil {
+					out[i].Facets[dim] = map[string]int{}
+				}
+				out[i].Facets[dim][v]++
+			}
+			if year && program && p.County != "" {
+				add("county", p.County)
+			}
+			if county && program && p.Year > 0 {
+				add("year", strconv.Itoa(p.Year))
+			}
+			if county && year {
+				for _, prog := range p.Programs {
+					add("program", prog)
+				}
 			}
 		}
 		return nil
 	})
+	return out, err
 }
 
 // formatCounts renders value→count sorted by value.

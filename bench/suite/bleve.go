@@ -22,7 +22,7 @@ func BuildBleve(ctx context.Context, jsonl, indexDir string, batchSize int) (Bui
 	if err := os.RemoveAll(indexDir); err != nil {
 		return BuildStats{}, fmt.Errorf("bleve build: %w", err)
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	b, err := search.NewBuilder(ctx, indexDir, search.BuildOptions{BatchSize: batchSize})
 	if err != nil {
 		return BuildStats{}, fmt.Errorf("bleve build: %w", err)
@@ -42,6 +42,7 @@ func BuildBleve(ctx context.Context, jsonl, indexDir string, batchSize int) (Bui
 		return st, fmt.Errorf("bleve build: %w", err)
 	}
 	st.Seconds = time.Since(start).Seconds()
+	st.CPUSeconds = (cpuTime() - cpu0).Seconds()
 	st.TextMB = float64(text) / 1e6
 	st.IndexBytes = bs.SizeBytes
 	return st, nil
@@ -59,14 +60,30 @@ const (
 	VariantTop Variant = "top"
 	// VariantTopHighlight: the top 10 highlighted.
 	VariantTopHighlight Variant = "top+highlight"
-	// VariantFacets: total and the three facets, no hits.
-	VariantFacets Variant = "facets"
+	// VariantTopFacets: the top 10 and the three facets, no highlight.
+	VariantTopFacets Variant = "top+facets"
 	// VariantFull: the full request searchd serves.
 	VariantFull Variant = "full"
 )
 
 // Variants lists the variants in report order.
-var Variants = []Variant{VariantCount, VariantTop, VariantTopHighlight, VariantFacets, VariantFull}
+var Variants = []Variant{VariantCount, VariantTop, VariantTopHighlight, VariantTopFacets, VariantFull}
+
+// luceneFlags returns the harness flags that make Lucene do the same part
+// of the request, and false if it has no such mode.
+func (v Variant) luceneFlags() ([]string, bool) {
+	switch v {
+	case VariantTop:
+		return []string{"-no-facets", "-no-highlight"}, true
+	case VariantTopHighlight:
+		return []string{"-no-facets"}, true
+	case VariantTopFacets:
+		return []string{"-no-highlight"}, true
+	case VariantFull:
+		return nil, true
+	}
+	return nil, false
+}
 
 func (v Variant) apply(r search.Request) (search.Request, error) {
 	switch v {
@@ -76,8 +93,8 @@ func (v Variant) apply(r search.Request) (search.Request, error) {
 		r.Highlight, r.Facets = false, false
 	case VariantTopHighlight:
 		r.Facets = false
-	case VariantFacets:
-		r.Size, r.Highlight = 0, false
+	case VariantTopFacets:
+		r.Highlight = false
 	case VariantFull, "":
 	default:
 		return r, fmt.Errorf("unknown variant %q", v)
@@ -138,9 +155,9 @@ func QueryBleve(ctx context.Context, indexDir string, log []LogQuery, opt QueryO
 			return QueryResult{}, fmt.Errorf("cpu profile: %w", err)
 		}
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	lat, err := replay(ctx, ix, reqs, totals, opt.Clients, opt.Rounds)
-	wall := time.Since(start)
+	wall, cpu := time.Since(start), cpuTime()-cpu0
 	if opt.CPUProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -153,6 +170,7 @@ func QueryBleve(ctx context.Context, indexDir string, log []LogQuery, opt QueryO
 		}
 	}
 	res := QueryResult{Stats: latencyStats(lat, opt.Clients, wall), Hits: map[string]int{}}
+	res.Stats.CPUSeconds = cpu.Seconds()
 	for i, q := range log {
 		res.Hits[q.ID] = totals[i]
 	}

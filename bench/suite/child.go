@@ -78,6 +78,8 @@ func child(ctx context.Context, args []string, stdout io.Writer) error {
 		variant  = fs.String("variant", string(VariantFull), "bleve request variant")
 		cpu      = fs.String("cpuprofile", "", "bleve CPU profile of the measured rounds")
 		facetTop = fs.Int("facet-top", 100, "lucene facet values per dimension")
+		noFacets = fs.Bool("no-facets", false, "lucene: skip facet counting")
+		noHL     = fs.Bool("no-highlight", false, "lucene: skip highlighting")
 	)
 	if err := fs.Parse(args[1:]); err != nil {
 		return usageError{fmt.Errorf("%s: %w", job, err)}
@@ -123,13 +125,13 @@ func child(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		qs, hits, err := h.Query(ctx, *index, *logPath, lucene.QueryOptions{Clients: *clients,
-			WarmupRounds: *warmup, Rounds: *rounds, FacetTop: *facetTop})
+			WarmupRounds: *warmup, Rounds: *rounds, FacetTop: *facetTop, SkipFacets: *noFacets, SkipHighlight: *noHL})
 		if err != nil {
 			return err
 		}
 		out.Query = &QueryResult{Hits: hits, Stats: QueryStats{Clients: qs.Clients, Queries: qs.Queries,
 			P50Ms: qs.P50Ms, P95Ms: qs.P95Ms, P99Ms: qs.P99Ms, MaxMs: qs.MaxMs, MeanMs: qs.MeanMs,
-			QPS: qs.QPS, Seconds: qs.Seconds, HeapMB: qs.HeapMB}}
+			QPS: qs.QPS, Seconds: qs.Seconds, HeapMB: qs.HeapMB, CPUSeconds: qs.CPUSeconds}}
 	default:
 		return usageError{fmt.Errorf("unknown job %q", job)}
 	}

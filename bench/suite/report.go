@@ -16,7 +16,8 @@ func (res *Result) Report(w io.Writer) error {
 	c, cfg, m := res.Corpus, res.Config, res.Machine
 	fmt.Fprintf(&b, "### Corpus: %s\n\n", corpusTitle(c))
 	fmt.Fprintf(&b, "- Date: %s (suite took %s)\n", res.Started.UTC().Format("2006-01-02 15:04 MST"), res.Took.Round(1e9))
-	fmt.Fprintf(&b, "- Machine: %s, %d cores, %.1f GB RAM, Linux %s; %s; Java: %s\n", m.CPU, m.Cores, m.RAMGB, m.Kernel, m.Go, m.Java)
+	fmt.Fprintf(&b, "- Machine: %s, %d cores, %.1f GB RAM, Linux %s; %s; Java: %s; load average %s at the start, %s at the end\n",
+		m.CPU, m.Cores, m.RAMGB, m.Kernel, m.Go, m.Java, m.LoadStart, m.LoadEnd)
 	if cfg.Command != "" {
 		fmt.Fprintf(&b, "- Command: `%s`\n", cfg.Command)
 	}
@@ -46,6 +47,7 @@ func (res *Result) Report(w io.Writer) error {
 	row("Index build time (s)", ob.Seconds, lb.Seconds, "%.1f")
 	row("Build speed (MB/s of text)", ob.MBPerS(), lb.MBPerS(), "%.2f")
 	row("Build speed (paragraphs/s)", ob.ParagraphsPerS(), lb.ParagraphsPerS(), "%.0f")
+	row("Build: MB of text per CPU-second", ob.MBPerCPUSecond(), lb.MBPerCPUSecond(), "%.2f")
 	row("Peak RSS while building (MB)", ob.PeakRSSMB, lb.PeakRSSMB, "%.0f")
 	row("Index size (MB)", ob.IndexMB(), lb.IndexMB(), "%.1f")
 	row("Index size / text size", ob.SizeRatio(), lb.SizeRatio(), "%.2f")
@@ -56,6 +58,7 @@ func (res *Result) Report(w io.Writer) error {
 		row(p+" p95 (ms)", o.P95Ms, l.P95Ms, "%.2f")
 		row(p+" p99 (ms)", o.P99Ms, l.P99Ms, "%.2f")
 		row(p+" QPS", o.QPS, l.QPS, "%.1f")
+		row(p+" CPU ms per request", o.CPUMsPerRequest(), l.CPUMsPerRequest(), "%.2f")
 	}
 	if cfg.HTTP {
 		for _, n := range cfg.Clients {
@@ -84,14 +87,20 @@ func (res *Result) Report(w io.Writer) error {
 
 	res.writeTargets(&b)
 	res.writeAgreement(&b)
-	if len(res.Breakdown) > 0 {
-		b.WriteString("Where our time goes (ours only, 1 client, same log; each variant a separate run):\n\n| Request | p50 (ms) | p95 (ms) | p99 (ms) | mean (ms) |\n|---|---:|---:|---:|---:|\n")
+	if len(res.Breakdown[Ours]) > 0 {
+		b.WriteString("Where the time goes (1 client, same log, each part of the request a separate run; Lucene cannot skip the top 10):\n\n" +
+			"| Request | ours p50 (ms) | ours p99 (ms) | ours mean (ms) | Lucene p50 (ms) | Lucene p99 (ms) | Lucene mean (ms) | mean ours/Lucene |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, v := range Variants {
-			s, ok := res.Breakdown[v]
+			o, ok := res.Breakdown[Ours][v]
 			if !ok {
 				continue
 			}
-			fmt.Fprintf(&b, "| %s | %.2f | %.2f | %.2f | %.2f |\n", variantTitle(v), s.P50Ms, s.P95Ms, s.P99Ms, s.MeanMs)
+			fmt.Fprintf(&b, "| %s | %.2f | %.2f | %.2f |", variantTitle(v), o.P50Ms, o.P99Ms, o.MeanMs)
+			if l, ok := res.Breakdown[Lucene][v]; ok {
+				fmt.Fprintf(&b, " %.2f | %.2f | %.2f | %s |\n", l.P50Ms, l.P99Ms, l.MeanMs, ratio(o.MeanMs, l.MeanMs))
+			} else {
+				b.WriteString(" — | — | — | — |\n")
+			}
 		}
 		b.WriteString("\n")
 	}
@@ -115,8 +124,8 @@ func variantTitle(v Variant) string {
 		return "top 10 + stored paragraphs"
 	case VariantTopHighlight:
 		return "top 10 + highlight"
-	case VariantFacets:
-		return "total + 3 facets (size 0)"
+	case VariantTopFacets:
+		return "top 10 + 3 facets"
 	case VariantFull:
 		return "full request (top 10 + highlight + 3 facets)"
 	}
@@ -219,7 +228,8 @@ func (res *Result) writeAgreement(b *strings.Builder) {
 	if len(a.FacetDiffs) > 0 {
 		b.WriteString("Facet differences (first few):\n\n")
 		for _, d := range a.FacetDiffs {
-			fmt.Fprintf(b, "- %s %s: ours {%s}, Lucene {%s}\n", d.ID, d.Dim, formatCounts(d.Ours), formatCounts(d.Lucene))
+			fmt.Fprintf(b, "- %s %s: ours {%s}, Lucene {%s}, substring containment {%s}: %s\n", d.ID, d.Dim,
+				formatCounts(d.Ours), formatCounts(d.Lucene), formatCounts(d.Reference), d.Why())
 		}
 		b.WriteString("\n")
 	}
@@ -251,14 +261,14 @@ func (res *Result) writeRounds(b *strings.Builder) {
 	b.WriteString("<details><summary>Per-round figures</summary>\n\n")
 	for _, e := range []string{Ours, Lucene} {
 		for i, s := range res.Build[e] {
-			fmt.Fprintf(b, "- build %s round %d: %.1f s, %.2f MB/s, %.0f MB, peak RSS %.0f MB\n", e, i+1, s.Seconds, s.MBPerS(), s.IndexMB(), s.PeakRSSMB)
+			fmt.Fprintf(b, "- build %s round %d: %.1f s (%.1f CPU-s), %.2f MB/s, %.0f MB, peak RSS %.0f MB\n", e, i+1, s.Seconds, s.CPUSeconds, s.MBPerS(), s.IndexMB(), s.PeakRSSMB)
 		}
 	}
 	for _, n := range res.Config.Clients {
 		for _, e := range []string{Ours, Lucene} {
 			for i, s := range res.InProcess[e][n] {
-				fmt.Fprintf(b, "- in-process %s %d client%s round %d: p50 %.2f, p95 %.2f, p99 %.2f, max %.2f ms, %.1f QPS, peak RSS %.0f MB, heap %.0f MB\n",
-					e, n, plural(n), i+1, s.P50Ms, s.P95Ms, s.P99Ms, s.MaxMs, s.QPS, s.PeakRSSMB, s.HeapMB)
+				fmt.Fprintf(b, "- in-process %s %d client%s round %d: p50 %.2f, p95 %.2f, p99 %.2f, max %.2f ms, %.1f QPS, %.2f CPU ms/request, peak RSS %.0f MB, heap %.0f MB\n",
+					e, n, plural(n), i+1, s.P50Ms, s.P95Ms, s.P99Ms, s.MaxMs, s.QPS, s.CPUMsPerRequest(), s.PeakRSSMB, s.HeapMB)
 			}
 		}
 		for i, s := range res.HTTP[n] {

@@ -3,6 +3,7 @@ package suite
 import (
 	"math"
 	"slices"
+	"syscall"
 	"time"
 )
 
@@ -16,7 +17,14 @@ type BuildStats struct {
 	// maxrss), filled in by the parent.
 	PeakRSSMB float64 `json:"peak_rss_mb"`
 	Segments  int     `json:"segments,omitempty"`
+	// CPUSeconds is the CPU time the build took (all threads, GC
+	// included): on shared, noisy cores text per CPU-second is steadier
+	// than text per wall-clock second.
+	CPUSeconds float64 `json:"cpu_seconds"`
 }
+
+// MBPerCPUSecond is paragraph text indexed per CPU-second.
+func (b BuildStats) MBPerCPUSecond() float64 { return safeDiv(b.TextMB, b.CPUSeconds) }
 
 // MBPerS is paragraph text indexed per second.
 func (b BuildStats) MBPerS() float64 { return safeDiv(b.TextMB, b.Seconds) }
@@ -48,7 +56,13 @@ type QueryStats struct {
 	PeakRSSMB float64 `json:"peak_rss_mb"`
 	// Errors counts failed requests (HTTP only).
 	Errors int `json:"errors,omitempty"`
+	// CPUSeconds is the serving process's CPU time during the measured
+	// passes (GC included).
+	CPUSeconds float64 `json:"cpu_seconds"`
 }
+
+// CPUMsPerRequest is the CPU cost of one request.
+func (q QueryStats) CPUMsPerRequest() float64 { return safeDiv(q.CPUSeconds*1000, float64(q.Queries)) }
 
 // latencyStats summarises latencies measured over wall: nearest-rank
 // percentiles, as Bench.java computes them.
@@ -113,6 +127,7 @@ func combineBuilds(rs []BuildStats) BuildStats {
 	}
 	out := rs[len(rs)-1]
 	out.Seconds = pick(func(b BuildStats) float64 { return b.Seconds })
+	out.CPUSeconds = pick(func(b BuildStats) float64 { return b.CPUSeconds })
 	out.PeakRSSMB = pick(func(b BuildStats) float64 { return b.PeakRSSMB })
 	out.IndexBytes = int64(pick(func(b BuildStats) float64 { return float64(b.IndexBytes) }))
 	return out
@@ -145,5 +160,17 @@ func combineQueries(rs []QueryStats) QueryStats {
 	out.Seconds = pick(func(q QueryStats) float64 { return q.Seconds })
 	out.HeapMB = pick(func(q QueryStats) float64 { return q.HeapMB })
 	out.PeakRSSMB = pick(func(q QueryStats) float64 { return q.PeakRSSMB })
+	// CPU time per request is the median of the rounds' per-request cost,
+	// scaled to the combined request count.
+	out.CPUSeconds = pick(func(q QueryStats) float64 { return q.CPUMsPerRequest() }) * float64(out.Queries) / 1000
 	return out
+}
+
+// cpuTime returns the process's user plus system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

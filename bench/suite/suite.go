@@ -77,8 +77,9 @@ type Result struct {
 	// SearchdRSSMB and SearchdPeakMB are searchd's resident set after the
 	// HTTP load and its peak.
 	SearchdRSSMB, SearchdPeakMB float64
-	// Breakdown holds our engine's figures per request variant (1 client).
-	Breakdown map[Variant]QueryStats
+	// Breakdown holds each engine's figures per request variant (1
+	// client); Lucene lacks the count-only variant.
+	Breakdown map[string]map[Variant]QueryStats
 	Agreement Agreement
 }
 
@@ -123,7 +124,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res := &Result{Config: cfg, Started: time.Now(), Machine: ReadMachine(ctx),
 		Build: map[string][]BuildStats{}, InProcess: map[string]map[int][]QueryStats{Ours: {}, Lucene: {}},
-		HTTP: map[int][]QueryStats{}, Breakdown: map[Variant]QueryStats{}}
+		HTTP: map[int][]QueryStats{}, Breakdown: map[string]map[Variant]QueryStats{Ours: {}, Lucene: {}}}
 	logf := cfg.Logf
 
 	c, err := PrepareCorpus(ctx, cfg.CacheDir, cfg.Corpus, cfg.Fresh, logf)
@@ -188,8 +189,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			logf("breakdown %-14s p50 %.2f ms p99 %.2f ms mean %.2f ms", v, st.P50Ms, st.P99Ms, st.MeanMs)
-			res.Breakdown[v] = st
+			logf("breakdown %-14s ours   p50 %.2f ms p99 %.2f ms mean %.2f ms", v, st.P50Ms, st.P99Ms, st.MeanMs)
+			res.Breakdown[Ours][v] = st
+			flags, ok := v.luceneFlags()
+			if !ok {
+				continue
+			}
+			args = append([]string{"-work", work, "-index", lucDir, "-log", logTSV, "-clients", "1", "-warmup", itoa(cfg.Warmup), "-rounds", itoa(cfg.Passes)}, flags...)
+			st, _, err = queryChild(ctx, cfg.Spawn, jobLuceneQuery, args)
+			if err != nil {
+				return nil, err
+			}
+			logf("breakdown %-14s lucene p50 %.2f ms p99 %.2f ms mean %.2f ms", v, st.P50Ms, st.P99Ms, st.MeanMs)
+			res.Breakdown[Lucene][v] = st
 		}
 	}
 	if cfg.CPUProfile != "" {
@@ -209,7 +221,22 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	res.Took = time.Since(res.Started)
+	res.Machine.LoadEnd = LoadAvg()
 	return res, nil
+}
+
+// Prepare prepares the corpus and the query log only (for a later run),
+// returning the corpus and the log.
+func Prepare(ctx context.Context, cfg Config) (*Corpus, []LogQuery, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, nil, err
+	}
+	c, err := PrepareCorpus(ctx, cfg.CacheDir, cfg.Corpus, cfg.Fresh, cfg.Logf)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, _, log, err := prepareLog(ctx, c, LogSpec{Seed: cfg.LogSeed, Queries: cfg.Queries}, cfg.Fresh, cfg.Logf)
+	return c, log, err
 }
 
 // builds builds both indexes Rounds times, alternating, or reads the
@@ -241,7 +268,7 @@ func (res *Result) builds(ctx context.Context, c *Corpus, oursDir, lucDir, work 
 			return err
 		}
 		ls := out.Lucene
-		st = BuildStats{Paragraphs: ls.Docs, Seconds: ls.Seconds, TextMB: ls.TextMB, IndexBytes: ls.IndexBytes, PeakRSSMB: rss, Segments: ls.Segments}
+		st = BuildStats{Paragraphs: ls.Docs, Seconds: ls.Seconds, TextMB: ls.TextMB, IndexBytes: ls.IndexBytes, PeakRSSMB: rss, Segments: ls.Segments, CPUSeconds: ls.CPUSeconds}
 		cfg.Logf("round %d build: lucene %.1f s, %.2f MB/s, %.0f MB index, RSS %.0f MB", r, st.Seconds, st.MBPerS(), st.IndexMB(), rss)
 		res.Build[Lucene] = append(res.Build[Lucene], st)
 	}

@@ -54,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cpuprofile = fs.String("cpuprofile", "", "write a CPU profile of our engine replaying the log (full requests, 1 client)")
 		batch      = fs.Int("batch", 0, "our builder's batch size (0: its default)")
 		lthreads   = fs.Int("lucene-threads", 2, "Lucene indexing threads")
+		prepOnly   = fs.Bool("prepare-only", false, "prepare the corpora and query logs, measure nothing")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -87,6 +88,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			Rounds: *rounds, Warmup: *warmup, Passes: *passes, Clients: cl, HTTP: *httpRuns, Breakdown: *breakdown,
 			CPUProfile: *cpuprofile, BatchSize: *batch, LuceneThreads: *lthreads,
 			Spawn: spawn, Logf: logf, Command: command,
+		}
+		if *prepOnly {
+			c, log, err := suite.Prepare(ctx, cfg)
+			if err != nil {
+				return fmt.Errorf("%s corpus: %w", kind, err)
+			}
+			fmt.Fprintf(stdout, "%s: %d paragraphs, %.1f MB text in %s; %d queries\n", kind, c.Paragraphs, c.TextMB(), c.Dir, len(log))
+			continue
 		}
 		res, err := suite.Run(ctx, cfg)
 		if err != nil {
