@@ -29,7 +29,8 @@ type holder struct {
 
 type indexRef struct {
 	ix      *search.Index
-	dir     os.FileInfo // the generation folder current pointed to when ix was opened (nil if unknown)
+	served  *servedIndex // ix as the handlers see it
+	dir     os.FileInfo  // the generation folder current pointed to when ix was opened (nil if unknown)
 	refs    int
 	retired bool
 }
@@ -53,7 +54,7 @@ func openRef(ctx context.Context, path string) (*indexRef, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &indexRef{ix: ix, dir: dir}, nil
+	return &indexRef{ix: ix, served: newServedIndex(ix), dir: dir}, nil
 }
 
 func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, error) {
@@ -66,12 +67,24 @@ func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, err
 
 // acquire returns the current index and the function that releases it.
 func (h *holder) acquire() (*search.Index, func()) {
+	r, release := h.acquireRef()
+	return r.ix, release
+}
+
+// acquireServed is acquire for the handlers: the index with its
+// generation's cache.
+func (h *holder) acquireServed() (Index, func()) {
+	r, release := h.acquireRef()
+	return r.served, release
+}
+
+func (h *holder) acquireRef() (*indexRef, func()) {
 	h.mu.Lock()
 	r := h.cur
 	r.refs++
 	h.mu.Unlock()
 	var once sync.Once
-	return r.ix, func() { once.Do(func() { h.release(r) }) }
+	return r, func() { once.Do(func() { h.release(r) }) }
 }
 
 func (h *holder) release(r *indexRef) {
@@ -170,4 +183,102 @@ func (h *holder) close() error {
 		return h.cur.ix.Close()
 	}
 	return nil
+}
+
+// servedIndex is one generation as the handlers see it: the index, with
+// the answers that depend on nothing but the generation kept for its life.
+// Those are the facets of the whole index and the first pages of the
+// unfiltered listing (the front page): on a large index the most expensive
+// requests, as they count every paragraph, and the most frequent.
+type servedIndex struct {
+	*search.Index
+	mu   sync.Mutex
+	memo map[memoKey]*memoEntry
+}
+
+// memoKey identifies a cached answer: an unfiltered listing's order and
+// window, or (facets) the whole index's facets.
+type memoKey struct {
+	facets          bool
+	sort            search.Sort
+	from, size      int
+	highlight, facs bool
+}
+
+type memoEntry struct {
+	done chan struct{} // closed when val and err are set
+	val  any
+	err  error
+}
+
+// Bounds of the cache of one generation.
+const (
+	maxMemo       = 64  // answers
+	maxMemoWindow = 200 // From+Size of a cached listing
+)
+
+func newServedIndex(ix *search.Index) *servedIndex {
+	return &servedIndex{Index: ix, memo: map[memoKey]*memoEntry{}}
+}
+
+// Search answers an unfiltered listing from the cache; any other search
+// goes to the index.
+func (s *servedIndex) Search(ctx context.Context, r search.Request) (*search.Result, error) {
+	if len(r.Query.Clauses) > 0 || len(r.Counties)+len(r.Programs)+len(r.Years) > 0 || r.YearFrom != 0 || r.YearTo != 0 || r.From+r.Size > maxMemoWindow {
+		return s.Index.Search(ctx, r)
+	}
+	v, err := s.remember(ctx, memoKey{sort: r.Sort, from: r.From, size: r.Size, highlight: r.Highlight, facs: r.Facets}, func() (any, error) {
+		return s.Index.Search(ctx, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*search.Result), nil
+}
+
+// AllFacets answers from the cache.
+func (s *servedIndex) AllFacets(ctx context.Context) (search.Facets, error) {
+	v, err := s.remember(ctx, memoKey{facets: true}, func() (any, error) { return s.Index.AllFacets(ctx) })
+	if err != nil {
+		return search.Facets{}, err
+	}
+	return v.(search.Facets), nil
+}
+
+// remember returns the cached answer for k, computing it once: requests
+// that come while it is being computed wait for it (within their own
+// context) instead of computing it again. A failed computation (its
+// request's time ran out) is not kept; a waiter then computes it itself.
+// Callers must not modify what it returns.
+func (s *servedIndex) remember(ctx context.Context, k memoKey, compute func() (any, error)) (any, error) {
+	for {
+		s.mu.Lock()
+		e, ok := s.memo[k]
+		if !ok {
+			if len(s.memo) >= maxMemo {
+				s.mu.Unlock()
+				return compute()
+			}
+			e = &memoEntry{done: make(chan struct{})}
+			s.memo[k] = e
+			s.mu.Unlock()
+			e.val, e.err = compute()
+			if e.err != nil {
+				s.mu.Lock()
+				delete(s.memo, k)
+				s.mu.Unlock()
+			}
+			close(e.done)
+			return e.val, e.err
+		}
+		s.mu.Unlock()
+		select {
+		case <-e.done:
+			if e.err == nil {
+				return e.val, nil
+			}
+		case <-ctx.Done():
+			return nil, fmt.Errorf("search: %w", ctx.Err())
+		}
+	}
 }

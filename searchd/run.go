@@ -124,6 +124,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	rateDef, _ := strconv.ParseFloat(env("SEARCHD_RATE", "0"), 64)
 	fs.Float64Var(&cfg.RateLimit, "rate", rateDef, "requests per second allowed per client IP; 0: no limit [$SEARCHD_RATE]")
 	fs.IntVar(&cfg.RateBurst, "burst", 20, "burst allowed above -rate")
+	maxDef, _ := strconv.Atoi(env("SEARCHD_MAX_SEARCHES", "0"))
+	fs.IntVar(&cfg.MaxSearches, "max-searches", maxDef, "searches run at once, the others queue within -timeout; 0: two per CPU [$SEARCHD_MAX_SEARCHES]")
 	var proxies string
 	fs.StringVar(&proxies, "trusted-proxies", env("SEARCHD_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (for -rate and logs); empty: the connection's peer is the client [$SEARCHD_TRUSTED_PROXIES]")
 	if err := fs.Parse(args); err != nil {
@@ -151,6 +153,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return cfg, fmt.Errorf("-trusted-proxies: %w", err)
 		}
 		cfg.TrustedProxies = append(cfg.TrustedProxies, n)
+	}
+	if cfg.MaxSearches < 0 {
+		return cfg, fmt.Errorf("-max-searches must be 0 (two per CPU) or positive")
 	}
 	if cfg.RateLimit < 0 || cfg.RateLimit > 0 && cfg.RateBurst < 1 {
 		return cfg, fmt.Errorf("-rate must be 0 (off) or positive, with -burst at least 1")

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -15,9 +16,12 @@ import (
 
 // config is searchd's configuration, from flags and environment variables.
 type config struct {
-	Index       string
-	Addr        string
-	Timeout     time.Duration // per search request
+	Index   string
+	Addr    string
+	Timeout time.Duration // per search request
+	// MaxSearches is how many searches run at once (0: 2 per CPU); the
+	// others wait their turn, first come first served, within Timeout.
+	MaxSearches int
 	Reload      time.Duration // how often to check the index generation
 	LogJSON     bool
 	CORSOrigins []string // empty: CORS off
@@ -32,7 +36,7 @@ type config struct {
 
 // newServer wires the routes and middleware. It does not listen.
 func newServer(cfg config, h *holder, log *slog.Logger) *echo.Echo {
-	return newServerWith(cfg, h, func() (Index, func()) { ix, release := h.acquire(); return ix, release }, log)
+	return newServerWith(cfg, h, h.acquireServed, log)
 }
 
 // newServerWith is newServer with the searches going to index (tests
@@ -107,7 +111,11 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 			},
 		}))
 	}
-	timeout := middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: cfg.Timeout})
+	ctxTimeout := middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: cfg.Timeout})
+	admit := admission(cfg.MaxSearches)
+	// Every search route gets the time limit, and inside it a place in
+	// the queue of searches.
+	timeout := func(next echo.HandlerFunc) echo.HandlerFunc { return ctxTimeout(admit(next)) }
 
 	a := &api{index: index}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
@@ -130,6 +138,32 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	registerPages(e, a, timeout)
 	e.Server.Handler = headAsGet(e)
 	return e
+}
+
+// admission lets at most n requests (0: two per CPU) into the handlers at
+// once; the others wait in arrival order until a place is free or their
+// context ends (503, "busy"). Searches are CPU-bound: when more run at
+// once than there are CPUs, each gets a thin slice of the CPUs and an
+// expensive one (browsing every paragraph newest first, facets over the
+// whole index) runs so slowly under load that it times out. Queued in
+// order, every request waits about as long as the others and then runs at
+// full speed, so heavy requests finish and the throughput is the same.
+func admission(n int) echo.MiddlewareFunc {
+	if n <= 0 {
+		n = 2 * runtime.GOMAXPROCS(0)
+	}
+	slots := make(chan struct{}, n)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			select {
+			case slots <- struct{}{}:
+			case <-c.Request().Context().Done():
+				return &apiError{Status: http.StatusServiceUnavailable, Message: "the server is busy; try again in a moment"}
+			}
+			defer func() { <-slots }()
+			return next(c)
+		}
+	}
 }
 
 // headAsGet answers HEAD as GET, as HTTP requires of every GET resource

@@ -156,6 +156,7 @@ func TestLiveSwap(t *testing.T) {
 		"/api/search?q=" + url.QueryEscape("县"),
 		"/api/search?q=" + url.QueryEscape("工作 -梁山") + "&sort=newest&size=20",
 		"/api/search?year_from=2015&year_to=2025&page=2",
+		"/api/search?sort=newest",
 		"/api/facets",
 		"/readyz",
 		"/?q=" + both,
@@ -242,6 +243,18 @@ func TestLiveSwap(t *testing.T) {
 		}
 		if got := corpusServed(); got > 0 != (k == 1) {
 			t.Errorf("rebuild %d: generation %d serves the other corpus", i, sum.Generation)
+		}
+		// The unfiltered listing (cached per generation) counts the new
+		// generation's paragraphs.
+		var all searchJSON
+		if resp, err := client.Get(d.url + "/api/search"); err != nil {
+			t.Fatal(err)
+		} else {
+			json.NewDecoder(resp.Body).Decode(&all)
+			resp.Body.Close()
+		}
+		if all.Total != sum.Total {
+			t.Errorf("rebuild %d: the listing counts %d paragraphs, the generation has %d", i, all.Total, sum.Total)
 		}
 	}
 	time.Sleep(time.Until(start.Add(duration)))
@@ -410,5 +423,106 @@ func TestHolderNoticesRebuiltFolder(t *testing.T) {
 	}
 	if swapped, _ := h.reload(ctx, "test"); swapped {
 		t.Errorf("a second reload swapped again")
+	}
+}
+
+// TestServedIndexCache: the unfiltered listing and the whole index's
+// facets are computed once per generation and equal the uncached answers;
+// anything filtered goes to the index; a failed computation is not kept;
+// a new generation starts with an empty cache.
+func TestServedIndexCache(t *testing.T) {
+	ctx := context.Background()
+	corpora := [2]string{writeSwapCorpus(t, 0, 7, 3), writeSwapCorpus(t, 1, 8, 5)}
+	index := filepath.Join(t.TempDir(), "index")
+	if _, err := ingest.Run(ctx, ingest.Options{Index: index, Paths: []string{corpora[0]}}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := newHolder(ctx, index, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.close()
+
+	browse, _ := bindSearch(url.Values{"sort": {"oldest"}, "page": {"2"}, "size": {"7"}})
+	filtered, _ := bindSearch(url.Values{"county": {"梁山"}})
+	check := func(gen string) {
+		t.Helper()
+		served, release := h.acquireServed()
+		defer release()
+		ix, release2 := h.acquire()
+		defer release2()
+
+		canceled, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := served.Search(canceled, browse.request()); err == nil {
+			t.Fatalf("%s: a canceled listing succeeded", gen)
+		}
+		a, err := served.Search(ctx, browse.request())
+		if err != nil {
+			t.Fatalf("%s: the listing after a failed one: %v", gen, err)
+		}
+		b, _ := served.Search(ctx, browse.request())
+		want, err := ix.Search(ctx, browse.request())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a != b {
+			t.Errorf("%s: the listing was computed twice", gen)
+		}
+		ids := func(r *search.Result) string {
+			var s []string
+			for _, h := range r.Hits {
+				s = append(s, h.ID)
+			}
+			return strings.Join(s, ",")
+		}
+		if a.Total != want.Total || ids(a) != ids(want) || fmt.Sprint(a.Facets) != fmt.Sprint(want.Facets) {
+			t.Errorf("%s: cached listing %d %s differs from the index's %d %s", gen, a.Total, ids(a), want.Total, ids(want))
+		}
+		if want.Total != ix.DocCount() {
+			t.Errorf("%s: the listing counts %d of %d paragraphs", gen, want.Total, ix.DocCount())
+		}
+		f1, _ := served.Search(ctx, filtered.request())
+		f2, _ := served.Search(ctx, filtered.request())
+		if f1 == f2 {
+			t.Errorf("%s: a filtered search was cached", gen)
+		}
+		fa, err := served.AllFacets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fb, _ := ix.AllFacets(ctx)
+		if fmt.Sprint(fa) != fmt.Sprint(fb) {
+			t.Errorf("%s: cached facets %v, index's %v", gen, fa, fb)
+		}
+	}
+	check("generation 1")
+	if _, err := ingest.Run(ctx, ingest.Options{Index: index, Paths: []string{corpora[1]}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.reload(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
+	check("generation 2")
+
+	// Many requests at once, as on the front page after a swap: all get
+	// the same answer.
+	served, release := h.acquireServed()
+	defer release()
+	var wg sync.WaitGroup
+	results := make([]*search.Result, 16)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, _ := bindSearch(url.Values{"sort": {"newest"}})
+			results[i], _ = served.Search(ctx, r.request())
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		if r == nil || r != results[0] {
+			t.Fatalf("concurrent listings did not share one answer")
+		}
 	}
 }
