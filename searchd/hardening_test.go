@@ -576,3 +576,58 @@ func TestLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestAdmission: with every place taken, a search waits for one within its
+// time limit and then gets 503 "busy"; once a place frees, the next one
+// runs; -max-searches is validated.
+func TestAdmission(t *testing.T) {
+	admit := admission(1)
+	hold := make(chan struct{})
+	entered := make(chan struct{}, 2)
+	h := admit(func(c echo.Context) error {
+		entered <- struct{}{}
+		<-hold
+		return c.NoContent(http.StatusOK)
+	})
+	e := echo.New()
+	serve := func(timeout time.Duration) error {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		req := httptest.NewRequest(http.MethodGet, "/", nil).WithContext(ctx)
+		return h(e.NewContext(req, httptest.NewRecorder()))
+	}
+	first := make(chan error, 1)
+	go func() { first <- serve(time.Minute) }()
+	<-entered
+	start := time.Now()
+	err := serve(100 * time.Millisecond)
+	if status, msg := statusOf(err); status != http.StatusServiceUnavailable || !strings.Contains(msg, "busy") {
+		t.Errorf("waiting past the limit: %d %q, want 503 busy", status, msg)
+	}
+	if d := time.Since(start); d < 100*time.Millisecond || d > 5*time.Second {
+		t.Errorf("gave up after %v, want about the 100 ms limit", d)
+	}
+	second := make(chan error, 1)
+	go func() { second <- serve(time.Minute) }()
+	select {
+	case <-entered:
+		t.Fatal("a second search ran while the only place was taken")
+	case <-time.After(50 * time.Millisecond):
+	}
+	hold <- struct{}{} // the first leaves; the second gets its place
+	<-entered
+	hold <- struct{}{}
+	if err := <-first; err != nil {
+		t.Errorf("first: %v", err)
+	}
+	if err := <-second; err != nil {
+		t.Errorf("second: %v", err)
+	}
+	if _, err := parseConfig([]string{"-max-searches", "-1"}, func(string) string { return "" }, io.Discard); err == nil {
+		t.Error("-max-searches -1 accepted")
+	}
+	cfg, err := parseConfig(nil, func(k string) string { return map[string]string{"SEARCHD_MAX_SEARCHES": "3"}[k] }, io.Discard)
+	if err != nil || cfg.MaxSearches != 3 {
+		t.Errorf("SEARCHD_MAX_SEARCHES=3: %d, %v", cfg.MaxSearches, err)
+	}
+}
