@@ -17,7 +17,7 @@ import (
 )
 
 // DefaultBatchSize is the number of paragraphs indexed per Bleve batch
-// when BuildOptions.BatchSize is 0 (see BenchmarkBatchSize).
+// when BuildOptions.BatchSize is 0 (see BenchmarkIndex).
 const DefaultBatchSize = 1000
 
 // BuildOptions configure a Builder.
@@ -31,6 +31,8 @@ type BuildOptions struct {
 	BatchSize int
 
 	noUnigrams bool // benchmarks only: leave out the text1 field
+	workers    int  // benchmarks only: batches in flight (0: batchWorkers)
+	merge      bool // benchmarks only: force-merge to one segment at Commit
 }
 
 // BuildStats reports a committed generation.
@@ -60,7 +62,7 @@ type Builder struct {
 	copyOf string   // Bleve folder to start from (Update), "" for empty
 
 	idx     bleve.Index // opened lazily: an update that changes nothing costs nothing
-	batch   *bleve.Batch
+	batch   *batcher
 	files   map[string]FileEntry
 	added   int
 	removed int
@@ -135,7 +137,7 @@ func (b *Builder) prepare() error {
 func (b *Builder) Previous() Manifest { return b.prev }
 
 // open creates or copies the Bleve index of the new generation on first
-// use.
+// use, in PATH/gen-N.tmp/work (see Commit).
 func (b *Builder) open() error {
 	if b.done {
 		return errors.New("build already committed or aborted")
@@ -143,7 +145,7 @@ func (b *Builder) open() error {
 	if b.idx != nil {
 		return nil
 	}
-	dir := filepath.Join(b.tmp, bleveDir)
+	dir := filepath.Join(b.tmp, workDir)
 	var idx bleve.Index
 	var err error
 	if b.copyOf != "" {
@@ -157,7 +159,11 @@ func (b *Builder) open() error {
 	if err != nil {
 		return fmt.Errorf("create index: %w", err)
 	}
-	b.idx, b.batch = idx, idx.NewBatch()
+	workers := b.opt.workers
+	if workers == 0 {
+		workers = batchWorkers
+	}
+	b.idx, b.batch = idx, newBatcher(idx, b.opt.BatchSize, workers)
 	return nil
 }
 
@@ -174,26 +180,10 @@ func (b *Builder) Add(ctx context.Context, p corpus.Paragraph) error {
 	if err != nil {
 		return err
 	}
-	if err := b.batch.IndexAdvanced(d); err != nil {
+	if err := b.batch.index(d); err != nil {
 		return fmt.Errorf("index %s: %w", p.ID, err)
 	}
 	b.added++
-	if b.batch.Size() >= b.opt.BatchSize {
-		return b.flush()
-	}
-	return nil
-}
-
-// flush executes the pending batch. Bleve returns once the batch is
-// persisted.
-func (b *Builder) flush() error {
-	if b.batch == nil || b.batch.Size() == 0 {
-		return nil
-	}
-	if err := b.idx.Batch(b.batch); err != nil {
-		return fmt.Errorf("index batch: %w", err)
-	}
-	b.batch.Reset()
 	return nil
 }
 
@@ -204,7 +194,7 @@ func (b *Builder) RemoveFile(ctx context.Context, file string) error {
 	if err := b.open(); err != nil {
 		return err
 	}
-	if err := b.flush(); err != nil {
+	if err := b.batch.flush(); err != nil {
 		return err
 	}
 	delete(b.files, file)
@@ -224,10 +214,10 @@ func (b *Builder) RemoveFile(ctx context.Context, file string) error {
 		return fmt.Errorf("remove %s: %w", file, err)
 	}
 	for _, h := range res.Hits {
-		b.batch.Delete(h.ID)
+		b.batch.delete(h.ID)
 	}
 	b.removed += len(res.Hits)
-	return b.flush()
+	return b.batch.flush()
 }
 
 // SetFile records a source file in the new generation's manifest.
@@ -253,7 +243,7 @@ func (b *Builder) Commit(ctx context.Context) (BuildStats, error) {
 
 // commit does Commit's work and returns the generation's document count.
 func (b *Builder) commit(ctx context.Context) (int, error) {
-	if err := b.flush(); err != nil {
+	if err := b.batch.flush(); err != nil {
 		return 0, err
 	}
 	count, err := b.idx.DocCount()
@@ -261,10 +251,29 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("commit: %w", err)
 	}
 	n := int(count)
+	if b.opt.merge {
+		if err := forceMerge(ctx, b.idx); err != nil {
+			return 0, err
+		}
+	}
+	// Scorch may leave segment files of finished merges or of older
+	// snapshots behind when it closes; a published generation must hold
+	// only its live data. Bleve's online copy writes exactly the live
+	// snapshot (persisting what is still in memory) to a new folder.
+	cp, ok := b.idx.(bleve.IndexCopyable)
+	if !ok {
+		return 0, errors.New("commit: the index cannot be copied")
+	}
+	if err := cp.CopyTo(bleve.FileSystemDirectory(filepath.Join(b.tmp, bleveDir))); err != nil {
+		return 0, fmt.Errorf("commit: copy index: %w", err)
+	}
 	err = b.idx.Close()
 	b.idx = nil
 	if err != nil {
 		return 0, fmt.Errorf("close index: %w", err)
+	}
+	if err := os.RemoveAll(filepath.Join(b.tmp, workDir)); err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
 	}
 	m := Manifest{Schema: SchemaVersion, Generation: b.gen, BuiltAt: time.Now().UTC().Truncate(time.Second),
 		Files: b.files, Paragraphs: n}
@@ -303,6 +312,22 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 	return n, uerr
 }
 
+// forceMerge merges the index into one segment (benchmarks only).
+func forceMerge(ctx context.Context, idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return fmt.Errorf("merge: not a scorch index")
+	}
+	if err := s.ForceMerge(ctx, nil); err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	return nil
+}
+
 // Abort discards the build: the temporary generation is removed and the
 // current one is left as it was. Calling it again, or after Commit, does
 // nothing.
@@ -313,6 +338,7 @@ func (b *Builder) Abort() error {
 	b.done = true
 	var errs []error
 	if b.idx != nil {
+		b.batch.reap(true) // never close under a running batch
 		errs = append(errs, b.idx.Close())
 		b.idx = nil
 	}

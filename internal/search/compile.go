@@ -1,14 +1,10 @@
 package search
 
 import (
-	"fmt"
-	"regexp"
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2/analysis"
 	bq "github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
 
 	"countynews/corpus"
 	"countynews/query"
@@ -33,17 +29,13 @@ type compiled struct {
 	marks   []string   // positive terms, for highlighting
 }
 
-// compile turns q into Bleve queries. r reads the text field's dictionary
-// for the rare terms that need it (see termQuery).
-func (ix *Index) compile(r index.IndexReader, q query.Query) (compiled, error) {
+// compile turns q into Bleve queries.
+func (ix *Index) compile(q query.Query) compiled {
 	var c compiled
 	for _, cl := range q.Clauses {
 		var any []bq.Query
 		for _, t := range cl.Any {
-			tq, boosts, err := ix.termQuery(r, t.Text)
-			if err != nil {
-				return c, err
-			}
+			tq, boosts := ix.termQuery(t.Text)
 			if tq == nil {
 				continue // analyses to nothing: matches nothing
 			}
@@ -63,7 +55,7 @@ func (ix *Index) compile(r index.IndexReader, q query.Query) (compiled, error) {
 			c.must = append(c.must, disjunction(any))
 		}
 	}
-	return c, nil
+	return c
 }
 
 func disjunction(qs []bq.Query) bq.Query {
@@ -89,98 +81,45 @@ func disjunction(qs []bq.Query) bq.Query {
 //     its overlapping bigrams at consecutive positions, so the phrase
 //     matches exactly the texts containing the run; runs separated by
 //     digits, Latin words or punctuation follow on at the next positions.
-//     One case needs more: a lone Han character at either end of a mixed
-//     term (年 in 2021年, 区 in 区7). In the text that character may belong
-//     to a longer run (2021年度 is indexed 2021 年度), so the last position
-//     of the phrase accepts 年 or any bigram starting with 年, and the
-//     first position 区 or any bigram ending with 区 (a multi-phrase
-//     query, the alternatives read from the index's dictionary).
-func (ix *Index) termQuery(r index.IndexReader, text string) (bq.Query, []bq.Query, error) {
+//     A lone Han character at the end of a mixed term (年 in 2021年)
+//     becomes the marker of a run starting with it, at the start (区 in
+//     区7) the marker of a run ending with it (see runEdges), since the
+//     text may hold it inside a longer run (2021年度).
+func (ix *Index) termQuery(text string) (boostable, []bq.Query) {
 	toks := ix.sch.cjk.Analyze([]byte(corpus.FoldWidth(text)))
 	if len(toks) == 0 {
-		return nil, nil, nil
+		return nil, nil
 	}
 	if len(toks) == 1 {
 		t := string(toks[0].Term)
-		if lone(toks[0]) {
-			return termOn(fieldText1, t), nil, nil
+		if _, ok := loneHan(toks[0].Term); ok {
+			return termOn(fieldText1, t), nil
 		}
 		return termOn(fieldText, t), []bq.Query{
 			boosted(termOn(fieldTopic, t), topicBoost),
 			boosted(termOn(fieldHeadline, t), headlineBoost),
-		}, nil
+		}
 	}
 	terms := make([]string, len(toks))
 	for i, tk := range toks {
 		terms[i] = string(tk.Term)
 	}
-	boosts := []bq.Query{
+	if r, ok := loneHan(toks[0].Term); ok {
+		terms[0] = runEnd(r)
+	}
+	if r, ok := loneHan(toks[len(toks)-1].Term); ok {
+		terms[len(terms)-1] = runStart(r)
+	}
+	return bq.NewPhraseQuery(terms, fieldText), []bq.Query{
 		boosted(bq.NewPhraseQuery(terms, fieldTopic), topicBoost),
 		boosted(bq.NewPhraseQuery(terms, fieldHeadline), headlineBoost),
 	}
-	first, last := toks[0], toks[len(toks)-1]
-	if !lone(first) && !lone(last) {
-		return bq.NewPhraseQuery(terms, fieldText), boosts, nil
-	}
-	alts := make([][]string, len(terms))
-	for i, t := range terms {
-		alts[i] = []string{t}
-	}
-	if lone(first) {
-		ends, err := dictTerms(r, fieldText, ".?"+regexp.QuoteMeta(terms[0]), false)
-		if err != nil {
-			return nil, nil, err
-		}
-		alts[0] = ends
-	}
-	if lone(last) {
-		starts, err := dictTerms(r, fieldText, terms[len(terms)-1], true)
-		if err != nil {
-			return nil, nil, err
-		}
-		alts[len(alts)-1] = starts
-	}
-	for _, a := range alts {
-		if len(a) == 0 {
-			return nil, nil, nil // some position can never match
-		}
-	}
-	return bq.NewMultiPhraseQuery(alts, fieldText), boosts, nil
 }
 
-// lone reports whether tk is a Han character on its own.
-func lone(tk *analysis.Token) bool {
-	r, n := utf8.DecodeRune(tk.Term)
-	return n == len(tk.Term) && corpus.IsCJK(r)
-}
-
-// dictTerms lists the terms of field that start with s (prefix) or match
-// the regular expression s.
-func dictTerms(r index.IndexReader, field, s string, prefix bool) ([]string, error) {
-	var d index.FieldDict
-	var err error
-	if prefix {
-		d, err = r.FieldDictPrefix(field, []byte(s))
-	} else if rr, ok := r.(index.IndexReaderRegexp); ok {
-		d, err = rr.FieldDictRegexp(field, s)
-	} else {
-		return nil, fmt.Errorf("index reader cannot match terms by regexp")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read dictionary: %w", err)
-	}
-	defer d.Close()
-	var out []string
-	for {
-		e, err := d.Next()
-		if err != nil {
-			return nil, fmt.Errorf("read dictionary: %w", err)
-		}
-		if e == nil {
-			return out, nil
-		}
-		out = append(out, e.Term)
-	}
+// loneHan reports whether term is a single Han character, and which.
+func loneHan(term []byte) (rune, bool) {
+	r, n := utf8.DecodeRune(term)
+	return r, n == len(term) && corpus.IsCJK(r)
 }
 
 func termOn(field, term string) *bq.TermQuery {

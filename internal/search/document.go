@@ -30,15 +30,15 @@ func (s *schema) document(p corpus.Paragraph, unigrams bool) (*document.Document
 	}
 	d := document.NewDocument(p.ID)
 	text := []byte(corpus.FoldWidth(p.Text))
-	d.AddField(document.NewTextFieldCustom(fieldText, nil, text, optPhrase, s.cjk))
+	d.AddField(document.NewTextFieldCustom(fieldText, nil, text, optPhrase, s.indexCJK))
 	if unigrams {
 		d.AddField(document.NewTextFieldCustom(fieldText1, nil, text, optTerms, s.unigram))
 	}
 	if p.Topic != "" {
-		d.AddField(document.NewTextFieldCustom(fieldTopic, nil, []byte(corpus.FoldWidth(p.Topic)), optPhrase, s.cjk))
+		d.AddField(document.NewTextFieldCustom(fieldTopic, nil, []byte(corpus.FoldWidth(p.Topic)), optPhrase, s.indexCJK))
 	}
 	if p.Headline != "" {
-		d.AddField(document.NewTextFieldCustom(fieldHeadline, nil, []byte(corpus.FoldWidth(p.Headline)), optPhrase, s.cjk))
+		d.AddField(document.NewTextFieldCustom(fieldHeadline, nil, []byte(corpus.FoldWidth(p.Headline)), optPhrase, s.indexCJK))
 	}
 	keyword := func(name, value string, opt index.FieldIndexingOptions) {
 		if value != "" {

@@ -18,7 +18,9 @@ import (
 //	PATH/current            symlink to gen-N (relative), swapped atomically
 //	PATH/gen-N/bleve/       the Bleve (scorch) index of generation N
 //	PATH/gen-N/manifest.json
-//	PATH/gen-N.tmp/         a build in progress (removed by the next build)
+//	PATH/gen-N.tmp/         a build in progress (removed by the next build):
+//	                        work/ is the index being built, bleve/ its
+//	                        clean copy made at commit
 //	PATH/current.tmp        a symlink about to replace current
 //	PATH/lock               held (flock) by the one running build
 //
@@ -30,6 +32,7 @@ const (
 	genPrefix    = "gen-"
 	lockFile     = "lock"
 	bleveDir     = "bleve"
+	workDir      = "work" // gen-N.tmp/work: the index while it is built
 	manifestFile = "manifest.json"
 )
 

@@ -65,8 +65,11 @@ const (
 // builders and open indexes. It is immutable once made.
 type schema struct {
 	mapping *mapping.IndexMappingImpl
-	cjk     analysis.Analyzer
+	cjk     analysis.Analyzer // queries and dictionary lookups
 	unigram analysis.Analyzer
+	// indexCJK is cjk for indexing: cjk's tokens plus run-edge markers,
+	// without byte offsets (see runEdges).
+	indexCJK analysis.Analyzer
 }
 
 // newSchema returns the index mapping: BM25 scoring, no dynamic fields and
@@ -125,5 +128,6 @@ func newSchema() (*schema, error) {
 	if s.cjk == nil || s.unigram == nil {
 		return nil, fmt.Errorf("mapping: analyzers %q and %q not available", cjkAnalyzer, unigramAnalyzer)
 	}
+	s.indexCJK = runEdges{s.cjk}
 	return s, nil
 }

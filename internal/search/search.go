@@ -76,10 +76,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if r.From < 0 || r.Size < 0 || r.From+r.Size > maxWindow {
 		return nil, fmt.Errorf("search: bad window from %d size %d", r.From, r.Size)
 	}
-	c, err := ix.compileQuery(r.Query)
-	if err != nil {
-		return nil, err
-	}
+	c := ix.compile(r.Query)
 	res := &Result{Hits: []Hit{}}
 	if c.none {
 		res.Facets = emptyFacets()
@@ -122,20 +119,6 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	res.Took = time.Since(start)
 	return res, nil
-}
-
-// compileQuery compiles q against a reader of the index.
-func (ix *Index) compileQuery(q query.Query) (compiled, error) {
-	rd, err := ix.reader()
-	if err != nil {
-		return compiled{}, fmt.Errorf("search: %w", err)
-	}
-	defer rd.Close()
-	c, err := ix.compile(rd, q)
-	if err != nil {
-		return compiled{}, fmt.Errorf("search: %w", err)
-	}
-	return c, nil
 }
 
 // sortOrder returns Bleve's sort for s. Every order ends with the ID, so

@@ -77,12 +77,8 @@ func (ix *Index) Similar(ctx context.Context, id string, scope Scope, size int) 
 		top = 1
 	}
 	for _, name := range p.Initiatives {
-		q, _, err := ix.termQuery(rd, name)
-		if err != nil {
-			return nil, nil, fmt.Errorf("similar: %w", err)
-		}
-		if q != nil {
-			any = append(any, boosted(q.(boostable), top))
+		if q, _ := ix.termQuery(name); q != nil {
+			any = append(any, boosted(q, top))
 			marks = append(marks, name)
 		}
 	}

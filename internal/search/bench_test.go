@@ -1,0 +1,370 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"countynews/corpus"
+)
+
+// newsFile is the shared sample of 59,779 real news articles (not in the
+// repository); benchmarks fall back to the small testdata sample.
+const newsFile = "../../../shared/corpus/real/news-2023.jsonl.gz"
+
+var errEnough = errors.New("enough paragraphs")
+
+// benchParagraphs returns the first n paragraphs of the news sample, as
+// package corpus parses them, or the testdata sample repeated.
+func benchParagraphs(b *testing.B, n int) []corpus.Paragraph {
+	b.Helper()
+	ins, err := corpus.Inputs(newsFile)
+	if err != nil {
+		b.Logf("%v: using testdata (repeated)", err)
+		return manyParagraphs(b, n)
+	}
+	parser, err := corpus.NewParser(corpus.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ps []corpus.Paragraph
+	_, err = parser.Read(context.Background(), ins[0], func(a corpus.Article) error {
+		ps = append(ps, a.Paragraphs...)
+		if len(ps) >= n {
+			return errEnough
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errEnough) {
+		b.Fatal(err)
+	}
+	return ps[:min(n, len(ps))]
+}
+
+func textBytes(ps []corpus.Paragraph) int64 {
+	var n int64
+	for _, p := range ps {
+		n += int64(len(p.Text) + len(p.Topic) + len(p.Headline))
+	}
+	return n
+}
+
+// indexVariant is one way of building the same index.
+type indexVariant struct {
+	name       string
+	reflection bool // map structs by reflection instead of building documents
+	unigrams   bool // include the text1 field
+	batch      int
+	workers    int  // batches executed concurrently (0: 1, in the caller)
+	offsets    bool // index byte offsets too (Bleve's plain cjk analyzer)
+	merge      bool // force-merge to one segment before closing
+}
+
+// buildVariant indexes ps into a new scorch index in dir and returns its
+// size on disk.
+func buildVariant(b *testing.B, dir string, ps []corpus.Paragraph, v indexVariant) int64 {
+	sch, err := newSchema()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if v.offsets {
+		sch.indexCJK = sch.cjk
+	}
+	idx, err := bleve.NewUsing(dir, sch.mapping, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	execute := func(batch *bleve.Batch) {
+		if err := idx.Batch(batch); err != nil {
+			b.Error(err)
+		}
+	}
+	run := execute
+	var wg sync.WaitGroup
+	var queue chan *bleve.Batch
+	if v.workers > 1 {
+		queue = make(chan *bleve.Batch)
+		for range v.workers {
+			wg.Go(func() {
+				for batch := range queue {
+					execute(batch)
+				}
+			})
+		}
+		run = func(batch *bleve.Batch) { queue <- batch }
+	}
+	batch := idx.NewBatch()
+	for _, p := range ps {
+		if v.reflection {
+			rd, err := newReflectDoc(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			err = batch.Index(p.ID, rd)
+		} else {
+			d, derr := sch.document(p, v.unigrams)
+			if derr != nil {
+				b.Fatal(derr)
+			}
+			err = batch.IndexAdvanced(d)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		if batch.Size() >= v.batch {
+			run(batch)
+			batch = idx.NewBatch()
+		}
+	}
+	run(batch)
+	if queue != nil {
+		close(queue)
+		wg.Wait()
+	}
+	if v.merge {
+		adv, err := idx.Advanced()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := adv.(*scorch.Scorch).ForceMerge(context.Background(), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := idx.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return dirSize(dir)
+}
+
+// BenchmarkIndex measures indexing throughput (MB/s of text, paragraphs/s)
+// and index size for the variants: documents built directly (the
+// baseline) or by reflection; with or without the unigram field; batch
+// sizes. Run with -benchtime=3x; compare within one run.
+func BenchmarkIndex(b *testing.B) {
+	ps := benchParagraphs(b, 5000)
+	size := textBytes(ps)
+	b.Logf("%d paragraphs, %.1f MB of text", len(ps), float64(size)/1e6)
+	for _, v := range []indexVariant{
+		{name: "direct/text1/batch1000", unigrams: true, batch: 1000},
+		{name: "reflection/text1/batch1000", reflection: true, unigrams: true, batch: 1000},
+		{name: "direct/no-text1/batch1000", batch: 1000},
+		{name: "direct/text1/batch1000/offsets", unigrams: true, batch: 1000, offsets: true},
+		{name: "direct/text1/batch250", unigrams: true, batch: 250},
+		{name: "direct/text1/batch4000", unigrams: true, batch: 4000},
+		{name: "direct/text1/batch500/2-workers", unigrams: true, batch: 500, workers: 2},
+		{name: "direct/text1/batch1000/2-workers", unigrams: true, batch: 1000, workers: 2},
+		{name: "direct/text1/batch1000/2-workers/force-merge", unigrams: true, batch: 1000, workers: 2, merge: true},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			b.SetBytes(size)
+			var bytes int64
+			for i := 0; i < b.N; i++ {
+				bytes = buildVariant(b, filepath.Join(b.TempDir(), strconv.Itoa(i)), ps, v)
+			}
+			b.ReportMetric(float64(len(ps))*float64(b.N)/b.Elapsed().Seconds(), "paragraphs/s")
+			b.ReportMetric(float64(bytes)/float64(size), "index/text")
+			b.ReportMetric(float64(bytes)/1e6, "index-MB")
+		})
+	}
+}
+
+// BenchmarkBuilder measures the Builder as shipped (documents built
+// directly, batches of DefaultBatchSize, two batches in flight, a clean
+// copy at commit) against one batch at a time and against a final
+// single-segment merge: throughput and the size of the generation.
+func BenchmarkBuilder(b *testing.B) {
+	ps := benchParagraphs(b, 5000)
+	size := textBytes(ps)
+	for _, v := range []struct {
+		name string
+		opt  BuildOptions
+	}{
+		{"shipped", BuildOptions{}},
+		{"1-worker", BuildOptions{workers: 1}},
+		{"force-merge", BuildOptions{merge: true}},
+		{"no-text1", BuildOptions{noUnigrams: true}},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			b.SetBytes(size)
+			var st BuildStats
+			for i := 0; i < b.N; i++ {
+				st = buildAt(b, filepath.Join(b.TempDir(), "index"), v.opt, ps)
+			}
+			b.ReportMetric(float64(len(ps))*float64(b.N)/b.Elapsed().Seconds(), "paragraphs/s")
+			b.ReportMetric(float64(st.SizeBytes)/float64(size), "index/text")
+			b.ReportMetric(float64(st.SizeBytes)/1e6, "index-MB")
+		})
+	}
+}
+
+// BenchmarkDocument measures turning a paragraph into a Bleve document:
+// built directly versus mapped by reflection (analysis excluded: Bleve
+// analyses both alike when the batch runs).
+func BenchmarkDocument(b *testing.B) {
+	ps := realParagraphs(b)
+	sch, err := newSchema()
+	if err != nil {
+		b.Fatal(err)
+	}
+	idx, err := bleve.NewUsing("", sch.mapping, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer idx.Close()
+	b.Run("direct", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			batch := idx.NewBatch()
+			if err := batch.IndexAdvanced(must(sch.document(ps[i%len(ps)], true))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("reflection", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			batch := idx.NewBatch()
+			p := ps[i%len(ps)]
+			if err := batch.Index(p.ID, must(newReflectDoc(p))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// benchQueries are phrases of the kind users type, common and rare.
+var benchQueries = []string{"乡村振兴", "志愿服务", "高温", "疫情防控", "暴雨", "人工智能", "消费", "县", "红色物业", "防汛", "旅游", "2023年", "高质量发展", "学生", "新能源汽车"}
+
+// BenchmarkQuery measures a typical full request (a phrase, three facets,
+// highlighted hits) against the bare phrase and other variants, over an
+// index of 20,000 real paragraphs.
+func BenchmarkQuery(b *testing.B) {
+	ps := benchParagraphs(b, 20000)
+	dir := filepath.Join(b.TempDir(), "index")
+	start := time.Now()
+	buildAt(b, dir, BuildOptions{}, ps)
+	b.Logf("%d paragraphs indexed in %v", len(ps), time.Since(start))
+	ix, err := Open(context.Background(), dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	all, err := ix.AllFacets(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	county := ""
+	if len(all.County) > 0 {
+		county = all.County[0].Value
+	}
+	variants := []struct {
+		name string
+		req  Request
+	}{
+		{"bare-phrase", Request{Size: 10}},
+		{"phrase+highlight", Request{Size: 10, Highlight: true}},
+		{"phrase+facets", Request{Size: 10, Facets: true}},
+		{"full", Request{Size: 10, Highlight: true, Facets: true}},
+		{"full+county-filter", Request{Size: 10, Highlight: true, Facets: true, Counties: []string{county}}},
+		{"full-newest", Request{Size: 10, Highlight: true, Facets: true, Sort: SortNewest}},
+	}
+	for _, v := range variants {
+		b.Run(v.name, func(b *testing.B) {
+			var lat []time.Duration
+			total := 0
+			for i := 0; i < b.N; i++ {
+				r := v.req
+				r.Query = mustParse(b, benchQueries[i%len(benchQueries)])
+				t0 := time.Now()
+				res, err := ix.Search(context.Background(), r)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+				total += res.Total
+			}
+			reportLatency(b, lat)
+			b.ReportMetric(float64(total)/float64(b.N), "hits/op")
+		})
+	}
+}
+
+// BenchmarkSimilar measures Similar over the same kind of index.
+func BenchmarkSimilar(b *testing.B) {
+	ps := benchParagraphs(b, 20000)
+	dir := filepath.Join(b.TempDir(), "index")
+	buildAt(b, dir, BuildOptions{}, ps)
+	ix, err := Open(context.Background(), dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	b.ResetTimer()
+	var lat []time.Duration
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if _, _, err := ix.Similar(context.Background(), ps[(i*7919)%len(ps)].ID, ScopeOtherCounties, 10); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	reportLatency(b, lat)
+}
+
+func reportLatency(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	s := slices.Sorted(slices.Values(lat))
+	b.ReportMetric(float64(s[len(s)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(s[len(s)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// reflectDoc is the same document as a struct for Bleve's mapping to
+// reflect over: the slower alternative BenchmarkDocument measures.
+type reflectDoc struct {
+	Text       string   `json:"text"`
+	Topic      string   `json:"topic,omitempty"`
+	Headline   string   `json:"headline,omitempty"`
+	County     string   `json:"county,omitempty"`
+	Year       string   `json:"year,omitempty"`
+	YearNum    float64  `json:"year_num,omitempty"`
+	Date       string   `json:"date,omitempty"`
+	Program    []string `json:"program"`
+	Initiative []string `json:"initiative"`
+	Reporter   []string `json:"reporter"`
+	Kind       string   `json:"kind,omitempty"`
+	ArticleID  string   `json:"article_id,omitempty"`
+	File       string   `json:"file,omitempty"`
+	Doc        string   `json:"doc"`
+}
+
+func newReflectDoc(p corpus.Paragraph) (reflectDoc, error) {
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return reflectDoc{}, err
+	}
+	r := reflectDoc{
+		Text: corpus.FoldWidth(p.Text), Topic: corpus.FoldWidth(p.Topic), Headline: corpus.FoldWidth(p.Headline),
+		County: p.County, Date: string(p.Date), Program: p.Programs, Initiative: p.Initiatives,
+		Reporter: p.Reporters, Kind: string(p.Kind), ArticleID: p.ArticleID, File: p.Source.File, Doc: string(raw),
+	}
+	if p.Year > 0 {
+		r.Year, r.YearNum = strconv.Itoa(p.Year), float64(p.Year)
+	}
+	return r, nil
+}
