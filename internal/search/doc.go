@@ -1,0 +1,94 @@
+// Package search holds all of the project's Bleve code: the index mapping,
+// building generations of an index folder, opening one, compiling queries
+// of package query, facets, highlighting, documents and similar
+// initiatives. Callers (the indexer, searchd) see paragraphs, requests and
+// results only.
+//
+// # Index folder
+//
+// An index path is a folder of generations (layout.go):
+//
+//	PATH/current -> gen-N       symlink, swapped atomically
+//	PATH/gen-N/bleve/           the Bleve scorch index, read-only once published
+//	PATH/gen-N/manifest.json    schema version, generation, build time,
+//	                            source files (SHA-256, paragraph count), total
+//
+// A Builder writes generation N+1 in PATH/gen-N+1.tmp, publishes it by
+// renaming it and swapping current, then removes all generations but the
+// new one and the one it replaced (readers may still hold it). The previous
+// generation is untouched until then, so a build killed at any moment
+// leaves a servable index; the next build removes what it left. A folder
+// that is not of this layout is refused, never cleaned. One build at a time
+// holds PATH/lock. Open refuses a generation written by another
+// SchemaVersion with a *SchemaError.
+//
+// # Documents and fields
+//
+// Each paragraph is one document, built field by field (document.go)
+// rather than by Bleve's reflection. The only stored field, doc, is the
+// paragraph as JSON: hits, highlights, articles and Similar are all served
+// from it. Counties, years (as the keyword "2021": keyword facets are
+// cheaper than numeric ones) and programs are keyword fields with doc
+// values for facets; year_num and date sort; file lets an update delete a
+// file's paragraphs. Scoring is BM25.
+//
+// # Chinese text
+//
+// Chinese has no spaces between words, and a county paper's vocabulary
+// (红色物业, 街呼县应) is not in any segmenter's dictionary, so the text is
+// indexed as overlapping character bigrams with Bleve's cjk analyzer
+// (红色物业 → 红色 色物 物业) and with positions. A run of Han characters in
+// a query becomes the phrase of its bigrams, which matches exactly the
+// paragraphs containing that run (TestPhraseExactness checks this on real
+// text). Bleve's own query-string and match queries OR the bigrams
+// instead, which finds paragraphs holding 红色 and 物业 far apart.
+//
+// Three consequences are handled here:
+//
+//   - A character inside a run exists only within bigrams, so a
+//     one-character query (县) searches text1, a second copy of the text
+//     indexed one character per token without positions (about 25% of
+//     indexing time and 12% of index size, BenchmarkBuilder no-text1).
+//   - A term mixing scripts (2023年, 区7) ends in a lone character that the
+//     text may hold inside a longer run (2023年度 is indexed 2023 年度). The
+//     text fields therefore also index markers for the first and last
+//     character of each run, and such a term compiles to a phrase ending in
+//     the marker (analysis.go). Expanding 年 into every bigram that starts
+//     with it, the alternative, made 2023年 take 100 ms.
+//   - Full-width digits and letters (２０２１) are dropped by the analyzer;
+//     corpus folds them before indexing, and documents, queries and
+//     highlighting fold again (corpus.FoldWidth).
+//
+// Digits and Latin words are whole tokens: 5级 finds 第5级 but not 4.5级 or
+// 15级. Punctuation is not indexed, so a quoted phrase with punctuation
+// matches the same words under other punctuation; a phrase of Han
+// characters never matches across punctuation, since the bigram spanning it
+// does not exist.
+//
+// # Searching
+//
+// A query.Query compiles (compile.go) to a BooleanQuery: every positive
+// clause must match (a clause of several terms is a disjunction), excluded
+// terms must not, and optional phrase queries on the topic sentence and
+// the headline add a little to the score. Facet and year filters go into
+// the BooleanQuery's filter, evaluated without scoring, so a filter never
+// reorders the remaining hits. A query without positive terms matches all
+// paragraphs but the excluded ones and sorts newest first. Facets are
+// disjunctive (facets.go): each facet is counted with every filter but its
+// own, in size-0 searches run alongside the main one.
+//
+// Highlighting (highlight.go) is our own: terms are found as substrings of
+// the stored text, overlapping and touching occurrences become one
+// <mark>, the fragment with the most distinct terms is chosen, and all
+// else is HTML-escaped. Bleve's highlighter works from bigram locations
+// and splits or truncates Chinese matches.
+//
+// # Similar initiatives
+//
+// Similar (similar.go) is a "more like this" query: the paragraph's
+// bigrams weighted by tf × idf from the index's document frequencies,
+// stop-like and unshared ones dropped, the top 25 ORed with BM25 and
+// boosted by weight, together with the paragraph's named initiatives (as
+// phrases) and programs; the paragraph, its article and, by default, its
+// county are excluded.
+package search
