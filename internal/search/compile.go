@@ -82,9 +82,10 @@ func disjunction(qs []bq.Query) bq.Query {
 //     matches exactly the texts containing the run; runs separated by
 //     digits, Latin words or punctuation follow on at the next positions.
 //     A lone Han character at the end of a mixed term (年 in 2021年)
-//     becomes the marker of a run starting with it, at the start (区 in
-//     区7) the marker of a run ending with it (see runEdges), since the
-//     text may hold it inside a longer run (2021年度).
+//     becomes the marker of a run starting with it next to a number or
+//     word, at the start (区 in 区7) the marker of a run ending with it
+//     (see runEdges), since the text may hold it inside a longer run
+//     (2021年度).
 func (ix *Index) termQuery(text string) (boostable, []bq.Query) {
 	toks := ix.sch.cjk.Analyze([]byte(corpus.FoldWidth(text)))
 	if len(toks) == 0 {
@@ -104,10 +105,10 @@ func (ix *Index) termQuery(text string) (boostable, []bq.Query) {
 	for i, tk := range toks {
 		terms[i] = string(tk.Term)
 	}
-	if r, ok := loneHan(toks[0].Term); ok {
+	if r, ok := loneHan(toks[0].Term); ok && word(toks[1]) {
 		terms[0] = runEnd(r)
 	}
-	if r, ok := loneHan(toks[len(toks)-1].Term); ok {
+	if r, ok := loneHan(toks[len(toks)-1].Term); ok && word(toks[len(toks)-2]) {
 		terms[len(terms)-1] = runStart(r)
 	}
 	return bq.NewPhraseQuery(terms, fieldText), []bq.Query{
