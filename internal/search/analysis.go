@@ -25,9 +25,9 @@ import (
 // into the thousands of bigrams starting with it (which made 2023年 take
 // 100 ms). Marking only the edges next to numbers and words, not every
 // run's, costs 3% of the index instead of 12% (BenchmarkIndex, no-markers
-// variant). The one case left inexact is a quoted phrase with a lone
-// character at an edge next to punctuation ("应、接诉"): that character
-// only matches standing alone. The markers cannot collide with real
+// variant). The one case left inexact is a term with a lone character at
+// an edge next to punctuation (应、接诉): that character only matches
+// standing alone. The markers cannot collide with real
 // tokens: the tokenizer never keeps < or >.
 func runStart(r rune) string { return string(r) + ">" }
 func runEnd(r rune) string   { return "<" + string(r) }

@@ -47,14 +47,15 @@
 //
 //   - A character inside a run exists only within bigrams, so a
 //     one-character query (县) searches text1, a second copy of the text
-//     indexed one character per token without positions (about 25% of
-//     indexing time and 12% of index size, BenchmarkBuilder no-text1).
+//     indexed one character per token without positions (it costs about
+//     a fifth of indexing throughput and 13% of index size: BenchmarkIndex
+//     and BenchmarkBuilder, no-text1 variants).
 //   - A term mixing scripts (2023年, 区7) ends in a lone character that the
 //     text may hold inside a longer run (2023年度 is indexed 2023 年度). The
-//     text fields therefore also index markers for the first and last
-//     character of each run, and such a term compiles to a phrase ending in
-//     the marker (analysis.go). Expanding 年 into every bigram that starts
-//     with it, the alternative, made 2023年 take 100 ms.
+//     text fields therefore also index a marker of the edge character of
+//     each run next to a number or word, and such a term compiles to a
+//     phrase ending in the marker (analysis.go). Expanding 年 into every
+//     bigram that starts with it, the alternative, made 2023年 take 100 ms.
 //   - Full-width digits and letters (２０２１) are dropped by the analyzer;
 //     corpus folds them before indexing, and documents, queries and
 //     highlighting fold again (corpus.FoldWidth).
