@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 )
@@ -18,6 +19,9 @@ type Index struct {
 	sch   *schema
 	bleve bleve.Index
 	size  int64
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Open opens the generation PATH/current points to. An index written by
@@ -72,10 +76,14 @@ func (ix *Index) DocCount() int {
 // SizeBytes returns the size of the generation folder on disk.
 func (ix *Index) SizeBytes() int64 { return ix.size }
 
-// Close closes the index.
+// Close closes the index. Closing it again does nothing (Bleve's scorch
+// panics on a second close). Methods called after Close fail with an
+// error.
 func (ix *Index) Close() error {
-	if err := ix.bleve.Close(); err != nil {
-		return fmt.Errorf("close index: %w", err)
-	}
-	return nil
+	ix.closeOnce.Do(func() {
+		if err := ix.bleve.Close(); err != nil {
+			ix.closeErr = fmt.Errorf("close index: %w", err)
+		}
+	})
+	return ix.closeErr
 }

@@ -77,3 +77,31 @@ func TestTopicAndHeadlineBoost(t *testing.T) {
 		}
 	}
 }
+
+// TestClosedIndex: every method of a closed index fails with an error,
+// never a panic (searchd may close a retired generation while a late
+// request still holds it).
+func TestClosedIndex(t *testing.T) {
+	ps := defaultParagraphs(t)
+	ix := build(t, ps)
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := ix.Search(ctx, Request{Query: mustParse(t, "县"), Size: 5, Facets: true, Highlight: true}); err == nil {
+		t.Error("Search on a closed index succeeded")
+	}
+	if _, err := ix.AllFacets(ctx); err == nil {
+		t.Error("AllFacets on a closed index succeeded")
+	}
+	if _, err := ix.Paragraph(ctx, ps[0].ID); err == nil {
+		t.Error("Paragraph on a closed index succeeded")
+	}
+	if _, err := ix.Article(ctx, ps[0].ArticleID); err == nil {
+		t.Error("Article on a closed index succeeded")
+	}
+	if _, _, err := ix.Similar(ctx, ps[1].ID, ScopeAll, 5); err == nil {
+		t.Error("Similar on a closed index succeeded")
+	}
+	_ = ix.DocCount()
+}
