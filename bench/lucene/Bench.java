@@ -108,6 +108,7 @@ import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.PhraseQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
@@ -547,7 +548,7 @@ public final class Bench {
     final FacetsConfig config = facetsConfig();
     final IndexSearcher searcher;
     final SortedSetDocValuesReaderState state;
-    final UnifiedHighlighter textHighlighter, unigramHighlighter;
+    final UnifiedHighlighter textHighlighter, strictTextHighlighter, unigramHighlighter;
     final int facetTop;
     /** Parts of a request; both true for the benchmark, off to measure what they cost. */
     final boolean withFacets, withHighlight;
@@ -566,9 +567,14 @@ public final class Bench {
         }
       }
       DefaultPassageFormatter fmt = new DefaultPassageFormatter("<b>", "</b>", "… ", true);
+      // Without a match (filters only, exclusions only) the snippet is the
+      // text's first passage.
       textHighlighter = new UnifiedHighlighter(searcher, an.bigram);
       textHighlighter.setFormatter(fmt);
-      textHighlighter.setMaxNoHighlightPassages(0); // null when no match: then try text1
+      // When some phrases are on text1: null without a match on text, then try text1.
+      strictTextHighlighter = new UnifiedHighlighter(searcher, an.bigram);
+      strictTextHighlighter.setFormatter(fmt);
+      strictTextHighlighter.setMaxNoHighlightPassages(0);
       // text1 is not stored: its matches are highlighted by re-analysing the
       // stored "text" value with the unigram analyzer (OffsetSource.ANALYSIS).
       unigramHighlighter = new UnifiedHighlighter(null, an.unigram);
@@ -674,7 +680,10 @@ public final class Bench {
     }
 
     String[] highlight(Query base, TopDocs top) throws IOException {
-      String[] out = textHighlighter.highlight(TEXT, base, top, 1);
+      if (!onText1(base)) {
+        return textHighlighter.highlight(TEXT, base, top, 1);
+      }
+      String[] out = strictTextHighlighter.highlight(TEXT, base, top, 1);
       for (int i = 0; i < out.length; i++) {
         if (out[i] == null) {
           String text = searcher.doc(top.scoreDocs[i].doc, Set.of(TEXT)).get(TEXT);
@@ -683,6 +692,20 @@ public final class Bench {
         }
       }
       return out;
+    }
+
+    /** Whether a positive (not excluded) clause of q searches the unigram field. */
+    static boolean onText1(Query q) {
+      boolean[] found = {false};
+      q.visit(
+          new QueryVisitor() {
+            @Override
+            public boolean acceptField(String field) {
+              found[0] |= TEXT1.equals(field);
+              return false;
+            }
+          });
+      return found[0];
     }
 
     String id(int doc) throws IOException {
