@@ -48,7 +48,8 @@ func (ix *Index) Paragraph(ctx context.Context, id string) (corpus.Paragraph, er
 
 // Article returns the article with the given ID, rebuilt from its
 // paragraphs in position order, or ErrNotFound. The index keeps
-// paragraphs only, so Dateline is empty; Source spans the paragraphs'
+// paragraphs only: Dateline comes from the paragraphs (each carries its
+// article's), Source spans the paragraphs'
 // lines.
 func (ix *Index) Article(ctx context.Context, articleID string) (corpus.Article, error) {
 	var a corpus.Article
@@ -81,7 +82,7 @@ func (ix *Index) Article(ctx context.Context, articleID string) (corpus.Article,
 	})
 	first := ps[0]
 	a = corpus.Article{
-		ID: articleID, Headline: first.Headline, Subtitle: first.Subtitle, Reporters: first.Reporters,
+		ID: articleID, Headline: first.Headline, Subtitle: first.Subtitle, Dateline: first.Dateline, Reporters: first.Reporters,
 		County: first.County, CountyName: first.CountyName, Year: first.Year, YearInferred: first.YearInferred,
 		Date: first.Date, Source: corpus.Provenance{File: first.Source.File, Lines: first.Source.Lines}, Paragraphs: ps,
 	}

@@ -23,8 +23,15 @@ func TestParagraphAndArticle(t *testing.T) {
 		}
 	}
 	byArticle := map[string][]corpus.Paragraph{}
+	datelines := 0
 	for _, p := range ps {
+		if p.Dateline != "" {
+			datelines++
+		}
 		byArticle[p.ArticleID] = append(byArticle[p.ArticleID], p)
+	}
+	if datelines == 0 {
+		t.Fatal("no paragraph of the default corpus carries a dateline: the article test below would not test it")
 	}
 	for id, want := range byArticle {
 		a, err := ix.Article(ctx, id)
@@ -35,6 +42,9 @@ func TestParagraphAndArticle(t *testing.T) {
 			t.Errorf("Article(%s): %d paragraphs, want %d in position order", id, len(a.Paragraphs), len(want))
 		}
 		first, last := want[0], want[len(want)-1]
+		if a.Dateline != first.Dateline {
+			t.Errorf("Article(%s) dateline %q, want %q", id, a.Dateline, first.Dateline)
+		}
 		if a.Headline != first.Headline || a.County != first.County || a.Year != first.Year || a.Date != first.Date ||
 			a.Source.File != first.Source.File || a.Source.Lines != [2]int{first.Source.Lines[0], last.Source.Lines[1]} {
 			t.Errorf("Article(%s) metadata %+v, from paragraphs %+v … %+v", id, a, first, last)
