@@ -127,6 +127,15 @@ func facetValues(fr *search.FacetResult) []FacetValue {
 	for _, t := range fr.Terms.Terms() {
 		out = append(out, FacetValue{Value: t.Term, Count: t.Count})
 	}
+	return sortFacet(out)
+}
+
+// sortFacet sorts values by count (descending), then value; nil becomes
+// an empty list.
+func sortFacet(out []FacetValue) []FacetValue {
+	if out == nil {
+		return []FacetValue{}
+	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Count != out[j].Count {
 			return out[i].Count > out[j].Count

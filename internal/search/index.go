@@ -18,6 +18,7 @@ type Index struct {
 	man   Manifest
 	sch   *schema
 	bleve bleve.Index
+	table *table // nil: search with Bleve's facets and sorts
 	size  int64
 
 	closeOnce sync.Once
@@ -55,7 +56,12 @@ func Open(ctx context.Context, path string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
-	return &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, size: dirSize(dir)}, nil
+	t, err := loadTable(ctx, b)
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open generation %d: %w", gen, err)
+	}
+	return &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, size: dirSize(dir)}, nil
 }
 
 // Generation returns the generation number of the open index.

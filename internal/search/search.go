@@ -84,6 +84,17 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		return res, nil
 	}
 	f := filters{counties: r.Counties, programs: r.Programs, years: r.Years, from: r.YearFrom, to: r.YearTo}
+	if ix.table != nil {
+		return ix.searchTable(ctx, r, c, f, start)
+	}
+	return ix.searchBleve(ctx, r, c, f, start)
+}
+
+// searchBleve runs r with Bleve's own collector, sorts and facets: the
+// way for an index whose facets do not fit a document table, and the
+// reference the table's results are tested against.
+func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filters, start time.Time) (*Result, error) {
+	res := &Result{Hits: []Hit{}}
 	req := bleve.NewSearchRequestOptions(c.build(f.query("")), r.Size, r.From, false)
 	req.Sort = sortOrder(r.Sort, r.Query.HasPositive())
 	if r.Size > 0 {

@@ -1,0 +1,278 @@
+package search
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// table holds, for every document of an open generation, the few small
+// values a search filters, counts and sorts by, in flat arrays indexed by
+// the document's number in the (read-only, hence never renumbered) scorch
+// snapshot.
+//
+// Bleve counts a facet by visiting each hit's doc values, which decodes a
+// chunk of the segment's doc-value column per hit and costs most of a
+// request once hits number in the thousands. Our facets are tiny (11
+// counties, a few tens of years and programs), so a hit's county, year and
+// programs fit in a few bytes: with the table, counting all three
+// disjunctive facets is a few array reads per hit, done in the same pass
+// that ranks the hits (collect.go). The table is built once, when the
+// generation is opened.
+type table struct {
+	live     []bool   // the number belongs to a document (not deleted)
+	county   []uint8  // 1 + index into counties; 0: none
+	year     []uint16 // the year; 0: unknown
+	date     []int32  // YYYYMMDD; 0: no date
+	programs []uint64 // bit i: programs[i]
+	rank     []uint32 // rank of the document's ID in byte order (tie-break)
+
+	counties     []string
+	programNames []string
+	docs         int
+}
+
+// maxTablePrograms is the number of distinct programs a table holds (one
+// bit each); an index with more is searched without the table.
+const maxTablePrograms = 64
+
+// docNum returns the number of a scorch internal ID (big-endian uint64).
+func docNum(id index.IndexInternalID) (int, bool) {
+	if len(id) != 8 {
+		return 0, false
+	}
+	return int(binary.BigEndian.Uint64(id)), true
+}
+
+// loadTable reads the table of every document of ix, or returns nil (and
+// searches go through Bleve's own facets and sorts) when the index does
+// not fit one: an unknown internal ID layout, more than 255 counties or
+// more than maxTablePrograms programs.
+func loadTable(ctx context.Context, b bleve.Index) (*table, error) {
+	t := &table{}
+	countyOrd := map[string]uint8{}
+	programBit := map[string]int{}
+	ids := []string{}
+	nums := []int{}
+	var fail error
+	handler := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		dvr, err := sctx.IndexReader.DocValueReader([]string{fieldCounty, fieldYear, fieldDate, fieldProgram})
+		if err != nil {
+			return nil, false, err
+		}
+		return func(d *search.DocumentMatch) error {
+			if d == nil {
+				return nil
+			}
+			defer sctx.DocumentMatchPool.Put(d)
+			n, ok := docNum(d.IndexInternalID)
+			if !ok {
+				fail = fmt.Errorf("internal ID %x is not a document number", []byte(d.IndexInternalID))
+				return fail
+			}
+			t.grow(n + 1)
+			t.live[n] = true
+			id, err := sctx.IndexReader.ExternalID(d.IndexInternalID)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+			nums = append(nums, n)
+			return dvr.VisitDocValues(d.IndexInternalID, func(field string, term []byte) {
+				switch field {
+				case fieldCounty:
+					o, ok := countyOrd[string(term)]
+					if !ok {
+						if len(t.counties) == 255 {
+							fail = fmt.Errorf("more than 255 counties")
+							return
+						}
+						t.counties = append(t.counties, string(term))
+						o = uint8(len(t.counties))
+						countyOrd[string(term)] = o
+					}
+					t.county[n] = o
+				case fieldYear:
+					if y, err := strconv.Atoi(string(term)); err == nil && y > 0 && y < 1<<16 {
+						t.year[n] = uint16(y)
+					}
+				case fieldDate:
+					if v, err := strconv.Atoi(strings.ReplaceAll(string(term), "-", "")); err == nil && len(term) == 10 {
+						t.date[n] = int32(v)
+					}
+				case fieldProgram:
+					b, ok := programBit[string(term)]
+					if !ok {
+						if len(t.programNames) == maxTablePrograms {
+							fail = fmt.Errorf("more than %d programs", maxTablePrograms)
+							return
+						}
+						t.programNames = append(t.programNames, string(term))
+						b = len(t.programNames) - 1
+						programBit[string(term)] = b
+					}
+					t.programs[n] |= 1 << b
+				}
+			})
+		}, false, nil
+	}
+	req := bleve.NewSearchRequestOptions(bq.NewMatchAllQuery(), 0, 0, false)
+	req.Score = bleve.ScoreNone
+	hctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(handler))
+	if _, err := b.SearchInContext(hctx, req); err != nil {
+		if fail != nil {
+			return nil, nil // does not fit a table: search without one
+		}
+		return nil, fmt.Errorf("load document table: %w", err)
+	}
+	if fail != nil {
+		return nil, nil
+	}
+	t.docs = len(ids)
+	// Ranks of the IDs in byte order, the order Bleve's _id sort uses, so
+	// that ties break the same way in every generation.
+	order := make([]int, len(ids))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(ids[a], ids[b]) })
+	for r, i := range order {
+		t.rank[nums[i]] = uint32(r)
+	}
+	return t, nil
+}
+
+// grow makes the arrays at least n long.
+func (t *table) grow(n int) {
+	if n <= len(t.live) {
+		return
+	}
+	c := max(n, 2*len(t.live), 1024)
+	t.live = slices.Grow(t.live, c-len(t.live))[:c]
+	t.county = slices.Grow(t.county, c-len(t.county))[:c]
+	t.year = slices.Grow(t.year, c-len(t.year))[:c]
+	t.date = slices.Grow(t.date, c-len(t.date))[:c]
+	t.programs = slices.Grow(t.programs, c-len(t.programs))[:c]
+	t.rank = slices.Grow(t.rank, c-len(t.rank))[:c]
+}
+
+// tableFilter is a request's filters compiled against a table: one check
+// per facet, so that a hit's facets can be counted with every filter but
+// the facet's own.
+type tableFilter struct {
+	countyOK    [256]bool
+	countyOn    bool
+	programMask uint64
+	programOn   bool
+	yearSet     map[uint16]bool
+	yearOn      bool
+	from, to    int
+}
+
+func (t *table) filter(f filters) *tableFilter {
+	tf := &tableFilter{from: f.from, to: f.to}
+	if len(f.counties) > 0 {
+		tf.countyOn = true
+		for i, c := range t.counties {
+			if slices.Contains(f.counties, c) {
+				tf.countyOK[i+1] = true
+			}
+		}
+	}
+	if len(f.programs) > 0 {
+		tf.programOn = true
+		for i, p := range t.programNames {
+			if slices.Contains(f.programs, p) {
+				tf.programMask |= 1 << i
+			}
+		}
+	}
+	if len(f.years) > 0 {
+		tf.yearOn = true
+		tf.yearSet = map[uint16]bool{}
+		for _, y := range f.years {
+			if y > 0 && y < 1<<16 {
+				tf.yearSet[uint16(y)] = true
+			}
+		}
+	}
+	return tf
+}
+
+func (tf *tableFilter) county(t *table, n int) bool {
+	return !tf.countyOn || tf.countyOK[t.county[n]]
+}
+
+func (tf *tableFilter) program(t *table, n int) bool {
+	return !tf.programOn || t.programs[n]&tf.programMask != 0
+}
+
+// year applies the year list and the range; a document without a year
+// passes neither.
+func (tf *tableFilter) year(t *table, n int) bool {
+	y := int(t.year[n])
+	if tf.yearOn && !tf.yearSet[uint16(y)] {
+		return false
+	}
+	if tf.from > 0 && (y == 0 || y < tf.from) {
+		return false
+	}
+	if tf.to > 0 && (y == 0 || y > tf.to) {
+		return false
+	}
+	return true
+}
+
+// tableCounts are facet counts by table ordinal.
+type tableCounts struct {
+	county  [256]int
+	year    map[uint16]int
+	program [maxTablePrograms]int
+}
+
+// add counts document n under each facet whose other filters it passes.
+func (c *tableCounts) add(t *table, n int, cOK, yOK, pOK bool) {
+	if yOK && pOK && t.county[n] != 0 {
+		c.county[t.county[n]]++
+	}
+	if cOK && pOK && t.year[n] != 0 {
+		c.year[t.year[n]]++
+	}
+	if cOK && yOK {
+		for m := t.programs[n]; m != 0; m &= m - 1 {
+			c.program[bits.TrailingZeros64(m)]++
+		}
+	}
+}
+
+// facets converts the counts, listing only values with hits.
+func (c *tableCounts) facets(t *table) Facets {
+	out := emptyFacets()
+	var cs, ys, ps []FacetValue
+	for i, name := range t.counties {
+		if n := c.county[i+1]; n > 0 {
+			cs = append(cs, FacetValue{Value: name, Count: n})
+		}
+	}
+	for y, n := range c.year {
+		if n > 0 {
+			ys = append(ys, FacetValue{Value: strconv.Itoa(int(y)), Count: n})
+		}
+	}
+	for i, name := range t.programNames {
+		if n := c.program[i]; n > 0 {
+			ps = append(ps, FacetValue{Value: name, Count: n})
+		}
+	}
+	out.County, out.Year, out.Program = sortFacet(cs), sortFacet(ys), sortFacet(ps)
+	return out
+}

@@ -1,0 +1,189 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"countynews/corpus"
+	"countynews/query"
+)
+
+// tableParagraphs are the default corpus and the real sample, with
+// metadata varied deterministically so that every branch of the table's
+// filters and sorts is taken: paragraphs without a county, a year or a
+// date, years 2015–2025, several programs, equal dates (ties broken by ID).
+func tableParagraphs(t testing.TB) []corpus.Paragraph {
+	ps := append(defaultParagraphs(t), realParagraphs(t)...)
+	rng := rand.New(rand.NewPCG(7, 8))
+	programs := []string{"乡村振兴", "党的建设", "营商环境", "生态环境"}
+	for i := range ps {
+		p := &ps[i]
+		switch rng.IntN(6) {
+		case 0:
+			p.County, p.CountyName = "", ""
+		case 1:
+			p.Year, p.Date = 0, ""
+		case 2:
+			p.Date = ""
+			p.Year = 2015 + rng.IntN(11)
+		case 3:
+			p.Year = 2015 + rng.IntN(11)
+			p.Date = corpus.Date(fmt.Sprintf("%d-%02d-%02d", p.Year, 1+rng.IntN(2), 1+rng.IntN(2)))
+		}
+		if rng.IntN(3) == 0 {
+			p.Programs = append(slices.Clone(p.Programs), programs[rng.IntN(len(programs))])
+			slices.Sort(p.Programs)
+			p.Programs = slices.Compact(p.Programs)
+		}
+	}
+	return ps
+}
+
+// TestTableMatchesBleve runs random requests through both ways of
+// searching, the document table (the default) and Bleve's own collector
+// with its doc-value facets and field sorts, and requires the same totals,
+// hits in the same order, the same scores, highlights and facet counts.
+// It runs on a fresh index and on one updated with a file removed, whose
+// snapshot numbers documents around the deleted ones.
+func TestTableMatchesBleve(t *testing.T) {
+	ps := tableParagraphs(t)
+	fresh := build(t, ps)
+
+	dir := filepath.Join(t.TempDir(), "index")
+	buildAt(t, dir, BuildOptions{}, ps)
+	drop := ps[0].Source.File
+	ctx := context.Background()
+	b, err := NewBuilder(ctx, dir, BuildOptions{Update: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.RemoveFile(ctx, drop); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	updated, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer updated.Close()
+	if updated.DocCount() >= fresh.DocCount() {
+		t.Fatalf("update removed nothing: %d documents, fresh %d", updated.DocCount(), fresh.DocCount())
+	}
+
+	for name, ix := range map[string]*Index{"fresh": fresh, "updated": updated} {
+		t.Run(name, func(t *testing.T) {
+			if ix.table == nil {
+				t.Fatal("index opened without a document table")
+			}
+			compareTable(t, ix, ps)
+		})
+	}
+}
+
+func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
+	ctx := context.Background()
+	all, err := ix.AllFacets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := func(fv []FacetValue) []string {
+		var out []string
+		for _, v := range fv {
+			out = append(out, v.Value)
+		}
+		return append(out, "没有这个")
+	}
+	counties, programs := values(all.County), values(all.Program)
+	rng := rand.New(rand.NewPCG(9, 10))
+	term := func() string {
+		rs := []rune(ps[rng.IntN(len(ps))].Text)
+		n := 1 + rng.IntN(4)
+		if len(rs) <= n {
+			return "县"
+		}
+		i := rng.IntN(len(rs) - n)
+		return string(rs[i : i+n])
+	}
+	fixed := []string{"", "县", "红色物业", "-的", "-县 -工作", "党员 服务", "乡村振兴 OR 志愿", "2023年", "工作 -党员"}
+	sorts := []Sort{SortRelevance, SortNewest, SortOldest}
+	pick := func(from []string) []string {
+		var out []string
+		for range rng.IntN(3) {
+			out = append(out, from[rng.IntN(len(from))])
+		}
+		return out
+	}
+	for i := range 400 {
+		q := ""
+		switch {
+		case i < len(fixed):
+			q = fixed[i]
+		case i%4 == 0:
+			q = strconv.Quote(term()) + " " + term()
+		case i%4 == 1:
+			q = term() + " -" + term()
+		case i%4 == 2:
+			q = term() + " OR " + term()
+		default:
+			q = term()
+		}
+		pq, err := query.Parse(q)
+		if err != nil {
+			continue
+		}
+		r := Request{
+			Query: pq, Counties: pick(counties), Programs: pick(programs), Sort: sorts[rng.IntN(3)],
+			From: rng.IntN(12), Size: rng.IntN(15), Highlight: true, Facets: rng.IntN(5) > 0,
+		}
+		for range rng.IntN(3) {
+			r.Years = append(r.Years, 2014+rng.IntN(13))
+		}
+		if rng.IntN(4) == 0 {
+			r.YearFrom = 2016 + rng.IntN(8)
+		}
+		if rng.IntN(4) == 0 {
+			r.YearTo = 2018 + rng.IntN(8)
+		}
+		name := fmt.Sprintf("%d q=%q %+v", i, q, r)
+		c := ix.compile(r.Query)
+		if c.none {
+			continue
+		}
+		f := filters{counties: r.Counties, programs: r.Programs, years: r.Years, from: r.YearFrom, to: r.YearTo}
+		got, err := ix.searchTable(ctx, r, c, f, time.Now())
+		if err != nil {
+			t.Fatalf("%s: table: %v", name, err)
+		}
+		want, err := ix.searchBleve(ctx, r, c, f, time.Now())
+		if err != nil {
+			t.Fatalf("%s: bleve: %v", name, err)
+		}
+		if got.Total != want.Total {
+			t.Errorf("%s: total %d, Bleve %d", name, got.Total, want.Total)
+		}
+		if !slices.Equal(ids(got.Hits), ids(want.Hits)) {
+			t.Errorf("%s: hits\n%v\nBleve\n%v", name, ids(got.Hits), ids(want.Hits))
+			continue
+		}
+		for j := range got.Hits {
+			g, w := got.Hits[j], want.Hits[j]
+			if math.Abs(g.Score-w.Score) > 1e-9*math.Max(1, math.Abs(w.Score)) || g.Highlight != w.Highlight ||
+				!reflect.DeepEqual(g.Paragraph, w.Paragraph) {
+				t.Errorf("%s: hit %d differs: score %v / %v, highlight %q / %q", name, j, g.Score, w.Score, g.Highlight, w.Highlight)
+			}
+		}
+		if r.Facets && !reflect.DeepEqual(got.Facets, want.Facets) {
+			t.Errorf("%s: facets\n%+v\nBleve\n%+v", name, got.Facets, want.Facets)
+		}
+	}
+}
