@@ -111,9 +111,9 @@ func (ix *Index) termQuery(text string) (boostable, []bq.Query) {
 	if r, ok := loneHan(toks[len(toks)-1].Term); ok && word(toks[len(toks)-2]) {
 		terms[len(terms)-1] = runStart(r)
 	}
-	return bq.NewPhraseQuery(terms, fieldText), []bq.Query{
-		boosted(bq.NewPhraseQuery(terms, fieldTopic), topicBoost),
-		boosted(bq.NewPhraseQuery(terms, fieldHeadline), headlineBoost),
+	return newPhraseQuery(terms, fieldText), []bq.Query{
+		boosted(newPhraseQuery(terms, fieldTopic), topicBoost),
+		boosted(newPhraseQuery(terms, fieldHeadline), headlineBoost),
 	}
 }
 
