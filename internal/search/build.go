@@ -32,7 +32,7 @@ type BuildOptions struct {
 
 	noUnigrams bool // benchmarks only: leave out the text1 field
 	workers    int  // benchmarks only: batches in flight (0: batchWorkers)
-	merge      bool // benchmarks only: force-merge to one segment at Commit
+	noMerge    bool // benchmarks only: leave a full build in the segments scorch left
 }
 
 // BuildStats reports a committed generation.
@@ -251,7 +251,14 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("commit: %w", err)
 	}
 	n := int(count)
-	if b.opt.merge {
+	// A full build is merged into one segment: on the real news corpus
+	// (95,624 paragraphs) scorch leaves 39 segments, and one segment is
+	// 12% smaller (a dictionary instead of 39) and answers the benchmark
+	// log about 20% faster (one term lookup per term instead of 39), for
+	// about 20% more build time. An update keeps the segments scorch's
+	// own merge policy left, so that a small change does not rewrite the
+	// whole index.
+	if !b.opt.noMerge && b.copyOf == "" {
 		if err := forceMerge(ctx, b.idx); err != nil {
 			return 0, err
 		}
@@ -312,7 +319,7 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 	return n, uerr
 }
 
-// forceMerge merges the index into one segment (benchmarks only).
+// forceMerge merges the index into one segment.
 func forceMerge(ctx context.Context, idx bleve.Index) error {
 	adv, err := idx.Advanced()
 	if err != nil {
