@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,7 +21,6 @@ import (
 	"github.com/labstack/echo/v4"
 	xhtml "golang.org/x/net/html"
 
-	"countynews/internal/ingest"
 )
 
 // hostileDeadline is how long any one hostile request may take before the
@@ -580,7 +578,7 @@ func TestAPIEscaping(t *testing.T) {
 	if err := os.WriteFile(file, []byte(markupPage), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e := newIndexServer(t, file)
+	e := newPageServer(t, file)
 
 	queries := []string{"红色物业", `"alert(1)"`, "alert", "onerror", "img", "mark", "script", "假标记", "实体", "amp", "lt", "记号", "示范点"}
 	seen := 0
@@ -690,22 +688,6 @@ func checkHighlight(t *testing.T, q, hl, text string) {
 			t.Errorf("q=%s: highlight %q unescapes to %q, not part of the text %q", q, hl, part, text)
 		}
 	}
-}
-
-// newIndexServer builds an index of the given inputs in a temporary folder
-// with ingest.Run and returns a server on it.
-func newIndexServer(t *testing.T, paths ...string) *echo.Echo {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "index")
-	if _, err := ingest.Run(context.Background(), ingest.Options{Index: dir, Paths: paths}); err != nil {
-		t.Fatal(err)
-	}
-	h, err := newHolder(context.Background(), dir, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.close() })
-	return newServer(config{Timeout: 5 * time.Second, Reload: time.Hour}, h, slog.New(slog.DiscardHandler))
 }
 
 // checkPageMarkup tokenizes a page and fails on any element the corpus

@@ -320,13 +320,7 @@ func TestHolderRetiredIndexOutlivesItsFolder(t *testing.T) {
 	ctx := context.Background()
 	corpora := [2]string{writeSwapCorpus(t, 0, 3, 4), writeSwapCorpus(t, 1, 4, 4)}
 	index := filepath.Join(t.TempDir(), "index")
-	if _, err := ingest.Run(ctx, ingest.Options{Index: index, Paths: []string{corpora[0]}}); err != nil {
-		t.Fatal(err)
-	}
-	h, err := newHolder(ctx, index, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := newSwapHolder(t, index, corpora[0])
 	pinned, release := h.acquire()
 	for i, k := range []int{1, 0} {
 		if _, err := ingest.Run(ctx, ingest.Options{Index: index, Paths: []string{corpora[k]}}); err != nil {
@@ -394,13 +388,7 @@ func TestHolderNoticesRebuiltFolder(t *testing.T) {
 	ctx := context.Background()
 	corpora := [2]string{writeSwapCorpus(t, 0, 5, 2), writeSwapCorpus(t, 1, 6, 2)}
 	index := filepath.Join(t.TempDir(), "index")
-	if _, err := ingest.Run(ctx, ingest.Options{Index: index, Paths: []string{corpora[0]}}); err != nil {
-		t.Fatal(err)
-	}
-	h, err := newHolder(ctx, index, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := newSwapHolder(t, index, corpora[0])
 	defer h.close()
 	if swapped, err := h.reload(ctx, "test"); swapped || err != nil {
 		t.Fatalf("reload of an unchanged folder: swapped %v, %v", swapped, err)
@@ -434,13 +422,7 @@ func TestServedIndexCache(t *testing.T) {
 	ctx := context.Background()
 	corpora := [2]string{writeSwapCorpus(t, 0, 7, 3), writeSwapCorpus(t, 1, 8, 5)}
 	index := filepath.Join(t.TempDir(), "index")
-	if _, err := ingest.Run(ctx, ingest.Options{Index: index, Paths: []string{corpora[0]}}); err != nil {
-		t.Fatal(err)
-	}
-	h, err := newHolder(ctx, index, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := newSwapHolder(t, index, corpora[0])
 	defer h.close()
 
 	browse, _ := bindSearch(url.Values{"sort": {"oldest"}, "page": {"2"}, "size": {"7"}})
@@ -525,4 +507,19 @@ func TestServedIndexCache(t *testing.T) {
 			t.Fatalf("concurrent listings did not share one answer")
 		}
 	}
+}
+
+// newSwapHolder builds the index folder of corpus and opens a holder on
+// it (the test closes it).
+func newSwapHolder(t *testing.T, index, corpus string) *holder {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := ingest.Run(ctx, ingest.Options{Index: index, Paths: []string{corpus}}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := newHolder(ctx, index, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -147,6 +148,18 @@ func sortFacet(out []FacetValue) []FacetValue {
 
 // AllFacets counts counties, years and programs over the whole index.
 func (ix *Index) AllFacets(ctx context.Context) (Facets, error) {
+	if ix.table != nil {
+		res, err := ix.searchTable(ctx, Request{Facets: true}, compiled{}, filters{}, time.Now())
+		if err != nil {
+			return emptyFacets(), err
+		}
+		return res.Facets, nil
+	}
+	return ix.allFacetsBleve(ctx)
+}
+
+// allFacetsBleve counts the facets with Bleve's doc-value facets.
+func (ix *Index) allFacetsBleve(ctx context.Context) (Facets, error) {
 	sr, err := ix.bleve.SearchInContext(ctx, countRequest(bq.NewMatchAllQuery(), facetFields...))
 	if err != nil {
 		return emptyFacets(), searchError(ctx, err)

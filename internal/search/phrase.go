@@ -136,17 +136,9 @@ func (s *phraseSearcher) converge(ctx *search.SearchContext) (*search.DocumentMa
 				continue
 			}
 			agreed = false
-			ctx.DocumentMatchPool.Put(s.curr[i])
-			s.curr[i] = nil
-			dm, err := t.Advance(ctx, s.target)
-			if err != nil {
+			if err := s.move(ctx, i, func() (*search.DocumentMatch, error) { return t.Advance(ctx, s.target) }); err != nil || s.done {
 				return nil, err
 			}
-			if dm == nil {
-				s.done = true
-				return nil, nil
-			}
-			s.curr[i] = dm
 		}
 		if !agreed {
 			continue
@@ -166,20 +158,27 @@ func (s *phraseSearcher) converge(ctx *search.SearchContext) (*search.DocumentMa
 			return rv, nil
 		}
 		for i, t := range s.terms {
-			ctx.DocumentMatchPool.Put(s.curr[i])
-			s.curr[i] = nil
-			dm, err := t.Next(ctx)
-			if err != nil {
+			if err := s.move(ctx, i, func() (*search.DocumentMatch, error) { return t.Next(ctx) }); err != nil || s.done {
 				return nil, err
 			}
-			if dm == nil {
-				s.done = true
-				return nil, nil
-			}
-			s.curr[i] = dm
 		}
 	}
 	return nil, nil
+}
+
+// move puts term i's current match back and replaces it with next's
+// (Next or Advance of its searcher); at the end of term i's hits the
+// phrase is done.
+func (s *phraseSearcher) move(ctx *search.SearchContext, i int, next func() (*search.DocumentMatch, error)) error {
+	ctx.DocumentMatchPool.Put(s.curr[i])
+	s.curr[i] = nil
+	dm, err := next()
+	if err != nil {
+		return err
+	}
+	s.curr[i] = dm
+	s.done = dm == nil
+	return nil
 }
 
 // matches reports whether the current document holds term i at position

@@ -103,6 +103,9 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 		}
 		return append(out, "没有这个")
 	}
+	if ref, err := ix.allFacetsBleve(ctx); err != nil || !reflect.DeepEqual(all, ref) {
+		t.Errorf("AllFacets from the table\n%+v\nBleve (%v)\n%+v", all, err, ref)
+	}
 	counties, programs := values(all.County), values(all.Program)
 	rng := rand.New(rand.NewPCG(9, 10))
 	term := func() string {
