@@ -27,6 +27,9 @@ import (
 // ask Bleve for its hits at all: they are the table's live documents minus
 // the excluded ones.
 func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filters, start time.Time) (*Result, error) {
+	if ix.closed.Load() {
+		return nil, searchError(ctx, bleve.ErrorIndexClosed)
+	}
 	t := ix.table
 	tf := t.filter(f)
 	var counts *tableCounts

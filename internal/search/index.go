@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 )
@@ -23,6 +24,7 @@ type Index struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	closed    atomic.Bool // the table outlives Bleve: searches check this
 }
 
 // Open opens the generation PATH/current points to. An index written by
@@ -87,6 +89,7 @@ func (ix *Index) SizeBytes() int64 { return ix.size }
 // error.
 func (ix *Index) Close() error {
 	ix.closeOnce.Do(func() {
+		ix.closed.Store(true)
 		if err := ix.bleve.Close(); err != nil {
 			ix.closeErr = fmt.Errorf("close index: %w", err)
 		}

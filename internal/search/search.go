@@ -118,6 +118,11 @@ func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filte
 			return nil, err
 		}
 		hit := Hit{Paragraph: p, Score: h.Score}
+		if len(c.must) == 0 {
+			// Nothing to rank by (Bleve scores its match-all 1 or 0
+			// depending on the exclusions); the table path reports 0.
+			hit.Score = 0
+		}
 		if r.Highlight {
 			hit.Highlight = highlight(p.Text, c.marks, fragmentRunes)
 		}

@@ -126,11 +126,17 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 		}
 		return out
 	}
+	// Common terms with a small window: hits just below the k-th text
+	// score whose boosts lift them into the window (the boost bound).
+	common := []string{"工作", "发展", "服务", "建设", "党员", "群众", "乡村", "推进", "济宁", "活动"}
 	for i := range 400 {
 		q := ""
+		small := false
 		switch {
 		case i < len(fixed):
 			q = fixed[i]
+		case i < len(fixed)+3*len(common):
+			q, small = common[(i-len(fixed))%len(common)], true
 		case i%4 == 0:
 			q = strconv.Quote(term()) + " " + term()
 		case i%4 == 1:
@@ -156,6 +162,9 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 		}
 		if rng.IntN(4) == 0 {
 			r.YearTo = 2018 + rng.IntN(8)
+		}
+		if small {
+			r = Request{Query: pq, From: (i / len(common)) % 2, Size: 1 + i%3, Highlight: true}
 		}
 		name := fmt.Sprintf("%d q=%q %+v", i, q, r)
 		c := ix.compile(r.Query)
