@@ -4,12 +4,16 @@ import (
 	"container/heap"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // searchTable runs r in one pass over the hits of its text query, with
@@ -32,49 +36,72 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 	}
 	t := ix.table
 	tf := t.filter(f)
-	var counts *tableCounts
-	if r.Facets {
-		counts = &tableCounts{year: map[uint16]int{}}
-	}
 	order := r.Sort
 	if order == SortRelevance && len(c.must) == 0 {
 		order = SortNewest
 	}
-	top := &topHits{t: t, order: order, k: r.From + r.Size}
-	total := 0
-	visit := func(n int, score float64) {
-		cOK, yOK, pOK := tf.county(t, n), tf.year(t, n), tf.program(t, n)
-		if cOK && yOK && pOK {
-			total++
-			top.offer(n, score)
-		}
-		if counts != nil {
-			counts.add(t, n, cOK, yOK, pOK)
+	k := r.From + r.Size
+	// The pass is split in two halves of the document numbers, run at
+	// once, when a core is spare (ix.spare) and the index is big enough
+	// for it to pay: a lone user's common phrase takes about half the time
+	// on two cores, and under load no search waits for a spare core.
+	halves := []*tablePart{newTablePart(t, tf, order, k, r.Facets)}
+	if len(t.live) >= minSplitDocs || ix.forceSplit {
+		select {
+		case ix.spare <- struct{}{}:
+			defer func() { <-ix.spare }()
+			halves = append(halves, newTablePart(t, tf, order, k, r.Facets))
+		default:
 		}
 	}
-	if len(c.must) == 0 {
-		var excluded []uint64
-		if len(c.mustNot) > 0 {
-			excluded = make([]uint64, (len(t.live)+63)/64)
-			err := ix.eachHit(ctx, disjunction(c.mustNot), false, func(n int, _ float64) {
-				excluded[n/64] |= 1 << (n % 64)
-			})
-			if err != nil {
-				return nil, err
-			}
+	bounds := splitBounds(len(t.live), len(halves))
+	var excluded []uint64
+	if len(c.must) == 0 && len(c.mustNot) > 0 {
+		excluded = make([]uint64, (len(t.live)+63)/64)
+		err := ix.eachHit(ctx, disjunction(c.mustNot), false, 0, len(t.live), func(n int, _ float64) {
+			excluded[n/64] |= 1 << (n % 64)
+		})
+		if err != nil {
+			return nil, err
 		}
-		for n, live := range t.live {
-			if n%(1<<16) == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, searchError(ctx, err)
+	}
+	errs := make([]error, len(halves))
+	var wg sync.WaitGroup
+	for i, h := range halves {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lo, hi := bounds[i], bounds[i+1]
+			if len(c.must) > 0 {
+				errs[i] = ix.eachHit(ctx, c.build(nil), true, lo, hi, h.visit)
+				return
+			}
+			for n := lo; n < hi; n++ {
+				if n%(1<<16) == 0 {
+					if err := ctx.Err(); err != nil {
+						errs[i] = searchError(ctx, err)
+						return
+					}
+				}
+				if t.live[n] && (excluded == nil || excluded[n/64]&(1<<(n%64)) == 0) {
+					h.visit(n, 0)
 				}
 			}
-			if live && (excluded == nil || excluded[n/64]&(1<<(n%64)) == 0) {
-				visit(n, 0)
-			}
-		}
-	} else if err := ix.eachHit(ctx, c.build(nil), true, visit); err != nil {
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	total, top, counts := halves[0].total, halves[0].top, halves[0].counts
+	for _, h := range halves[1:] {
+		total += h.total
+		for _, e := range h.top.h {
+			top.offer(e.n, e.score)
+		}
+		if counts != nil {
+			counts.merge(h.counts)
+		}
 	}
 
 	res := &Result{Total: total, Hits: []Hit{}}
@@ -110,11 +137,15 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 	return res, nil
 }
 
-// eachHit calls fn with the document number and score of every hit of q.
-// The hits go to fn as Bleve's collector finds them (through its
-// document-match handler hook) instead of into its top-N store: nothing is
-// sorted, no doc values are read, no ID is loaded.
-func (ix *Index) eachHit(ctx context.Context, q bq.Query, score bool, fn func(n int, score float64)) error {
+// eachHit calls fn with the document number and score of every hit of q
+// numbered from lo to hi (exclusive). The hits go to fn as Bleve's
+// collector finds them (through its document-match handler hook) instead
+// of into its top-N store: nothing is sorted, no doc values are read, no
+// ID is loaded.
+func (ix *Index) eachHit(ctx context.Context, q bq.Query, score bool, lo, hi int, fn func(n int, score float64)) error {
+	if lo > 0 || hi < len(ix.table.live) {
+		q = rangeLeaves(q, lo, hi)
+	}
 	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	if !score {
 		req.Score = bleve.ScoreNone
@@ -144,6 +175,50 @@ func (ix *Index) eachHit(ctx context.Context, q bq.Query, score bool, fn func(n 
 		return searchError(ctx, err)
 	}
 	return nil
+}
+
+// minSplitDocs is the index size from which a search pass is split across
+// a spare core.
+const minSplitDocs = 50_000
+
+// splitBounds cuts [0, n) into parts ranges: bounds[i] to bounds[i+1].
+func splitBounds(n, parts int) []int {
+	b := make([]int, parts+1)
+	for i := range b {
+		b[i] = n * i / parts
+	}
+	return b
+}
+
+// tablePart is what one part of a pass gathers.
+type tablePart struct {
+	t      *table
+	tf     *tableFilter
+	top    *topHits
+	counts *tableCounts
+	total  int
+}
+
+func newTablePart(t *table, tf *tableFilter, order Sort, k int, facets bool) *tablePart {
+	p := &tablePart{t: t, tf: tf, top: &topHits{t: t, order: order, k: k}}
+	if facets {
+		p.counts = &tableCounts{year: map[uint16]int{}}
+	}
+	return p
+}
+
+// visit filters hit n, counts it under the facets whose other filters it
+// passes, and offers it to the top hits if it passes all.
+func (p *tablePart) visit(n int, score float64) {
+	t, tf := p.t, p.tf
+	cOK, yOK, pOK := tf.county(t, n), tf.year(t, n), tf.program(t, n)
+	if cOK && yOK && pOK {
+		p.total++
+		p.top.offer(n, score)
+	}
+	if p.counts != nil {
+		p.counts.add(t, n, cOK, yOK, pOK)
+	}
 }
 
 // topHits keeps the k best hits offered, in a heap whose root is the
@@ -229,4 +304,101 @@ func (th *topHits) Pop() any {
 	x := th.h[len(th.h)-1]
 	th.h = th.h[:len(th.h)-1]
 	return x
+}
+
+// rangeLeaves restricts q to the documents numbered lo to hi (exclusive)
+// by restricting each of its leaves (terms and phrases): the composite
+// searchers above them see an index holding only those documents, and
+// score them as in a whole search, so two halves of the index can be
+// searched at once. (Restricting the root instead would need an Advance
+// of Bleve's BooleanSearcher before its first Next, which drops the
+// optional clauses' first match at or after the target.)
+func rangeLeaves(q bq.Query, lo, hi int) bq.Query {
+	leaves := func(qs []bq.Query) []bq.Query {
+		out := make([]bq.Query, len(qs))
+		for i, q := range qs {
+			out[i] = rangeLeaves(q, lo, hi)
+		}
+		return out
+	}
+	switch q := q.(type) {
+	case nil:
+		return nil
+	case *bq.BooleanQuery:
+		c := *q
+		c.Must, c.Should, c.MustNot, c.Filter = rangeLeaves(q.Must, lo, hi), rangeLeaves(q.Should, lo, hi),
+			rangeLeaves(q.MustNot, lo, hi), rangeLeaves(q.Filter, lo, hi)
+		return &c
+	case *bq.ConjunctionQuery:
+		c := *q
+		c.Conjuncts = leaves(q.Conjuncts)
+		return &c
+	case *bq.DisjunctionQuery:
+		c := *q
+		c.Disjuncts = leaves(q.Disjuncts)
+		return &c
+	}
+	return &rangeQuery{inner: q, lo: lo, hi: hi}
+}
+
+// rangeQuery restricts a leaf query to the documents numbered lo to hi
+// (exclusive): its searcher starts by advancing to lo and ends at hi.
+type rangeQuery struct {
+	inner  bq.Query
+	lo, hi int
+}
+
+func (q *rangeQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, opt search.SearcherOptions) (search.Searcher, error) {
+	s, err := q.inner.Searcher(ctx, r, m, opt)
+	if err != nil {
+		return nil, err
+	}
+	return &rangeSearcher{Searcher: s, lo: q.lo, hi: q.hi}, nil
+}
+
+type rangeSearcher struct {
+	search.Searcher
+	lo, hi  int
+	started bool
+	done    bool
+}
+
+func (s *rangeSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if !s.started && s.lo > 0 {
+		return s.Advance(ctx, nil)
+	}
+	s.started = true
+	if s.done {
+		return nil, nil
+	}
+	dm, err := s.Searcher.Next(ctx)
+	return s.clip(ctx, dm, err)
+}
+
+// Advance moves to the first hit at or after id, and at or after lo.
+func (s *rangeSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	s.started = true
+	if s.done {
+		return nil, nil
+	}
+	if n, ok := docNum(id); !ok || n < s.lo {
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], uint64(s.lo))
+		id = b[:]
+	}
+	dm, err := s.Searcher.Advance(ctx, id)
+	return s.clip(ctx, dm, err)
+}
+
+// clip ends the search at the first hit numbered hi or more.
+func (s *rangeSearcher) clip(ctx *search.SearchContext, dm *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
+	if err != nil || dm == nil {
+		return dm, err
+	}
+	if n, ok := docNum(dm.IndexInternalID); !ok || n >= s.hi {
+		ctx.DocumentMatchPool.Put(dm)
+		s.done = true
+		return nil, nil
+	}
+	return dm, nil
 }

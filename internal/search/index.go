@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -20,7 +21,11 @@ type Index struct {
 	sch   *schema
 	bleve bleve.Index
 	table *table // nil: search with Bleve's facets and sorts
-	size  int64
+	// spare holds a token per core a search may borrow to split its pass
+	// (GOMAXPROCS-1); forceSplit splits small indexes too (tests).
+	spare      chan struct{}
+	forceSplit bool
+	size       int64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -63,7 +68,8 @@ func Open(ctx context.Context, path string) (*Index, error) {
 		b.Close()
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
-	return &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, size: dirSize(dir)}, nil
+	return &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, size: dirSize(dir),
+		spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1))}, nil
 }
 
 // Generation returns the generation number of the open index.

@@ -138,6 +138,7 @@ func loadTable(ctx context.Context, b bleve.Index) (*table, error) {
 		return nil, nil
 	}
 	t.docs = len(ids)
+	t.trim(slices.Max(append(nums, -1)) + 1)
 	// Ranks of the IDs in byte order, the order Bleve's _id sort uses, so
 	// that ties break the same way in every generation.
 	order := make([]int, len(ids))
@@ -163,6 +164,13 @@ func (t *table) grow(n int) {
 	t.date = slices.Grow(t.date, c-len(t.date))[:c]
 	t.programs = slices.Grow(t.programs, c-len(t.programs))[:c]
 	t.rank = slices.Grow(t.rank, c-len(t.rank))[:c]
+}
+
+// trim cuts the arrays to n, the highest document number plus one.
+func (t *table) trim(n int) {
+	n = min(n, len(t.live))
+	t.live, t.county, t.year = t.live[:n:n], t.county[:n:n], t.year[:n:n]
+	t.date, t.programs, t.rank = t.date[:n:n], t.programs[:n:n], t.rank[:n:n]
 }
 
 // tableFilter is a request's filters compiled against a table: one check
@@ -251,6 +259,19 @@ func (c *tableCounts) add(t *table, n int, cOK, yOK, pOK bool) {
 		for m := t.programs[n]; m != 0; m &= m - 1 {
 			c.program[bits.TrailingZeros64(m)]++
 		}
+	}
+}
+
+// merge adds o's counts.
+func (c *tableCounts) merge(o *tableCounts) {
+	for i, n := range o.county {
+		c.county[i] += n
+	}
+	for y, n := range o.year {
+		c.year[y] += n
+	}
+	for i, n := range o.program {
+		c.program[i] += n
 	}
 }
 

@@ -80,10 +80,21 @@ func TestTableMatchesBleve(t *testing.T) {
 		t.Fatalf("update removed nothing: %d documents, fresh %d", updated.DocCount(), fresh.DocCount())
 	}
 
-	for name, ix := range map[string]*Index{"fresh": fresh, "updated": updated} {
-		t.Run(name, func(t *testing.T) {
+	// Each index once whole and once split in two halves searched at
+	// once (as on a big index with a spare core).
+	for _, tc := range []struct {
+		name  string
+		ix    *Index
+		split bool
+	}{{"fresh", fresh, false}, {"updated", updated, false}, {"fresh/split", fresh, true}, {"updated/split", updated, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ix := tc.ix
 			if ix.table == nil {
 				t.Fatal("index opened without a document table")
+			}
+			ix.forceSplit, ix.spare = tc.split, make(chan struct{}, 1)
+			if !tc.split {
+				ix.spare = make(chan struct{})
 			}
 			compareTable(t, ix, ps)
 		})
