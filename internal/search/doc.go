@@ -71,12 +71,26 @@
 // A query.Query compiles (compile.go) to a BooleanQuery: every positive
 // clause must match (a clause of several terms is a disjunction), excluded
 // terms must not, and optional phrase queries on the topic sentence and
-// the headline add a little to the score. Facet and year filters go into
-// the BooleanQuery's filter, evaluated without scoring, so a filter never
-// reorders the remaining hits. A query without positive terms matches all
-// paragraphs but the excluded ones and sorts newest first. Facets are
-// disjunctive (facets.go): each facet is counted with every filter but its
-// own, in size-0 searches run alongside the main one.
+// the headline add a little to the score. Every term of two or more
+// characters is a phrase of bigrams, run by our own phrase searcher
+// (phrase.go: Bleve's term searchers, positions merged from sorted
+// slices; same hits and scores as Bleve's PhraseQuery, several times
+// faster on common phrases).
+//
+// When an index is opened, a document table (table.go) is read: county,
+// year, date, program bits and ID rank of every document number. A search
+// (collect.go) runs the text query once, without filters, through Bleve's
+// document-match handler hook, and in that one pass filters each hit,
+// counts the three disjunctive facets (each with every filter but its
+// own) and keeps the top hits, from array reads. Filters never change
+// scores. A query without positive terms never asks Bleve for hits: they
+// are the table's documents minus the excluded ones, newest first. On a
+// big index, when a core is spare, the pass is split over two halves of
+// the document numbers run at once. The same request through Bleve's own
+// collector, facets (one extra search per active filter) and sorts is
+// kept (searchBleve) for an index whose facets do not fit a table, and as
+// the reference the table path is tested against (TestTableMatchesBleve).
+// A full build is merged into one segment (build.go).
 //
 // Highlighting (highlight.go) is our own: terms are found as substrings of
 // the stored text, overlapping and touching occurrences become one
