@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -90,8 +89,10 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	for _, err := range errs {
+		if err != nil {
+			return nil, err // both halves fail alike on a timeout: one is enough
+		}
 	}
 	total, top, counts := halves[0].total, halves[0].top, halves[0].counts
 	for _, h := range halves[1:] {
