@@ -25,6 +25,7 @@ type Index struct {
 	// (GOMAXPROCS-1); forceSplit splits small indexes too (tests).
 	spare      chan struct{}
 	forceSplit bool
+	running    atomic.Int32 // table searches in progress
 	size       int64
 
 	closeOnce sync.Once
