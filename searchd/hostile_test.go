@@ -20,7 +20,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	xhtml "golang.org/x/net/html"
-
 )
 
 // hostileDeadline is how long any one hostile request may take before the
