@@ -69,6 +69,7 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 			return nil, err
 		}
 	}
+	text := c.build(nil)
 	errs := make([]error, len(halves))
 	var wg sync.WaitGroup
 	for i, h := range halves {
@@ -77,7 +78,7 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 			defer wg.Done()
 			lo, hi := bounds[i], bounds[i+1]
 			if len(c.must) > 0 {
-				errs[i] = ix.eachHit(ctx, c.build(nil), true, lo, hi, h.visit)
+				errs[i] = ix.eachHit(ctx, text, true, lo, hi, h.visit)
 				return
 			}
 			for n := lo; n < hi; n++ {
@@ -128,7 +129,11 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 			if err != nil {
 				return nil, fmt.Errorf("search: document %d: %w", e.n, err)
 			}
-			p, err := ix.Paragraph(ctx, id)
+			d, err := rd.Document(id)
+			if err != nil {
+				return nil, fmt.Errorf("search: paragraph %s: %w", id, err)
+			}
+			p, err := storedParagraph(id, d)
 			if err != nil {
 				return nil, err
 			}
@@ -208,7 +213,7 @@ type tablePart struct {
 func newTablePart(t *table, tf *tableFilter, order Sort, k int, facets bool) *tablePart {
 	p := &tablePart{t: t, tf: tf, top: &topHits{t: t, order: order, k: k}}
 	if facets {
-		p.counts = &tableCounts{year: map[uint16]int{}}
+		p.counts = &tableCounts{}
 	}
 	return p
 }

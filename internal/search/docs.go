@@ -28,6 +28,13 @@ func (ix *Index) Paragraph(ctx context.Context, id string) (corpus.Paragraph, er
 	if err != nil {
 		return p, fmt.Errorf("paragraph %s: %w", id, err)
 	}
+	return storedParagraph(id, d)
+}
+
+// storedParagraph decodes the paragraph stored in document d (nil: not
+// found).
+func storedParagraph(id string, d index.Document) (corpus.Paragraph, error) {
+	var p corpus.Paragraph
 	if d == nil {
 		return p, fmt.Errorf("paragraph %s: %w", id, ErrNotFound)
 	}

@@ -31,14 +31,14 @@ import (
 type table struct {
 	live     []bool   // the number belongs to a document (not deleted)
 	county   []uint8  // 1 + index into counties; 0: none
-	year     []uint16 // the year; 0: unknown
+	year     []uint8  // 1 + index into years (ascending, so ordinals sort as years); 0: unknown
 	date     []int32  // YYYYMMDD; 0: no date
 	programs []uint64 // bit i: programs[i]
 	rank     []uint32 // rank of the document's ID in byte order (tie-break)
 
 	counties     []string
+	years        []int
 	programNames []string
-	docs         int
 }
 
 // maxTablePrograms is the number of distinct programs a table holds (one
@@ -56,10 +56,11 @@ func docNum(id index.IndexInternalID) (int, bool) {
 // loadTable reads the table of every document of ix, or returns nil (and
 // searches go through Bleve's own facets and sorts) when the index does
 // not fit one: an unknown internal ID layout, more than 255 counties or
-// more than maxTablePrograms programs.
+// years, or more than maxTablePrograms programs.
 func loadTable(ctx context.Context, b bleve.Index) (*table, error) {
 	t := &table{}
 	countyOrd := map[string]uint8{}
+	yearOrd := map[int]uint8{}
 	programBit := map[string]int{}
 	ids := []string{}
 	nums := []int{}
@@ -102,9 +103,21 @@ func loadTable(ctx context.Context, b bleve.Index) (*table, error) {
 					}
 					t.county[n] = o
 				case fieldYear:
-					if y, err := strconv.Atoi(string(term)); err == nil && y > 0 && y < 1<<16 {
-						t.year[n] = uint16(y)
+					y, err := strconv.Atoi(string(term))
+					if err != nil || y <= 0 {
+						return
 					}
+					o, ok := yearOrd[y]
+					if !ok {
+						if len(t.years) == 255 {
+							fail = fmt.Errorf("more than 255 years")
+							return
+						}
+						t.years = append(t.years, y)
+						o = uint8(len(t.years))
+						yearOrd[y] = o
+					}
+					t.year[n] = o
 				case fieldDate:
 					if v, err := strconv.Atoi(strings.ReplaceAll(string(term), "-", "")); err == nil && len(term) == 10 {
 						t.date[n] = int32(v)
@@ -137,8 +150,8 @@ func loadTable(ctx context.Context, b bleve.Index) (*table, error) {
 	if fail != nil {
 		return nil, nil
 	}
-	t.docs = len(ids)
 	t.trim(slices.Max(append(nums, -1)) + 1)
+	t.sortYears()
 	// Ranks of the IDs in byte order, the order Bleve's _id sort uses, so
 	// that ties break the same way in every generation.
 	order := make([]int, len(ids))
@@ -150,6 +163,20 @@ func loadTable(ctx context.Context, b bleve.Index) (*table, error) {
 		t.rank[nums[i]] = uint32(r)
 	}
 	return t, nil
+}
+
+// sortYears renumbers the year ordinals in ascending order of year, so
+// that comparing ordinals compares years.
+func (t *table) sortYears() {
+	sorted := slices.Sorted(slices.Values(t.years))
+	var remap [256]uint8
+	for i, y := range t.years {
+		remap[i+1] = uint8(slices.Index(sorted, y) + 1)
+	}
+	for n, o := range t.year {
+		t.year[n] = remap[o]
+	}
+	t.years = sorted
 }
 
 // grow makes the arrays at least n long.
@@ -177,17 +204,14 @@ func (t *table) trim(n int) {
 // per facet, so that a hit's facets can be counted with every filter but
 // the facet's own.
 type tableFilter struct {
-	countyOK    [256]bool
-	countyOn    bool
-	programMask uint64
-	programOn   bool
-	yearSet     map[uint16]bool
-	yearOn      bool
-	from, to    int
+	countyOK, yearOK [256]bool
+	countyOn, yearOn bool
+	programMask      uint64
+	programOn        bool
 }
 
 func (t *table) filter(f filters) *tableFilter {
-	tf := &tableFilter{from: f.from, to: f.to}
+	tf := &tableFilter{}
 	if len(f.counties) > 0 {
 		tf.countyOn = true
 		for i, c := range t.counties {
@@ -204,13 +228,13 @@ func (t *table) filter(f filters) *tableFilter {
 			}
 		}
 	}
-	if len(f.years) > 0 {
+	// The year list and the range, both applied to each year value; a
+	// document without a year passes neither.
+	if len(f.years) > 0 || f.from > 0 || f.to > 0 {
 		tf.yearOn = true
-		tf.yearSet = map[uint16]bool{}
-		for _, y := range f.years {
-			if y > 0 && y < 1<<16 {
-				tf.yearSet[uint16(y)] = true
-			}
+		for i, y := range t.years {
+			tf.yearOK[i+1] = (len(f.years) == 0 || slices.Contains(f.years, y)) &&
+				(f.from == 0 || y >= f.from) && (f.to == 0 || y <= f.to)
 		}
 	}
 	return tf
@@ -224,27 +248,14 @@ func (tf *tableFilter) program(t *table, n int) bool {
 	return !tf.programOn || t.programs[n]&tf.programMask != 0
 }
 
-// year applies the year list and the range; a document without a year
-// passes neither.
 func (tf *tableFilter) year(t *table, n int) bool {
-	y := int(t.year[n])
-	if tf.yearOn && !tf.yearSet[uint16(y)] {
-		return false
-	}
-	if tf.from > 0 && (y == 0 || y < tf.from) {
-		return false
-	}
-	if tf.to > 0 && (y == 0 || y > tf.to) {
-		return false
-	}
-	return true
+	return !tf.yearOn || tf.yearOK[t.year[n]]
 }
 
 // tableCounts are facet counts by table ordinal.
 type tableCounts struct {
-	county  [256]int
-	year    map[uint16]int
-	program [maxTablePrograms]int
+	county, year [256]int
+	program      [maxTablePrograms]int
 }
 
 // add counts document n under each facet whose other filters it passes.
@@ -267,8 +278,8 @@ func (c *tableCounts) merge(o *tableCounts) {
 	for i, n := range o.county {
 		c.county[i] += n
 	}
-	for y, n := range o.year {
-		c.year[y] += n
+	for i, n := range o.year {
+		c.year[i] += n
 	}
 	for i, n := range o.program {
 		c.program[i] += n
@@ -284,9 +295,9 @@ func (c *tableCounts) facets(t *table) Facets {
 			cs = append(cs, FacetValue{Value: name, Count: n})
 		}
 	}
-	for y, n := range c.year {
-		if n > 0 {
-			ys = append(ys, FacetValue{Value: strconv.Itoa(int(y)), Count: n})
+	for i, y := range t.years {
+		if n := c.year[i+1]; n > 0 {
+			ys = append(ys, FacetValue{Value: strconv.Itoa(y), Count: n})
 		}
 	}
 	for i, name := range t.programNames {
