@@ -59,23 +59,3 @@ func TestGazetteerValidation(t *testing.T) {
 		t.Errorf("Match = %s", got)
 	}
 }
-
-func TestFoldWidth(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"２０２１年", "2021年"},
-		{"ＡＢＣｘｙｚ", "ABCxyz"},
-		{"３．６５万户", "3.65万户"},
-		{"句号．", "句号．"},
-		{"１０％，“红色物业”！（好）", "10%，“红色物业”！（好）"},
-		{"全角　空格", "全角 空格"},
-		{"plain", "plain"},
-	}
-	for _, tc := range tests {
-		if got := corpus.FoldWidth(tc.in); got != tc.want {
-			t.Errorf("FoldWidth(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-	if got := corpus.CleanText(" 党史 学习\u3000教育 in  Jining 县 "); got != "党史学习教育in Jining县" {
-		t.Errorf("CleanText = %q", got)
-	}
-}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"countynews/internal/text"
 )
 
 // MaxParagraph is the length, in characters, that JSONL text is packed into:
@@ -102,14 +104,14 @@ func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return Article{}, fmt.Errorf("not a JSON object: %w", err)
 	}
-	text := strings.TrimSpace(rec.Text)
-	if text == "" {
+	body := strings.TrimSpace(rec.Text)
+	if body == "" {
 		return Article{}, errors.New(`record has no "text"`)
 	}
-	text = FoldWidth(text)
-	title := CleanLine(rec.Title)
+	body = text.FoldWidth(body)
+	title := text.CleanLine(rec.Title)
 	if title == "" {
-		title, text = originalTitle(text)
+		title, body = originalTitle(body)
 	}
 
 	a := Article{Headline: title, Reporters: []string{}, Source: Provenance{File: file, Lines: [2]int{line, line}}}
@@ -122,8 +124,8 @@ func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
 		}
 		date, year = d, y
 	}
-	for i, s := range packParagraphs(splitSentences(text), MaxParagraph) {
-		a.Paragraphs = append(a.Paragraphs, Paragraph{Position: i, Text: CleanText(s), Source: a.Source})
+	for i, s := range packParagraphs(splitSentences(body), MaxParagraph) {
+		a.Paragraphs = append(a.Paragraphs, Paragraph{Position: i, Text: text.CleanText(s), Source: a.Source})
 	}
 	if len(a.Paragraphs) == 0 {
 		return Article{}, errors.New(`record has no "text"`)
@@ -152,20 +154,20 @@ func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
 // originalTitle splits a leading 原标题：TITLE off an export's text. The
 // title ends at the first line break or space, else after the last ！ or ？
 // (with closing quotes) before any 。, within 60 characters; when no end is found the text is kept whole.
-func originalTitle(text string) (title, rest string) {
-	after, ok := strings.CutPrefix(text, "原标题：")
+func originalTitle(body string) (title, rest string) {
+	after, ok := strings.CutPrefix(body, "原标题：")
 	if !ok {
-		after, ok = strings.CutPrefix(text, "原标题:")
+		after, ok = strings.CutPrefix(body, "原标题:")
 	}
 	if !ok {
-		return "", text
+		return "", body
 	}
 	rs := []rune(after)
 	end := -1 // just past the last ！？ (and closing quotes) seen so far
 	for i := 0; i < len(rs) && i <= 60; i++ {
 		switch r := rs[i]; {
 		case r == '\n' || r == ' ' || r == '\u3000':
-			return CleanLine(string(rs[:i])), strings.TrimSpace(string(rs[i:]))
+			return text.CleanLine(string(rs[:i])), strings.TrimSpace(string(rs[i:]))
 		case r == '。':
 			i = len(rs) // a full stop ends the search: titles have none
 		case strings.ContainsRune("！？!?", r):
@@ -176,7 +178,7 @@ func originalTitle(text string) (title, rest string) {
 		}
 	}
 	if end > 0 {
-		return CleanLine(string(rs[:end])), strings.TrimSpace(string(rs[end:]))
+		return text.CleanLine(string(rs[:end])), strings.TrimSpace(string(rs[end:]))
 	}
-	return "", text
+	return "", body
 }

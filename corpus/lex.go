@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"countynews/internal/text"
 )
 
 // The page lexer, modelled on text/template/parse/lex.go: a state machine of
@@ -147,7 +149,7 @@ func lexLine(l *lexer) stateFn {
 		l.emit(itemError, n, "NUL byte: binary data, not a text page")
 		return lexLine
 	}
-	t := strings.TrimSpace(FoldWidth(s))
+	t := strings.TrimSpace(text.FoldWidth(s))
 	switch {
 	case t == "":
 		l.emit(itemBlank, n, s)
@@ -178,7 +180,7 @@ func isDatelineStart(t string) bool {
 		if r == '讯' {
 			return true
 		}
-		if !IsCJK(r) || n >= 6 {
+		if !text.IsCJK(r) || n >= 6 {
 			return false
 		}
 		n++

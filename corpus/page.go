@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"countynews/internal/text"
 )
 
 // Parser turns pages and JSONL exports into articles. It holds only
@@ -147,11 +149,11 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 			for j := i; j < len(blocks) && j < i+3; j++ {
 				look.WriteString(blocks[j].raw())
 			}
-			if datelineRE.MatchString(FoldWidth(look.String())) {
+			if datelineRE.MatchString(text.FoldWidth(look.String())) {
 				start = itemDateline
 			}
 		case itemByline:
-			if bylineRE.MatchString(FoldWidth(b[0].val)) {
+			if bylineRE.MatchString(text.FoldWidth(b[0].val)) {
 				start = itemByline
 			}
 		}
@@ -206,8 +208,8 @@ func (p *Parser) article(file string, start itemType, blocks []block, warn func(
 
 	if start == itemByline {
 		by := blocks[0][0]
-		a.Dateline = CleanLine(by.val)
-		m := bylineRE.FindStringSubmatch(FoldWidth(by.val))
+		a.Dateline = text.CleanLine(by.val)
+		m := bylineRE.FindStringSubmatch(text.FoldWidth(by.val))
 		a.Reporters = strings.Fields(m[1])
 		if len(blocks[0]) > 1 { // the lead follows the byline without a blank line
 			blocks = append([]block{blocks[0][1:]}, blocks[1:]...)
@@ -246,7 +248,7 @@ func (p *Parser) article(file string, start itemType, blocks []block, warn func(
 	var titles []string
 	for _, b := range headBlocks {
 		for _, it := range b {
-			if t := CleanLine(it.val); it.typ == itemSubtitle {
+			if t := text.CleanLine(it.val); it.typ == itemSubtitle {
 				a.Subtitle = strings.TrimSpace(strings.TrimLeft(t, "—-"))
 			} else {
 				titles = append(titles, t)
@@ -267,25 +269,25 @@ func (p *Parser) article(file string, start itemType, blocks []block, warn func(
 		for _, b := range pb {
 			sb.WriteString(b.raw())
 		}
-		text := FoldWidth(sb.String())
+		body := text.FoldWidth(sb.String())
 		if i == 0 && start == itemDateline {
-			if m := datelineRE.FindStringSubmatchIndex(text); m != nil {
-				dl := text[:m[1]]
-				a.Dateline = CleanLine(dl)
+			if m := datelineRE.FindStringSubmatchIndex(body); m != nil {
+				dl := body[:m[1]]
+				a.Dateline = text.CleanLine(dl)
 				if m[2] >= 0 {
-					a.County = text[m[2]:m[3]]
+					a.County = body[m[2]:m[3]]
 				}
 				if m[4] >= 0 {
-					a.Reporters = reporters(text[m[4]:m[5]])
+					a.Reporters = reporters(body[m[4]:m[5]])
 				}
-				text = a.Dateline + CleanText(text[m[1]:])
+				body = a.Dateline + text.CleanText(body[m[1]:])
 			}
 		} else {
-			text = CleanText(text)
+			body = text.CleanText(body)
 		}
 		a.Paragraphs = append(a.Paragraphs, Paragraph{
 			Position: i,
-			Text:     text,
+			Text:     body,
 			Source:   Provenance{File: file, Lines: [2]int{pb[0][0].line, last(pb).line}},
 		})
 	}
@@ -303,7 +305,7 @@ func headlineSplit(tail []block) int {
 				continue
 			}
 			lines++
-			if lines > 3 || utf8.RuneCountInString(CleanLine(it.val)) > 40 {
+			if lines > 3 || utf8.RuneCountInString(text.CleanLine(it.val)) > 40 {
 				return i + 1
 			}
 		}
@@ -319,7 +321,7 @@ func isExclaimedHeadline(bs []block) bool {
 		return false
 	}
 	for _, it := range bs[0] {
-		if utf8.RuneCountInString(CleanLine(it.val)) > 30 {
+		if utf8.RuneCountInString(text.CleanLine(it.val)) > 30 {
 			return false
 		}
 	}
@@ -338,7 +340,7 @@ func last2(paras [][]block) []block { return paras[len(paras)-1] }
 // names, dropping role words even when glued to a name (记者王森).
 func reporters(s string) []string {
 	out := []string{}
-	for _, f := range strings.Fields(CleanLine(s)) {
+	for _, f := range strings.Fields(text.CleanLine(s)) {
 		for _, r := range roleWords {
 			f = strings.TrimPrefix(f, r)
 		}

@@ -4,6 +4,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+
+	"countynews/internal/text"
 )
 
 //go:embed data/programs.json
@@ -41,8 +43,8 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 		}
 		seen[p.Name] = true
 		for j, k := range p.Keywords {
-			t.Programs[i].Keywords[j] = FoldWidth(k)
-			t.match.add(FoldWidth(k), i)
+			t.Programs[i].Keywords[j] = text.FoldWidth(k)
+			t.match.add(text.FoldWidth(k), i)
 		}
 	}
 	return &t, nil

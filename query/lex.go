@@ -2,8 +2,9 @@ package query
 
 import (
 	"fmt"
-	"unicode"
 	"unicode/utf8"
+
+	"countynews/internal/text"
 )
 
 // The query lexer, modelled on text/template/parse/lex.go: a state machine
@@ -199,14 +200,14 @@ func lexPhrase(l *lexer) stateFn {
 }
 
 // isQuote reports whether r opens or closes a quoted phrase. The
-// full-width quote ＂ counts, since corpus.FoldWidth leaves it unfolded; the
+// full-width quote ＂ counts, since text.FoldWidth leaves it unfolded; the
 // Chinese curly quotes “ ” do not: they are punctuation inside the text.
 func isQuote(r rune) bool { return r == '"' || r == '＂' }
 
 // isSpace reports whether r separates terms: Unicode white space (U+3000
 // included), control characters (NUL included) and the invisible
-// separators U+200B and U+FEFF that pasted text carries, the same set
-// corpus.CleanText treats as space.
+// separators U+200B and U+FEFF that pasted text carries, the set of
+// text.IsSpace.
 func isSpace(r rune) bool {
-	return r != eof && (unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u200B' || r == '\uFEFF')
+	return r != eof && text.IsSpace(r)
 }

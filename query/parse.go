@@ -6,7 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"countynews/corpus"
+	"countynews/internal/text"
 )
 
 // MaxLen is the most characters (not bytes) q may hold, leading and
@@ -41,7 +41,7 @@ func Parse(q string) (Query, error) {
 	}
 	// FoldWidth maps each character to exactly one character, so positions
 	// in the folded text are positions in q.
-	p := parser{items: lex(corpus.FoldWidth(body), lead)}
+	p := parser{items: lex(text.FoldWidth(body), lead)}
 	return p.parse()
 }
 
@@ -158,7 +158,7 @@ func term(it item) Term {
 // match everything or nothing.
 func searchable(s string) bool {
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) || corpus.IsCJK(r) {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) || text.IsCJK(r) {
 			return true
 		}
 	}

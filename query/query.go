@@ -17,7 +17,7 @@
 //
 // # Syntax in detail
 //
-// Width folding comes first: q passes through corpus.FoldWidth, which maps
+// Width folding comes first: q passes through text.FoldWidth, which maps
 // each character to exactly one character, so positions are unchanged. The
 // syntax is therefore recognised in full-width form too, as an IME in
 // full-width mode types it: ＯＲ is the keyword OR, －梁山 excludes 梁山, the

@@ -3,7 +3,7 @@ package query
 import (
 	"strings"
 
-	"countynews/corpus"
+	"countynews/internal/text"
 )
 
 // String returns q in the query language, in a canonical form: clauses
@@ -57,21 +57,21 @@ func (q Query) String() string {
 // format writes t as it would be typed, after "-" if excluded; "" if t has
 // no text.
 func (t Term) format(excluded bool) string {
-	text := strings.Map(func(r rune) rune {
+	lit := strings.Map(func(r rune) rune {
 		if isQuote(r) {
 			return -1
 		}
 		return r
 	}, t.Text)
-	if text == "" {
+	if lit == "" {
 		return ""
 	}
 	// Parse folds widths before it looks for syntax, so ＯＲ and －a need
 	// quotes as much as OR and -a do.
-	folded := corpus.FoldWidth(text)
-	if t.Quoted || strings.IndexFunc(text, isSpace) >= 0 ||
+	folded := text.FoldWidth(lit)
+	if t.Quoted || strings.IndexFunc(lit, isSpace) >= 0 ||
 		!excluded && (folded == "OR" || folded[0] == '-') {
-		return `"` + text + `"`
+		return `"` + lit + `"`
 	}
-	return text
+	return lit
 }

@@ -23,6 +23,7 @@ import (
 
 	"countynews/corpus"
 	"countynews/internal/ingest"
+	"countynews/internal/text"
 )
 
 // fixture is the embedded default corpus, parsed and indexed once for all
@@ -245,7 +246,7 @@ func TestPhraseProperty(t *testing.T) {
 		n := 1 + rng.IntN(6)
 		start := rng.IntN(len(rs))
 		end := start
-		for end < len(rs) && end-start < n && corpus.IsCJK(rs[end]) {
+		for end < len(rs) && end-start < n && text.IsCJK(rs[end]) {
 			end++
 		}
 		if end == start {

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"countynews/corpus"
 	"countynews/internal/search"
+	"countynews/internal/text"
 	"countynews/query"
 )
 
@@ -140,7 +140,7 @@ func values(v url.Values, name string) ([]string, error) {
 	seen := map[string]bool{}
 	for _, raw := range v[name] {
 		for _, s := range strings.Split(raw, ",") {
-			s = strings.TrimSpace(corpus.FoldWidth(s))
+			s = strings.TrimSpace(text.FoldWidth(s))
 			if s == "" || seen[s] {
 				continue
 			}
@@ -158,7 +158,7 @@ func values(v url.Values, name string) ([]string, error) {
 }
 
 func yearValue(name, s string) (int, error) {
-	n, err := strconv.Atoi(strings.TrimSpace(corpus.FoldWidth(s)))
+	n, err := strconv.Atoi(strings.TrimSpace(text.FoldWidth(s)))
 	if err != nil || n < minYear || n > maxYear {
 		return 0, badRequest("%s must be a year between %d and %d, not %q", name, minYear, maxYear, clipValue(s))
 	}

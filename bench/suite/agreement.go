@@ -11,6 +11,7 @@ import (
 
 	"countynews/bench/lucene"
 	"countynews/corpus"
+	"countynews/internal/text"
 )
 
 // Agreement compares what the engines returned for each query of the log.
@@ -160,7 +161,7 @@ func referenceAnswers(ctx context.Context, jsonl string, qs []LogQuery) ([]Detai
 		for _, c := range pq.Clauses {
 			var any []string
 			for _, t := range c.Any {
-				any = append(any, corpus.FoldWidth(t.Text))
+				any = append(any, text.FoldWidth(t.Text))
 			}
 			if c.Negated {
 				cs[i].not = append(cs[i].not, any)
@@ -174,7 +175,7 @@ func referenceAnswers(ctx context.Context, jsonl string, qs []LogQuery) ([]Detai
 		return slices.ContainsFunc(any, func(s string) bool { return strings.Contains(text, s) })
 	}
 	err := eachJSONL(ctx, jsonl, func(p corpus.Paragraph) error {
-		text := corpus.FoldWidth(p.Text)
+		text := text.FoldWidth(p.Text)
 		for i, q := range qs {
 			ok := true
 			for _, any := range cs[i].must {

@@ -12,6 +12,7 @@ import (
 	"countynews/bench/lucene"
 	"countynews/corpus"
 	"countynews/internal/search"
+	"countynews/internal/text"
 	"countynews/query"
 )
 
@@ -133,7 +134,7 @@ func newDFIndex(sample []corpus.Paragraph) *dfIndex {
 		seen := map[[2]rune]bool{}
 		for j := 0; j+1 < len(rs); j++ {
 			k := [2]rune{rs[j], rs[j+1]}
-			if corpus.IsCJK(k[0]) && corpus.IsCJK(k[1]) && !seen[k] {
+			if text.IsCJK(k[0]) && text.IsCJK(k[1]) && !seen[k] {
 				seen[k] = true
 				ix.pairs[k] = append(ix.pairs[k], int32(i))
 			}
@@ -188,7 +189,7 @@ func (g *logGen) phraseAt(i int, n int) string {
 	var starts []int
 	run := 0
 	for j, r := range rs {
-		if corpus.IsCJK(r) {
+		if text.IsCJK(r) {
 			run++
 			if run >= n {
 				starts = append(starts, j-n+1)

@@ -14,6 +14,7 @@ import (
 
 	"countynews/bench/suite"
 	"countynews/corpus"
+	"countynews/internal/text"
 	"countynews/query"
 )
 
@@ -320,7 +321,7 @@ func n(s string) int { return len([]rune(s)) }
 
 func allHan(s string) bool {
 	for _, r := range s {
-		if !corpus.IsCJK(r) {
+		if !text.IsCJK(r) {
 			return false
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"countynews/corpus"
+	"countynews/internal/text"
 )
 
 // Vocabulary is the text the generator draws on.
@@ -32,7 +33,7 @@ func NewVocabulary(texts []string) Vocabulary {
 	var v Vocabulary
 	seen := map[string]bool{}
 	for _, t := range texts {
-		for _, s := range splitSentences(corpus.CleanText(t)) {
+		for _, s := range splitSentences(text.CleanText(t)) {
 			n := utf8.RuneCountInString(s)
 			if n < 12 || n > 120 || seen[s] || strings.Contains(s, "本报") || strings.HasPrefix(s, "—") ||
 				strings.HasPrefix(s, "■") || strings.ContainsAny(s, "\r\n\t\"") {

@@ -16,6 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"countynews/corpus"
+	"countynews/internal/text"
 )
 
 // newsFile is the shared sample of 59,779 real news articles (not in the
@@ -377,7 +378,7 @@ func newReflectDoc(p corpus.Paragraph) (reflectDoc, error) {
 		return reflectDoc{}, err
 	}
 	r := reflectDoc{
-		Text: corpus.FoldWidth(p.Text), Topic: corpus.FoldWidth(p.Topic), Headline: corpus.FoldWidth(p.Headline),
+		Text: text.FoldWidth(p.Text), Topic: text.FoldWidth(p.Topic), Headline: text.FoldWidth(p.Headline),
 		County: p.County, Date: string(p.Date), Program: p.Programs, Initiative: p.Initiatives,
 		Reporter: p.Reporters, Kind: string(p.Kind), ArticleID: p.ArticleID, File: p.Source.File, Doc: string(raw),
 	}

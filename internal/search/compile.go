@@ -6,7 +6,7 @@ import (
 
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
-	"countynews/corpus"
+	"countynews/internal/text"
 	"countynews/query"
 )
 
@@ -86,8 +86,8 @@ func disjunction(qs []bq.Query) bq.Query {
 //     word, at the start (区 in 区7) the marker of a run ending with it
 //     (see runEdges), since the text may hold it inside a longer run
 //     (2021年度).
-func (ix *Index) termQuery(text string) (boostable, []bq.Query) {
-	toks := ix.sch.cjk.Analyze([]byte(corpus.FoldWidth(text)))
+func (ix *Index) termQuery(term string) (boostable, []bq.Query) {
+	toks := ix.sch.cjk.Analyze([]byte(text.FoldWidth(term)))
 	if len(toks) == 0 {
 		return nil, nil
 	}
@@ -120,7 +120,7 @@ func (ix *Index) termQuery(text string) (boostable, []bq.Query) {
 // loneHan reports whether term is a single Han character, and which.
 func loneHan(term []byte) (rune, bool) {
 	r, n := utf8.DecodeRune(term)
-	return r, n == len(term) && corpus.IsCJK(r)
+	return r, n == len(term) && text.IsCJK(r)
 }
 
 func termOn(field, term string) *bq.TermQuery {

@@ -9,6 +9,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"countynews/corpus"
+	"countynews/internal/text"
 )
 
 // document builds the Bleve document of a paragraph directly, field by
@@ -29,16 +30,16 @@ func (s *schema) document(p corpus.Paragraph, unigrams bool) (*document.Document
 		return nil, fmt.Errorf("encode paragraph %s: %w", p.ID, err)
 	}
 	d := document.NewDocument(p.ID)
-	text := []byte(corpus.FoldWidth(p.Text))
-	d.AddField(document.NewTextFieldCustom(fieldText, nil, text, optPhrase, s.indexCJK))
+	folded := []byte(text.FoldWidth(p.Text))
+	d.AddField(document.NewTextFieldCustom(fieldText, nil, folded, optPhrase, s.indexCJK))
 	if unigrams {
-		d.AddField(document.NewTextFieldCustom(fieldText1, nil, text, optTerms, s.unigram))
+		d.AddField(document.NewTextFieldCustom(fieldText1, nil, folded, optTerms, s.unigram))
 	}
 	if p.Topic != "" {
-		d.AddField(document.NewTextFieldCustom(fieldTopic, nil, []byte(corpus.FoldWidth(p.Topic)), optPhrase, s.indexCJK))
+		d.AddField(document.NewTextFieldCustom(fieldTopic, nil, []byte(text.FoldWidth(p.Topic)), optPhrase, s.indexCJK))
 	}
 	if p.Headline != "" {
-		d.AddField(document.NewTextFieldCustom(fieldHeadline, nil, []byte(corpus.FoldWidth(p.Headline)), optPhrase, s.indexCJK))
+		d.AddField(document.NewTextFieldCustom(fieldHeadline, nil, []byte(text.FoldWidth(p.Headline)), optPhrase, s.indexCJK))
 	}
 	keyword := func(name, value string, opt index.FieldIndexingOptions) {
 		if value != "" {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode"
 
-	"countynews/corpus"
+	"countynews/internal/text"
 )
 
 // fragmentRunes is the length of a highlighted fragment, in characters.
@@ -77,7 +77,7 @@ func highlight(text string, terms []string, width int) string {
 // foldRunes returns s width-folded and lower-cased, one rune for each rune
 // of s.
 func foldRunes(s string) []rune {
-	rs := []rune(corpus.FoldWidth(s))
+	rs := []rune(text.FoldWidth(s))
 	if len(rs) != len([]rune(s)) { // FoldWidth maps rune to rune; be safe
 		rs = []rune(s)
 	}
@@ -90,7 +90,7 @@ func foldRunes(s string) []rune {
 // wordRune reports whether r belongs to a Latin word or a number, which
 // search matches whole.
 func wordRune(r rune) bool {
-	return (unicode.IsLetter(r) || unicode.IsNumber(r)) && !corpus.IsCJK(r)
+	return (unicode.IsLetter(r) || unicode.IsNumber(r)) && !text.IsCJK(r)
 }
 
 // joined reports whether text[k] continues the word or number that ends

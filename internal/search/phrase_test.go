@@ -8,7 +8,7 @@ import (
 	"testing"
 	"unicode"
 
-	"countynews/corpus"
+	"countynews/internal/text"
 	"countynews/query"
 )
 
@@ -28,7 +28,7 @@ func TestPhraseExactness(t *testing.T) {
 		t.Helper()
 		var want []string
 		for _, p := range ps {
-			if containsToken(strings.ToLower(corpus.FoldWidth(p.Text)), strings.ToLower(term)) {
+			if containsToken(strings.ToLower(text.FoldWidth(p.Text)), strings.ToLower(term)) {
 				want = append(want, p.ID)
 			}
 		}
@@ -50,14 +50,14 @@ func TestPhraseExactness(t *testing.T) {
 	han, mixed := 0, 0
 	for han < 400 {
 		p := ps[rng.IntN(len(ps))]
-		rs := []rune(corpus.FoldWidth(p.Text))
+		rs := []rune(text.FoldWidth(p.Text))
 		i := rng.IntN(len(rs))
 		n := 1 + rng.IntN(6)
 		if i+n > len(rs) {
 			continue
 		}
 		sub := rs[i : i+n]
-		if !all(sub, corpus.IsCJK) {
+		if !all(sub, text.IsCJK) {
 			continue
 		}
 		check("han", string(sub))
@@ -65,7 +65,7 @@ func TestPhraseExactness(t *testing.T) {
 	}
 	for tries := 0; mixed < 150 && tries < 100000; tries++ {
 		p := ps[rng.IntN(len(ps))]
-		if sub, ok := mixedSubstring(rng, []rune(corpus.FoldWidth(p.Text))); ok {
+		if sub, ok := mixedSubstring(rng, []rune(text.FoldWidth(p.Text))); ok {
 			check("mixed", sub)
 			mixed++
 		}
@@ -78,7 +78,7 @@ func TestPhraseExactness(t *testing.T) {
 // mixedSubstring picks a substring of rs made of Han characters and whole
 // ASCII words or numbers, with at least one of each.
 func mixedSubstring(rng *rand.Rand, rs []rune) (string, bool) {
-	ok := func(r rune) bool { return corpus.IsCJK(r) || isWord(r) }
+	ok := func(r rune) bool { return text.IsCJK(r) || isWord(r) }
 	i := rng.IntN(len(rs))
 	n := 2 + rng.IntN(7)
 	if i+n > len(rs) || !all(rs[i:i+n], ok) {
@@ -88,7 +88,7 @@ func mixedSubstring(rng *rand.Rand, rs []rune) (string, bool) {
 	if !wholeWords(rs, i, i+n) {
 		return "", false
 	}
-	if !slices.ContainsFunc(sub, isWord) || !slices.ContainsFunc(sub, corpus.IsCJK) {
+	if !slices.ContainsFunc(sub, isWord) || !slices.ContainsFunc(sub, text.IsCJK) {
 		return "", false
 	}
 	return string(sub), true

@@ -12,6 +12,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"countynews/corpus"
+	"countynews/internal/text"
 )
 
 // Scope limits where Similar looks.
@@ -123,13 +124,13 @@ type weighted struct {
 }
 
 // significantTerms returns the heaviest bigrams of text (see Similar).
-func (ix *Index) significantTerms(ctx context.Context, rd index.IndexReader, text string) ([]weighted, error) {
+func (ix *Index) significantTerms(ctx context.Context, rd index.IndexReader, body string) ([]weighted, error) {
 	n, err := rd.DocCount()
 	if err != nil {
 		return nil, fmt.Errorf("similar: %w", err)
 	}
 	tf := map[string]int{}
-	for _, tk := range ix.sch.cjk.Analyze([]byte(corpus.FoldWidth(text))) {
+	for _, tk := range ix.sch.cjk.Analyze([]byte(text.FoldWidth(body))) {
 		if tk.Type == analysis.Double {
 			tf[string(tk.Term)]++
 		}

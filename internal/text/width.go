@@ -1,8 +1,7 @@
-package corpus
+package text
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
@@ -17,7 +16,8 @@ import (
 // this function before analysis.
 //
 // A full-width full stop ． between two digits is a decimal point and becomes
-// ".", elsewhere it is kept.
+// ".", elsewhere it is kept. Each character maps to exactly one character,
+// so rune positions are unchanged.
 func FoldWidth(s string) string {
 	if isNarrow(s) {
 		return s
@@ -73,51 +73,4 @@ func foldRune(r rune) rune {
 		return n
 	}
 	return r // ！（），：；？ etc. stay full-width: they are Chinese punctuation.
-}
-
-// IsCJK reports whether r is a Han ideograph (the characters Bleve's
-// cjk_bigram filter pairs up).
-func IsCJK(r rune) bool {
-	return unicode.Is(unicode.Han, r)
-}
-
-// isCJKPunct reports whether r is CJK or full-width punctuation.
-func isCJKPunct(r rune) bool {
-	return r >= 0x3000 && r <= 0x303F || r >= 0xFF00 && r <= 0xFFEF || r == '“' || r == '”' || r == '‘' || r == '’' || r == '…' || r == '—' || r == '·'
-}
-
-// isWide reports whether a space next to r is stray: Chinese text has no
-// spaces between ideographs or next to its punctuation.
-func isWide(r rune) bool { return IsCJK(r) || isCJKPunct(r) }
-
-// CleanText normalises running text: folds widths (FoldWidth), turns every
-// run of whitespace (including control characters) into one space, and drops
-// the spaces that OCR leaves between Chinese characters or next to Chinese
-// punctuation, where print has none. Spaces between Latin words survive.
-func CleanText(s string) string {
-	s = FoldWidth(s)
-	rs := make([]rune, 0, len(s))
-	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\uFEFF' || r == '\u200B' {
-			space = true
-			continue
-		}
-		if space && len(rs) > 0 && !isWide(rs[len(rs)-1]) && !isWide(r) {
-			rs = append(rs, ' ')
-		}
-		space = false
-		rs = append(rs, r)
-	}
-	return string(rs)
-}
-
-// CleanLine normalises a headline, dateline or name list: widths folded,
-// whitespace runs collapsed to one space and trimmed, but spaces between
-// Chinese characters kept, since there they separate names or title parts.
-func CleanLine(s string) string {
-	s = FoldWidth(s)
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r) || r == '\uFEFF' || r == '\u200B'
-	}), " ")
 }
