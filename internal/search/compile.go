@@ -29,32 +29,10 @@ type compiled struct {
 	marks   []string   // positive terms, for highlighting
 }
 
-// compile turns q into Bleve queries.
+// compile turns q into Bleve queries with the query language's exact
+// semantics (MatchExact).
 func (ix *Index) compile(q query.Query) compiled {
-	var c compiled
-	for _, cl := range q.Clauses {
-		var any []bq.Query
-		for _, t := range cl.Any {
-			tq, boosts := ix.termQuery(t.Text)
-			if tq == nil {
-				continue // analyses to nothing: matches nothing
-			}
-			any = append(any, tq)
-			if !cl.Negated {
-				c.should = append(c.should, boosts...)
-				c.marks = append(c.marks, t.Text)
-			}
-		}
-		switch {
-		case cl.Negated && len(any) > 0:
-			c.mustNot = append(c.mustNot, disjunction(any))
-		case cl.Negated: // excluding what cannot occur excludes nothing
-		case len(any) == 0:
-			c.none = true
-		default:
-			c.must = append(c.must, disjunction(any))
-		}
-	}
+	c, _ := ix.compileParts(q, func(t query.Term) []string { return []string{t.Text} })
 	return c
 }
 
@@ -87,7 +65,7 @@ func disjunction(qs []bq.Query) bq.Query {
 //     (see runEdges), since the text may hold it inside a longer run
 //     (2021年度).
 func (ix *Index) termQuery(term string) (boostable, []bq.Query) {
-	toks := ix.sch.cjk.Analyze([]byte(text.FoldWidth(term)))
+	toks := ix.sch.cjk.Analyze([]byte(text.Fold(term)))
 	if len(toks) == 0 {
 		return nil, nil
 	}

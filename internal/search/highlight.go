@@ -74,11 +74,12 @@ func highlight(text string, terms []string, width int) string {
 	return b.String()
 }
 
-// foldRunes returns s width-folded and lower-cased, one rune for each rune
-// of s.
+// foldRunes returns s folded as for matching (width, traditional to
+// simplified: text.Fold) and lower-cased, one rune for each rune of s, so
+// that a match found in the folded text marks the printed characters.
 func foldRunes(s string) []rune {
-	rs := []rune(text.FoldWidth(s))
-	if len(rs) != len([]rune(s)) { // FoldWidth maps rune to rune; be safe
+	rs := []rune(text.Fold(s))
+	if len(rs) != len([]rune(s)) { // Fold maps rune to rune; be safe
 		rs = []rune(s)
 	}
 	for i, r := range rs {

@@ -21,6 +21,7 @@ type Index struct {
 	sch   *schema
 	bleve bleve.Index
 	table *table // nil: search with Bleve's facets and sorts
+	words *Words // the segmenter of relaxed matching, loaded on first use
 	// spare holds a token per core a search may borrow to split its pass
 	// (GOMAXPROCS-1); forceSplit splits small indexes too (tests).
 	spare      chan struct{}
@@ -35,7 +36,8 @@ type Index struct {
 
 // Open opens the generation PATH/current points to. An index written by
 // another schema version fails with a *SchemaError (errors.Is ErrSchema).
-func Open(ctx context.Context, path string) (*Index, error) {
+// Options: WithWords.
+func Open(ctx context.Context, path string, opts ...Option) (*Index, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -69,8 +71,12 @@ func Open(ctx context.Context, path string) (*Index, error) {
 		b.Close()
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
-	return &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, size: dirSize(dir),
-		spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1))}, nil
+	ix := &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, size: dirSize(dir), words: NewWords(),
+		spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1))}
+	for _, o := range opts {
+		o(ix)
+	}
+	return ix, nil
 }
 
 // Generation returns the generation number of the open index.

@@ -33,6 +33,10 @@ const (
 // Request is one search.
 type Request struct {
 	Query query.Query
+	// Match says how the query's terms must occur: MatchExact (the zero
+	// value, the query language as documented), MatchAll, MatchAny or
+	// MatchAuto (see Match).
+	Match Match
 	// Filters: the values of one list are ORed, the lists are ANDed, and
 	// YearFrom and YearTo (inclusive, 0 for open) AND with the year list.
 	Counties, Programs []string
@@ -52,8 +56,8 @@ type Request struct {
 type Hit struct {
 	corpus.Paragraph
 	// Highlight is an HTML fragment of the text: escaped, with each
-	// occurrence of a query term in <mark>…</mark>, cut with … ("" unless
-	// asked for).
+	// occurrence of a query term (in relaxed modes, of a word used) in
+	// <mark>…</mark>, cut with … ("" unless asked for).
 	Highlight string
 	Score     float64
 }
@@ -63,7 +67,16 @@ type Result struct {
 	Total  int
 	Hits   []Hit
 	Facets Facets
-	Took   time.Duration
+	// Match is the mode that produced the hits: MatchExact, MatchAll or
+	// MatchAny (never MatchAuto; under MatchAuto the first mode that found
+	// something, or MatchAny if none did).
+	Match Match
+	// Words are the words or pieces searched for when the query did not
+	// run as typed: the exact pieces of terms split at punctuation (Match
+	// is then MatchExact), or the words of MatchAll and MatchAny. Nil when
+	// the query ran as typed (MatchExact on the terms themselves).
+	Words []string
+	Took  time.Duration
 }
 
 // maxWindow bounds From+Size, as Bleve's collector holds that many hits.
@@ -71,12 +84,64 @@ const maxWindow = 100_000
 
 // Search runs r. It honours ctx: a cancelled or expired context stops the
 // search and its error is returned.
+//
+// Under MatchAuto the steps (exact, pieces, all, any) run one after the
+// other until one finds a paragraph passing the filters; a step that would
+// search exactly what the one before did is skipped. Total and facets are
+// those of the step that answers, and when exact finds something the
+// answer is MatchExact's own.
 func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	start := time.Now()
 	if r.From < 0 || r.Size < 0 || r.From+r.Size > maxWindow {
 		return nil, fmt.Errorf("search: bad window from %d size %d", r.From, r.Size)
 	}
-	c := ix.compile(r.Query)
+	if r.Match < MatchExact || r.Match > MatchAuto {
+		return nil, fmt.Errorf("search: unknown match mode %d", int(r.Match))
+	}
+	steps := []Match{r.Match}
+	switch {
+	case !r.Query.HasPositive():
+		steps = []Match{MatchExact} // nothing to relax
+	case r.Match == MatchAuto:
+		steps = autoSteps[:]
+	}
+	seen := map[string]bool{}
+	for i, m := range steps {
+		last := i == len(steps)-1
+		p, err := ix.planFor(r.Query, m, 0)
+		if err != nil {
+			return nil, err
+		}
+		if seen[p.key] && !last {
+			continue
+		}
+		seen[p.key] = true
+		res, err := ix.run(ctx, r, p.c, start)
+		if err != nil {
+			return nil, err
+		}
+		if res.Total == 0 && p.mode == MatchAny {
+			// Fewer words than the minimum in every paragraph: one word
+			// is enough.
+			if p1, err := ix.planFor(r.Query, MatchAny, 1); err != nil {
+				return nil, err
+			} else if p1.key != p.key {
+				p = p1
+				if res, err = ix.run(ctx, r, p.c, start); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if res.Total > 0 || last {
+			res.Match, res.Words = p.mode, p.words
+			return res, nil
+		}
+	}
+	panic("unreachable: the last step returns")
+}
+
+// run runs the compiled query c with r's filters, window and options.
+func (ix *Index) run(ctx context.Context, r Request, c compiled, start time.Time) (*Result, error) {
 	res := &Result{Hits: []Hit{}}
 	if c.none {
 		res.Facets = emptyFacets()

@@ -130,7 +130,7 @@ func (ix *Index) significantTerms(ctx context.Context, rd index.IndexReader, bod
 		return nil, fmt.Errorf("similar: %w", err)
 	}
 	tf := map[string]int{}
-	for _, tk := range ix.sch.cjk.Analyze([]byte(text.FoldWidth(body))) {
+	for _, tk := range ix.sch.cjk.Analyze([]byte(text.Fold(body))) {
 		if tk.Type == analysis.Double {
 			tf[string(tk.Term)]++
 		}
