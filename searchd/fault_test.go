@@ -317,4 +317,3 @@ func TestFaultRememberPanic(t *testing.T) {
 		t.Errorf("after recovery: %v, %v (want the waiter's 42 cached)", v, err)
 	}
 }
-
