@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"countynews/internal/search"
@@ -28,6 +29,10 @@ type holder struct {
 	// refused is the last generation that failed to verify or open, so
 	// that it is reported once rather than re-read at every poll.
 	refused search.Stamp
+	// tableFallbacks counts the generations opened that do not fit the
+	// document table (searched slower, through Bleve's own facets and
+	// sorts); /metrics exports it.
+	tableFallbacks atomic.Int64
 }
 
 type indexRef struct {
@@ -50,6 +55,7 @@ func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, err
 		return nil, err
 	}
 	h := &holder{path: path, log: log, cur: newRef(ix)}
+	h.checkTable(ix)
 	for _, w := range warnings {
 		log.Warn("index generation refused; serving an earlier one", "err", w, "serving_generation", ix.Generation())
 	}
@@ -59,6 +65,16 @@ func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, err
 		}
 	}
 	return h, nil
+}
+
+// checkTable logs and counts a generation that does not fit the document
+// table: its searches are right but slower, which should not go unseen.
+func (h *holder) checkTable(ix *search.Index) {
+	if st := ix.Table(); !st.Used {
+		h.tableFallbacks.Add(1)
+		h.log.Warn("index does not fit the document table: searching with Bleve's facets and sorts (slower)",
+			"generation", ix.Generation(), "reason", st.Reason)
+	}
 }
 
 // acquire returns the current index and the function that releases it.
@@ -134,6 +150,7 @@ func (h *holder) reload(ctx context.Context, trigger string) (bool, error) {
 		return false, fmt.Errorf("generation %d refused: %w", st.Generation, err)
 	}
 	r := newRef(ix)
+	h.checkTable(ix)
 	h.mu.Lock()
 	if h.closed { // shut down while opening: serve nothing new
 		h.mu.Unlock()

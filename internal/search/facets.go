@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 	"sync"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -155,7 +154,7 @@ func sortFacet(out []FacetValue) []FacetValue {
 func (ix *Index) AllFacets(ctx context.Context) (_ Facets, err error) {
 	defer recoverPanic("facets", &err)
 	if ix.table != nil {
-		res, err := ix.searchTable(ctx, Request{Facets: true}, compiled{}, filters{}, time.Now())
+		res, err := ix.searchTable(ctx, Request{Facets: true}, compiled{}, filters{})
 		if err != nil {
 			return emptyFacets(), err
 		}
