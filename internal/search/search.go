@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -76,7 +74,6 @@ type Result struct {
 	// is then MatchExact), or the words of MatchAll and MatchAny. Nil when
 	// the query ran as typed (MatchExact on the terms themselves).
 	Words []string
-	Took  time.Duration
 }
 
 // maxWindow bounds From+Size, as Bleve's collector holds that many hits.
@@ -90,8 +87,8 @@ const maxWindow = 100_000
 // search exactly what the one before did is skipped. Total and facets are
 // those of the step that answers, and when exact finds something the
 // answer is MatchExact's own.
-func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
-	start := time.Now()
+func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
+	defer recoverPanic("search", &err)
 	if r.From < 0 || r.Size < 0 || r.From+r.Size > maxWindow {
 		return nil, fmt.Errorf("search: bad window from %d size %d", r.From, r.Size)
 	}
@@ -116,7 +113,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 			continue
 		}
 		seen[p.key] = true
-		res, err := ix.run(ctx, r, p.c, start)
+		res, err := ix.run(ctx, r, p.c)
 		if err != nil {
 			return nil, err
 		}
@@ -127,7 +124,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 				return nil, err
 			} else if p1.key != p.key {
 				p = p1
-				if res, err = ix.run(ctx, r, p.c, start); err != nil {
+				if res, err = ix.run(ctx, r, p.c); err != nil {
 					return nil, err
 				}
 			}
@@ -141,24 +138,23 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 }
 
 // run runs the compiled query c with r's filters, window and options.
-func (ix *Index) run(ctx context.Context, r Request, c compiled, start time.Time) (*Result, error) {
+func (ix *Index) run(ctx context.Context, r Request, c compiled) (*Result, error) {
 	res := &Result{Hits: []Hit{}}
 	if c.none {
 		res.Facets = emptyFacets()
-		res.Took = time.Since(start)
 		return res, nil
 	}
 	f := filters{counties: r.Counties, programs: r.Programs, years: r.Years, from: r.YearFrom, to: r.YearTo}
 	if ix.table != nil {
-		return ix.searchTable(ctx, r, c, f, start)
+		return ix.searchTable(ctx, r, c, f)
 	}
-	return ix.searchBleve(ctx, r, c, f, start)
+	return ix.searchBleve(ctx, r, c, f)
 }
 
 // searchBleve runs r with Bleve's own collector, sorts and facets: the
 // way for an index whose facets do not fit a document table, and the
 // reference the table's results are tested against.
-func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filters, start time.Time) (*Result, error) {
+func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filters) (*Result, error) {
 	res := &Result{Hits: []Hit{}}
 	req := bleve.NewSearchRequestOptions(c.build(f.query("")), r.Size, r.From, false)
 	req.Sort = sortOrder(r.Sort, r.Query.HasPositive())
@@ -198,7 +194,6 @@ func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filte
 			return nil, err
 		}
 	}
-	res.Took = time.Since(start)
 	return res, nil
 }
 
@@ -255,9 +250,9 @@ func (ix *Index) reader() (index.IndexReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A closed scorch index hands out a nil snapshot (in a non-nil
-	// interface): report the index closed rather than panic on it.
-	if s, ok := rd.(*scorch.IndexSnapshot); ok && s == nil {
+	// A closed index hands out a nil snapshot (scorch.go): report the
+	// index closed rather than panic on it.
+	if closedSnapshot(rd) {
 		return nil, bleve.ErrorIndexClosed
 	}
 	return rd, nil

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
 	"countynews/corpus"
 	"countynews/query"
@@ -183,11 +182,11 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 			continue
 		}
 		f := filters{counties: r.Counties, programs: r.Programs, years: r.Years, from: r.YearFrom, to: r.YearTo}
-		got, err := ix.searchTable(ctx, r, c, f, time.Now())
+		got, err := ix.searchTable(ctx, r, c, f)
 		if err != nil {
 			t.Fatalf("%s: table: %v", name, err)
 		}
-		want, err := ix.searchBleve(ctx, r, c, f, time.Now())
+		want, err := ix.searchBleve(ctx, r, c, f)
 		if err != nil {
 			t.Fatalf("%s: bleve: %v", name, err)
 		}
