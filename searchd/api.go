@@ -45,6 +45,8 @@ type facetsJSON struct {
 type searchJSON struct {
 	Query  searchParams `json:"query"`
 	Total  int          `json:"total"`
+	Match  string       `json:"match"`
+	Words  []string     `json:"words"`
 	TookMS float64      `json:"took_ms"`
 	Page   int          `json:"page"`
 	Size   int          `json:"size"`
@@ -56,6 +58,15 @@ type similarJSON struct {
 	Paragraph corpus.Paragraph `json:"paragraph"`
 	Scope     string           `json:"scope"`
 	Hits      []hitJSON        `json:"hits"`
+}
+
+// nonNil returns ss, or an empty list for nil (the API's lists are never
+// null).
+func nonNil(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
 }
 
 func toHits(hs []search.Hit) []hitJSON {
@@ -105,7 +116,7 @@ func (a *api) runSearch(ctx context.Context, p searchParams) (*searchJSON, error
 		return nil, err
 	}
 	return &searchJSON{
-		Query: p, Total: res.Total, TookMS: float64(time.Since(start).Microseconds()) / 1000,
+		Query: p, Total: res.Total, Match: res.Match.String(), Words: nonNil(res.Words), TookMS: float64(time.Since(start).Microseconds()) / 1000,
 		Page: p.Page, Size: p.Size, Hits: toHits(res.Hits), Facets: toFacets(res.Facets),
 	}, nil
 }

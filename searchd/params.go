@@ -34,9 +34,11 @@ type searchParams struct {
 	YearFrom int         `json:"year_from,omitempty"`
 	YearTo   int         `json:"year_to,omitempty"`
 	Sort     string      `json:"sort"`
+	Match    string      `json:"match"`
 	Page     int         `json:"page"`
 	Size     int         `json:"size"`
 	query    query.Query `json:"-"`
+	match    search.Match
 }
 
 // bindSearch reads and validates the search parameters. Unknown parameters
@@ -103,6 +105,13 @@ func bindSearch(v url.Values) (searchParams, error) {
 	default:
 		return p, badRequest("sort must be relevance, newest or oldest, not %q", clipValue(p.Sort))
 	}
+	p.Match = v.Get("match")
+	if p.Match == "" {
+		p.Match = search.MatchAuto.String()
+	}
+	if p.match, err = search.ParseMatch(p.Match); err != nil {
+		return p, badRequest("match must be auto, exact, all or any, not %q", clipValue(p.Match))
+	}
 	if p.Page, err = intValue(v, "page", 1, 1, maxWindow); err != nil {
 		return p, err
 	}
@@ -118,7 +127,7 @@ func bindSearch(v url.Values) (searchParams, error) {
 // request turns the parameters into a search request.
 func (p searchParams) request() search.Request {
 	r := search.Request{
-		Query: p.query, Counties: p.Counties, Programs: p.Programs, Years: p.Years,
+		Query: p.query, Match: p.match, Counties: p.Counties, Programs: p.Programs, Years: p.Years,
 		YearFrom: p.YearFrom, YearTo: p.YearTo,
 		From: (p.Page - 1) * p.Size, Size: p.Size, Highlight: true, Facets: true,
 	}

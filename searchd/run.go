@@ -50,6 +50,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("open index: %w", err)
 	}
 	defer h.close()
+	// The word segmenter of relaxed searches takes about a second to load:
+	// start now, so that the first query typed without spaces need not wait.
+	h.words.Preload()
 
 	e := newServer(cfg, h, log)
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -91,7 +92,7 @@ type plan struct {
 }
 
 // planFor compiles q for mode m (not MatchAuto).
-func (ix *Index) planFor(q query.Query, m Match, minShould int) (plan, error) {
+func (ix *Index) planFor(ctx context.Context, q query.Query, m Match, minShould int) (plan, error) {
 	switch m {
 	case MatchExact:
 		c, key := ix.compileParts(q, func(t query.Term) []string { return []string{t.Text} })
@@ -105,16 +106,16 @@ func (ix *Index) planFor(q query.Query, m Match, minShould int) (plan, error) {
 		})
 		return plan{mode: MatchExact, c: c, words: c.marks, key: key}, nil
 	case MatchAll:
-		seg, err := ix.words.get()
+		seg, err := ix.words.get(ctx)
 		if err != nil {
-			return plan{}, fmt.Errorf("search: %w", err)
+			return plan{}, searchError(ctx, err)
 		}
 		c, key := ix.compileParts(q, func(t query.Term) []string { return contentWords(seg, t.Text) })
 		return plan{mode: MatchAll, c: c, words: c.marks, key: key}, nil
 	case MatchAny:
-		seg, err := ix.words.get()
+		seg, err := ix.words.get(ctx)
 		if err != nil {
-			return plan{}, fmt.Errorf("search: %w", err)
+			return plan{}, searchError(ctx, err)
 		}
 		c, ws := ix.compileAny(q, seg, minShould)
 		return plan{mode: MatchAny, c: c, words: ws, key: fmt.Sprintf("any %d %q", minShould, ws)}, nil

@@ -105,7 +105,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
 	seen := map[string]bool{}
 	for i, m := range steps {
 		last := i == len(steps)-1
-		p, err := ix.planFor(r.Query, m, 0)
+		p, err := ix.planFor(ctx, r.Query, m, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +120,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
 		if res.Total == 0 && p.mode == MatchAny {
 			// Fewer words than the minimum in every paragraph: one word
 			// is enough.
-			if p1, err := ix.planFor(r.Query, MatchAny, 1); err != nil {
+			if p1, err := ix.planFor(ctx, r.Query, MatchAny, 1); err != nil {
 				return nil, err
 			} else if p1.key != p.key {
 				p = p1

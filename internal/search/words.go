@@ -1,6 +1,8 @@
 package search
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"unicode"
@@ -10,28 +12,54 @@ import (
 )
 
 // Words is the word segmenter of relaxed matching (match.go) and Similar,
-// loaded on first use and then shared: loading gse's dictionary takes about
-// a second (several under -race), so a process loads one and hands it to
-// every Index it opens (WithWords); an Index opened without one loads its
-// own when it first needs it.
+// loaded once and then shared: loading gse's dictionary takes about a
+// second (several under -race or on a busy machine), so a process makes
+// one and hands it to every Index it opens (WithWords); an Index opened
+// without one makes its own. Loading starts at the first use (or Preload)
+// and runs to the end in the background; a search waits for it only as
+// long as its context allows.
 type Words struct {
-	once sync.Once
-	seg  *words.Segmenter
-	err  error
+	start sync.Once
+	ready chan struct{} // closed when seg and err are set
+	seg   *words.Segmenter
+	err   error
 }
 
 // NewWords returns a segmenter that loads on first use.
-func NewWords() *Words { return &Words{} }
+func NewWords() *Words { return &Words{ready: make(chan struct{})} }
 
-// get loads the segmenter the first time: gse's dictionary plus the
-// gazetteer's county names (official, short, aliases and look-alikes such
-// as 微山湖) and the program taxonomy's names and keywords, so that 微山,
-// 红色物业 and 第一书记 come out whole.
-func (w *Words) get() (*words.Segmenter, error) {
-	w.once.Do(func() {
-		w.seg, w.err = words.New(dictionaryNames())
+// Preload starts loading in the background, so that the first relaxed
+// search does not wait for it.
+func (w *Words) Preload() {
+	w.start.Do(func() {
+		go func() {
+			defer close(w.ready)
+			w.seg, w.err = words.New(dictionaryNames())
+		}()
 	})
-	return w.seg, w.err
+}
+
+// Load waits until the segmenter is loaded or ctx ends.
+func (w *Words) Load(ctx context.Context) error {
+	_, err := w.get(ctx)
+	return err
+}
+
+// get returns the segmenter: gse's dictionary plus the gazetteer's county
+// names (official, short, aliases and look-alikes such as 微山湖) and the
+// program taxonomy's names and keywords, so that 微山, 红色物业 and 第一书记
+// come out whole.
+func (w *Words) get(ctx context.Context) (*words.Segmenter, error) {
+	w.Preload()
+	select {
+	case <-w.ready:
+		if w.err != nil {
+			return nil, fmt.Errorf("word segmenter: %w", w.err)
+		}
+		return w.seg, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("word segmenter still loading: %w", ctx.Err())
+	}
 }
 
 // dictionaryNames lists the corpus data's names for the segmenter.
