@@ -125,7 +125,7 @@ type suggestion struct {
 func (pg *pages) search(c echo.Context) error {
 	start := time.Now()
 	raw := c.QueryParams()
-	p, err := bindSearch(raw)
+	p, err := pg.api.bind(raw)
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ func (pg *pages) count(ctx context.Context, pageURL string, facets bool) (*searc
 	if err != nil {
 		return nil, fmt.Errorf("page url: %w", err)
 	}
-	p, err := bindSearch(u.Query())
+	p, err := pg.api.bind(u.Query())
 	if err != nil {
 		return nil, err
 	}

@@ -117,7 +117,7 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	// the queue of searches.
 	timeout := func(next echo.HandlerFunc) echo.HandlerFunc { return ctxTimeout(admit(next)) }
 
-	a := &api{index: index}
+	a := &api{index: index, names: mustNames()}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
 		ix, release := h.acquire()
