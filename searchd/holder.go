@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"countynews/internal/search"
@@ -25,6 +26,11 @@ type holder struct {
 	mu     sync.Mutex
 	cur    *indexRef
 	closed bool
+
+	// tableFallbacks counts the generations opened that do not fit the
+	// document table (searched slower, through Bleve's own facets and
+	// sorts); /metrics exports it.
+	tableFallbacks atomic.Int64
 }
 
 type indexRef struct {
@@ -62,7 +68,19 @@ func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, err
 	if err != nil {
 		return nil, err
 	}
-	return &holder{path: path, log: log, cur: r}, nil
+	h := &holder{path: path, log: log, cur: r}
+	h.checkTable(r.ix)
+	return h, nil
+}
+
+// checkTable logs and counts a generation that does not fit the document
+// table: its searches are right but slower, which should not go unseen.
+func (h *holder) checkTable(ix *search.Index) {
+	if st := ix.Table(); !st.Used {
+		h.tableFallbacks.Add(1)
+		h.log.Warn("index does not fit the document table: searching with Bleve's facets and sorts (slower)",
+			"generation", ix.Generation(), "reason", st.Reason)
+	}
 }
 
 // acquire returns the current index and the function that releases it.
@@ -131,6 +149,7 @@ func (h *holder) reload(ctx context.Context, trigger string) (bool, error) {
 		return false, err
 	}
 	ix := r.ix
+	h.checkTable(ix)
 	h.mu.Lock()
 	if h.closed { // shut down while opening: serve nothing new
 		h.mu.Unlock()

@@ -52,6 +52,21 @@ func newMetrics(h *holder) *metrics {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "searchd_index_generation", Help: "Generation number of the served index.",
 	}, func() float64 { return float64(h.generation()) }))
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "searchd_index_table_used",
+		Help: "1 if the served index's searches run on the document table, 0 if they fall back to Bleve's facets and sorts.",
+	}, func() float64 {
+		ix, release := h.acquire()
+		defer release()
+		if ix.Table().Used {
+			return 1
+		}
+		return 0
+	}))
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "searchd_index_table_fallbacks_total",
+		Help: "Index generations opened that do not fit the document table (logged with the reason).",
+	}, func() float64 { return float64(h.tableFallbacks.Load()) }))
 	return m
 }
 

@@ -79,14 +79,19 @@
 //
 // When an index is opened, a document table (table.go) is read: county,
 // year, date, program bits and ID rank of every document number. A search
-// (collect.go) runs the text query once, without filters, through Bleve's
+// (pass.go) runs the text query once, without filters, through Bleve's
 // document-match handler hook, and in that one pass filters each hit,
 // counts the three disjunctive facets (each with every filter but its
-// own) and keeps the top hits, from array reads. Filters never change
+// own) and keeps the top hits (tophits.go), from array reads. Filters never change
 // scores. A query without positive terms never asks Bleve for hits: they
 // are the table's documents minus the excluded ones, newest first. On a
 // big index, when a core is spare, the pass is split over two halves of
-// the document numbers run at once. The same request through Bleve's own
+// the document numbers run at once (rangeleaves.go). Every assumption
+// about scorch's internals this needs (the document number layout, the
+// collector hook, the concrete types, searchers' Advance) is in one
+// adapter, scorch.go, checked by scorch_test.go. An index whose facets do
+// not fit a table (Index.Table says why) is searched correctly but
+// slower; searchd logs it and exports it in /metrics. The same request through Bleve's own
 // collector, facets (one extra search per active filter) and sorts is
 // kept (searchBleve) for an index whose facets do not fit a table, and as
 // the reference the table path is tested against (TestTableMatchesBleve).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 	"sync"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -149,7 +148,7 @@ func sortFacet(out []FacetValue) []FacetValue {
 // AllFacets counts counties, years and programs over the whole index.
 func (ix *Index) AllFacets(ctx context.Context) (Facets, error) {
 	if ix.table != nil {
-		res, err := ix.searchTable(ctx, Request{Facets: true}, compiled{}, filters{}, time.Now())
+		res, err := ix.searchTable(ctx, Request{Facets: true}, compiled{}, filters{})
 		if err != nil {
 			return emptyFacets(), err
 		}

@@ -21,6 +21,8 @@ type Index struct {
 	sch   *schema
 	bleve bleve.Index
 	table *table // nil: search with Bleve's facets and sorts
+	// noTable says why the index does not fit a table ("" if it does).
+	noTable string
 	// spare holds a token per core a search may borrow to split its pass
 	// (GOMAXPROCS-1); forceSplit splits small indexes too (tests).
 	spare      chan struct{}
@@ -64,13 +66,31 @@ func Open(ctx context.Context, path string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
-	t, err := loadTable(ctx, b)
+	t, why, err := loadTable(ctx, b)
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
-	return &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, size: dirSize(dir),
+	return &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, noTable: why, size: dirSize(dir),
 		spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1))}, nil
+}
+
+// TableStatus says whether the searches of an open index run on the
+// document table (the fast path) or fall back to Bleve's own collector,
+// facets and sorts, and why.
+type TableStatus struct {
+	Used bool
+	// Reason is why the index does not fit a table ("" when Used): an
+	// unknown internal ID layout, more than 255 counties or years, or
+	// more than 64 programs.
+	Reason string
+}
+
+// Table reports whether searches use the document table. A fallback is
+// correct but slower (every facet and sort reads Bleve's doc values):
+// searchd logs it and exports it in /metrics.
+func (ix *Index) Table() TableStatus {
+	return TableStatus{Used: ix.table != nil, Reason: ix.noTable}
 }
 
 // Generation returns the generation number of the open index.

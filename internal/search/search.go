@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -83,7 +81,6 @@ type Result struct {
 	Total  int
 	Hits   []Hit
 	Facets Facets
-	Took   time.Duration
 }
 
 // maxWindow bounds From+Size, as Bleve's collector holds that many hits.
@@ -92,7 +89,6 @@ const maxWindow = 100_000
 // Search runs r. It honours ctx: a cancelled or expired context stops the
 // search and its error is returned.
 func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
-	start := time.Now()
 	if r.From < 0 || r.Size < 0 || r.From+r.Size > maxWindow {
 		return nil, fmt.Errorf("search: bad window from %d size %d", r.From, r.Size)
 	}
@@ -104,19 +100,18 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	res := &Result{Hits: []Hit{}}
 	if c.none {
 		res.Facets = emptyFacets()
-		res.Took = time.Since(start)
 		return res, nil
 	}
 	if ix.table != nil {
-		return ix.searchTable(ctx, r, c, f, start)
+		return ix.searchTable(ctx, r, c, f)
 	}
-	return ix.searchBleve(ctx, r, c, f, start)
+	return ix.searchBleve(ctx, r, c, f)
 }
 
 // searchBleve runs r with Bleve's own collector, sorts and facets: the
 // way for an index whose facets do not fit a document table, and the
 // reference the table's results are tested against.
-func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filters, start time.Time) (*Result, error) {
+func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filters) (*Result, error) {
 	res := &Result{Hits: []Hit{}}
 	req := bleve.NewSearchRequestOptions(c.build(f.query("")), r.Size, r.From, false)
 	req.Sort = sortOrder(r.Sort, r.Query.HasPositive())
@@ -156,7 +151,6 @@ func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filte
 			return nil, err
 		}
 	}
-	res.Took = time.Since(start)
 	return res, nil
 }
 
@@ -213,9 +207,9 @@ func (ix *Index) reader() (index.IndexReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A closed scorch index hands out a nil snapshot (in a non-nil
-	// interface): report the index closed rather than panic on it.
-	if s, ok := rd.(*scorch.IndexSnapshot); ok && s == nil {
+	// A closed index hands out a nil snapshot (scorch.go): report the
+	// index closed rather than panic on it.
+	if closedSnapshot(rd) {
 		return nil, bleve.ErrorIndexClosed
 	}
 	return rd, nil

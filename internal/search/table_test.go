@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
 	"countynews/corpus"
 	"countynews/query"
@@ -218,11 +217,11 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 		if r.In == InHeadline && len(c.must) > 0 {
 			headline++
 		}
-		got, err := ix.searchTable(ctx, r, c, f, time.Now())
+		got, err := ix.searchTable(ctx, r, c, f)
 		if err != nil {
 			t.Fatalf("%s: table: %v", name, err)
 		}
-		want, err := ix.searchBleve(ctx, r, c, f, time.Now())
+		want, err := ix.searchBleve(ctx, r, c, f)
 		if err != nil {
 			t.Fatalf("%s: bleve: %v", name, err)
 		}
