@@ -71,6 +71,7 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer recoverPanic("search", &errs[i])
 			lo, hi := bounds[i], bounds[i+1]
 			if len(c.must) > 0 {
 				errs[i] = ix.eachHit(ctx, text, true, lo, hi, h.visit)

@@ -88,7 +88,8 @@ const maxWindow = 100_000
 
 // Search runs r. It honours ctx: a cancelled or expired context stops the
 // search and its error is returned.
-func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
+func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
+	defer recoverPanic("search", &err)
 	if r.From < 0 || r.Size < 0 || r.From+r.Size > maxWindow {
 		return nil, fmt.Errorf("search: bad window from %d size %d", r.From, r.Size)
 	}
