@@ -280,8 +280,12 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 	if err := os.RemoveAll(filepath.Join(b.tmp, workDir)); err != nil {
 		return 0, fmt.Errorf("commit: %w", err)
 	}
+	sums, err := sumTree(ctx, b.tmp)
+	if err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
 	m := Manifest{Schema: SchemaVersion, Generation: b.gen, BuiltAt: time.Now().UTC().Truncate(time.Second),
-		Files: b.files, Paragraphs: n}
+		Files: b.files, Paragraphs: n, Contents: sums}
 	if err := writeManifest(b.tmp, m); err != nil {
 		return 0, err
 	}

@@ -11,7 +11,18 @@
 //	PATH/current -> gen-N       symlink, swapped atomically
 //	PATH/gen-N/bleve/           the Bleve scorch index, read-only once published
 //	PATH/gen-N/manifest.json    schema version, generation, build time,
-//	                            source files (SHA-256, paragraph count), total
+//	                            source files (SHA-256, paragraph count), total,
+//	                            size and SHA-256 of every file of bleve/, and
+//	                            its own checksum
+//
+// Open verifies a generation before serving it: every file its manifest
+// lists must be there with its size and checksum, no other, and the
+// manifest must match its own checksum; otherwise it fails with a
+// *CorruptError naming the file ("bleve/store/000000000002.zap: checksum
+// mismatch"), never with a misleading parse error from Bleve.
+// OpenFallback serves the newest intact earlier generation instead (a
+// build keeps the one it replaced). A panic inside Bleve while opening or
+// searching is recovered into a *PanicError.
 //
 // A Builder writes generation N+1 in PATH/gen-N+1.tmp, publishes it by
 // renaming it and swapping current, then removes all generations but the

@@ -71,6 +71,7 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer recoverPanic("search", &errs[i])
 			lo, hi := bounds[i], bounds[i+1]
 			if len(c.must) > 0 {
 				errs[i] = ix.eachHit(ctx, text, true, lo, hi, h.visit)
@@ -208,6 +209,9 @@ func newTablePart(t *table, tf *tableFilter, order Sort, k int, facets bool) *ta
 // passes, and offers it to the top hits if it passes all.
 func (p *tablePart) visit(n int, score float64) {
 	t, tf := p.t, p.tf
+	if !tf.date(t, n) {
+		return
+	}
 	cOK, yOK, pOK := tf.county(t, n), tf.year(t, n), tf.program(t, n)
 	if cOK && yOK && pOK {
 		p.total++
