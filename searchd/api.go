@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -98,19 +97,9 @@ type api struct {
 	names *names
 }
 
-// bind binds and validates the search parameters (bindSearch), with
-// county names made canonical (微山县 → 微山).
-func (a *api) bind(v url.Values) (searchParams, error) {
-	p, err := bindSearch(v)
-	if err == nil {
-		a.names.canonical(&p)
-	}
-	return p, err
-}
-
 // search handles GET /api/search.
 func (a *api) search(c echo.Context) error {
-	p, err := a.bind(c.QueryParams())
+	p, err := bindSearch(c.QueryParams())
 	if err != nil {
 		return err
 	}

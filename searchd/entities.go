@@ -33,8 +33,13 @@ func newNames() (*names, error) {
 	return &names{gaz: gaz, tax: tax}, nil
 }
 
-// mustNames is newNames for the server's wiring: the data is embedded in
-// the binary and checked by its tests, so an error is a build defect.
+// builtinNames are the embedded gazetteer and taxonomy, loaded once and
+// only read: bindSearch makes county filters canonical with them.
+var builtinNames = mustNames()
+
+// mustNames is newNames for the package's one set of names: the data is
+// embedded in the binary and checked by corpus's tests, so an error is a
+// build defect.
 func mustNames() *names {
 	n, err := newNames()
 	if err != nil {
@@ -43,14 +48,14 @@ func mustNames() *names {
 	return n
 }
 
-// canonical rewrites county filter values to the names the index uses: an
+// canonical returns county filter values as the index files them: an
 // official name or alias of a county in the gazetteer (微山县, 孔子故里)
 // becomes its short name (微山, 曲阜); other values stay as they are, so
 // that an index of other counties still filters by its own values.
 // Values that become equal are kept once.
-func (n *names) canonical(p *searchParams) {
-	out := make([]string, 0, len(p.Counties))
-	for _, v := range p.Counties {
+func (n *names) canonical(counties []string) []string {
+	out := make([]string, 0, len(counties))
+	for _, v := range counties {
 		if c, ok := n.gaz.Lookup(v); ok {
 			v = c.Short
 		}
@@ -58,7 +63,7 @@ func (n *names) canonical(p *searchParams) {
 			out = append(out, v)
 		}
 	}
-	p.Counties = out
+	return out
 }
 
 // filterJSON is a suggested filter: a county or program named in the

@@ -53,7 +53,7 @@ type compareCell struct {
 func (pg *pages) compare(c echo.Context) error {
 	start := time.Now()
 	raw := c.QueryParams()
-	p, err := pg.api.bind(raw)
+	p, err := bindSearch(raw)
 	if err != nil {
 		return err
 	}

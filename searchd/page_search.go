@@ -125,7 +125,7 @@ type suggestion struct {
 func (pg *pages) search(c echo.Context) error {
 	start := time.Now()
 	raw := c.QueryParams()
-	p, err := pg.api.bind(raw)
+	p, err := bindSearch(raw)
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func (pg *pages) count(ctx context.Context, pageURL string, facets bool) (*searc
 	if err != nil {
 		return nil, fmt.Errorf("page url: %w", err)
 	}
-	p, err := pg.api.bind(u.Query())
+	p, err := bindSearch(u.Query())
 	if err != nil {
 		return nil, err
 	}
