@@ -62,6 +62,11 @@ func TestOpenAPI(t *testing.T) {
 		"/api/search?match=any&q=" + url.QueryEscape("哪个县推行了红色物业？"),
 		"/api/search?match=exact&q=" + url.QueryEscape("微山乡村振兴"),
 		"/api/search?match=nope&q=x",
+		"/api/search?q=" + url.QueryEscape("乡村振新"),             // suggestions
+		"/api/search?q=" + url.QueryEscape("党建 OR 微山 OR 乡村振兴"), // suggested_filters
+		"/api/search?county=" + url.QueryEscape("微山县"),
+		"/api/search?q=" + url.QueryEscape("红色") + "&in=headline&date_from=2021-01-01&date_to=2021-12-31",
+		"/api/search?date_from=2021-02-30",
 		"/api/facets",
 		"/api/articles/" + hit.ArticleID,
 		"/api/articles/0000000000000000",

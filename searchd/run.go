@@ -32,6 +32,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	log := slog.New(handler)
+	// The word segmenter of relaxed searches (queries typed without spaces,
+	// questions) takes about a second to load: it loads while the index is
+	// opened, and the daemon listens once it is ready, so that no search
+	// waits for it within its time limit.
+	words := search.NewWords()
+	words.Preload()
 
 	if _, err := os.Stat(cfg.Index); errors.Is(err, os.ErrNotExist) {
 		log.Info("no index yet: building it from the embedded default corpus", "index", cfg.Index)
@@ -41,7 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		log.Info("index built", "paragraphs", sum.Total, "seconds", sum.Seconds)
 	}
-	h, err := newHolder(ctx, cfg.Index, log)
+	h, err := newHolderWith(ctx, cfg.Index, log, words)
 	if err != nil {
 		var se *search.SchemaError
 		if errors.As(err, &se) {
@@ -50,9 +56,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("open index: %w", err)
 	}
 	defer h.close()
-	// The word segmenter of relaxed searches takes about a second to load:
-	// start now, so that the first query typed without spaces need not wait.
-	h.words.Preload()
+	loadStart := time.Now()
+	if err := words.Load(ctx); err != nil {
+		return fmt.Errorf("load the word segmenter: %w", err)
+	}
+	log.Info("word segmenter ready", "waited_seconds", time.Since(loadStart).Seconds())
 
 	e := newServer(cfg, h, log)
 	ln, err := net.Listen("tcp", cfg.Addr)

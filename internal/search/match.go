@@ -92,13 +92,13 @@ type plan struct {
 }
 
 // planFor compiles q for mode m (not MatchAuto).
-func (ix *Index) planFor(ctx context.Context, q query.Query, m Match, minShould int) (plan, error) {
+func (ix *Index) planFor(ctx context.Context, q query.Query, in Field, m Match, minShould int) (plan, error) {
 	switch m {
 	case MatchExact:
-		c, key := ix.compileParts(q, func(t query.Term) []string { return []string{t.Text} })
+		c, key := ix.compileParts(q, in, func(t query.Term) []string { return []string{t.Text} })
 		return plan{mode: MatchExact, c: c, key: key}, nil
 	case matchPieces:
-		c, key := ix.compileParts(q, func(t query.Term) []string {
+		c, key := ix.compileParts(q, in, func(t query.Term) []string {
 			if p := termPieces(t.Text); len(p) > 0 {
 				return p
 			}
@@ -110,14 +110,14 @@ func (ix *Index) planFor(ctx context.Context, q query.Query, m Match, minShould 
 		if err != nil {
 			return plan{}, searchError(ctx, err)
 		}
-		c, key := ix.compileParts(q, func(t query.Term) []string { return contentWords(seg, t.Text) })
+		c, key := ix.compileParts(q, in, func(t query.Term) []string { return contentWords(seg, t.Text) })
 		return plan{mode: MatchAll, c: c, words: c.marks, key: key}, nil
 	case MatchAny:
 		seg, err := ix.words.get(ctx)
 		if err != nil {
 			return plan{}, searchError(ctx, err)
 		}
-		c, ws := ix.compileAny(q, seg, minShould)
+		c, ws := ix.compileAny(q, in, seg, minShould)
 		return plan{mode: MatchAny, c: c, words: ws, key: fmt.Sprintf("any %d %q", minShould, ws)}, nil
 	}
 	return plan{}, fmt.Errorf("search: unknown match mode %d", int(m))
@@ -149,7 +149,7 @@ func contentWords(seg *words.Segmenter, term string) []string {
 // Highlighting marks each part and its pieces between punctuation: the
 // index ignores punctuation, so 乡村振兴！ matches the text's 乡村振兴，
 // and must mark it there.
-func (ix *Index) compileParts(q query.Query, parts func(query.Term) []string) (compiled, string) {
+func (ix *Index) compileParts(q query.Query, in Field, parts func(query.Term) []string) (compiled, string) {
 	var c compiled
 	var key strings.Builder
 	for _, cl := range q.Clauses {
@@ -163,7 +163,7 @@ func (ix *Index) compileParts(q query.Query, parts func(query.Term) []string) (c
 			var all []bq.Query
 			var boosts []bq.Query
 			for _, p := range ps {
-				tq, bs := ix.termQuery(p)
+				tq, bs := ix.partQuery(p, in)
 				if tq == nil {
 					all = nil // analyses to nothing: matches nothing
 					break
@@ -215,13 +215,13 @@ func appendMarks(marks []string, p string) []string {
 // (0: anyMinShould) in a paragraph; the topic and headline boosts of each
 // word. A quoted term standing alone in its clause must match; exclusions
 // apply as always.
-func (ix *Index) compileAny(q query.Query, seg *words.Segmenter, minShould int) (compiled, []string) {
+func (ix *Index) compileAny(q query.Query, in Field, seg *words.Segmenter, minShould int) (compiled, []string) {
 	var c compiled
 	var ws []string
 	for _, cl := range q.Clauses {
 		if cl.Negated {
 			for _, t := range cl.Any {
-				if tq, _ := ix.termQuery(t.Text); tq != nil {
+				if tq, _ := ix.partQuery(t.Text, in); tq != nil {
 					c.mustNot = append(c.mustNot, tq)
 				}
 			}
@@ -229,7 +229,7 @@ func (ix *Index) compileAny(q query.Query, seg *words.Segmenter, minShould int) 
 		}
 		if len(cl.Any) == 1 && cl.Any[0].Quoted {
 			t := cl.Any[0]
-			tq, boosts := ix.termQuery(t.Text)
+			tq, boosts := ix.partQuery(t.Text, in)
 			if tq == nil {
 				c.none = true
 				continue
@@ -253,7 +253,7 @@ func (ix *Index) compileAny(q query.Query, seg *words.Segmenter, minShould int) 
 		if slices.ContainsFunc(c.marks, func(m string) bool { return m == w }) {
 			continue // a quoted term, already a must
 		}
-		tq, boosts := ix.termQuery(w)
+		tq, boosts := ix.partQuery(w, in)
 		if tq == nil {
 			continue
 		}

@@ -40,7 +40,16 @@ type Request struct {
 	Counties, Programs []string
 	Years              []int
 	YearFrom, YearTo   int
-	Sort               Sort
+	// DateFrom and DateTo (YYYY-MM-DD, inclusive, "" for open) keep the
+	// paragraphs dated within the range; a paragraph without a date (only
+	// its year known, or nothing) is outside every range. The range ANDs
+	// with the other filters and, not being the year facet's own filter,
+	// also restricts the year counts.
+	DateFrom, DateTo corpus.Date
+	// In is the field the terms must occur in: the paragraph's text (the
+	// zero value) or its article's headline.
+	In   Field
+	Sort Sort
 	// From and Size page through the hits. Size 0 returns no hits, only
 	// Total and Facets.
 	From, Size int
@@ -49,6 +58,17 @@ type Request struct {
 	// Facets fills Result.Facets (disjunctive counts, see Facets).
 	Facets bool
 }
+
+// Field is where a request's terms are searched.
+type Field int
+
+const (
+	// InText searches the paragraph's text.
+	InText Field = iota
+	// InHeadline searches the headline of the paragraph's article: every
+	// paragraph of an article whose headline contains the terms matches.
+	InHeadline
+)
 
 // Hit is one paragraph found.
 type Hit struct {
@@ -92,6 +112,10 @@ func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
 	if r.From < 0 || r.Size < 0 || r.From+r.Size > maxWindow {
 		return nil, fmt.Errorf("search: bad window from %d size %d", r.From, r.Size)
 	}
+	f, err := newFilters(r)
+	if err != nil {
+		return nil, err
+	}
 	if r.Match < MatchExact || r.Match > MatchAuto {
 		return nil, fmt.Errorf("search: unknown match mode %d", int(r.Match))
 	}
@@ -105,7 +129,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
 	seen := map[string]bool{}
 	for i, m := range steps {
 		last := i == len(steps)-1
-		p, err := ix.planFor(ctx, r.Query, m, 0)
+		p, err := ix.planFor(ctx, r.Query, r.In, m, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -113,18 +137,18 @@ func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
 			continue
 		}
 		seen[p.key] = true
-		res, err := ix.run(ctx, r, p.c)
+		res, err := ix.run(ctx, r, p.c, f)
 		if err != nil {
 			return nil, err
 		}
 		if res.Total == 0 && p.mode == MatchAny {
 			// Fewer words than the minimum in every paragraph: one word
 			// is enough.
-			if p1, err := ix.planFor(ctx, r.Query, MatchAny, 1); err != nil {
+			if p1, err := ix.planFor(ctx, r.Query, r.In, MatchAny, 1); err != nil {
 				return nil, err
 			} else if p1.key != p.key {
 				p = p1
-				if res, err = ix.run(ctx, r, p.c); err != nil {
+				if res, err = ix.run(ctx, r, p.c, f); err != nil {
 					return nil, err
 				}
 			}
@@ -138,13 +162,12 @@ func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
 }
 
 // run runs the compiled query c with r's filters, window and options.
-func (ix *Index) run(ctx context.Context, r Request, c compiled) (*Result, error) {
+func (ix *Index) run(ctx context.Context, r Request, c compiled, f filters) (*Result, error) {
 	res := &Result{Hits: []Hit{}}
 	if c.none {
 		res.Facets = emptyFacets()
 		return res, nil
 	}
-	f := filters{counties: r.Counties, programs: r.Programs, years: r.Years, from: r.YearFrom, to: r.YearTo}
 	if ix.table != nil {
 		return ix.searchTable(ctx, r, c, f)
 	}
