@@ -257,9 +257,9 @@ type vocab struct {
 	// contains looks bigrams up in the dictionary (nil if the reader
 	// cannot).
 	contains index.FieldDictContains
-	df     map[string]uint64 // document frequency of a bigram
-	after  map[rune][]rune   // characters that follow r in some bigram
-	before map[rune][]rune   // characters that precede r in some bigram
+	df       map[string]uint64 // document frequency of a bigram
+	after    map[rune][]rune   // characters that follow r in some bigram
+	before   map[rune][]rune   // characters that precede r in some bigram
 }
 
 // edits returns the one-edit variants of rs whose bigrams all occur, each
