@@ -115,7 +115,6 @@ type Member struct {
 // MaxDistance". A member without a signature, and each distinct ID, is
 // grouped on its own merits; the result depends only on the set of
 // members, not on their order. Members with equal IDs are one article.
-//
 func Group(ms []Member) []string {
 	return group(ms, MaxDistance)
 }
@@ -195,7 +194,6 @@ func group(ms []Member, maxDist int) []string {
 	}
 	return out
 }
-
 
 // GroupWithin is Group with another threshold, for measuring (see
 // bench/cmd/storystats).

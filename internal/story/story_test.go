@@ -119,8 +119,8 @@ func TestGroupMatchesBruteForce(t *testing.T) {
 
 func TestGroupChainsAndIDs(t *testing.T) {
 	a := Signature(0xF0F0F0F0F0F0F0F0)
-	b := a ^ 0b111111                     // 6 bits from a
-	c := b ^ 0b111111<<20                 // 6 bits from b, 12 from a: joined through b
+	b := a ^ 0b111111                      // 6 bits from a
+	c := b ^ 0b111111<<20                  // 6 bits from b, 12 from a: joined through b
 	d := a ^ Signature(0xFFFFFFFFFFFFFFFF) // far from all
 	got := Group([]Member{{"z", a}, {"m", b}, {"b", c}, {"q", d}, {"k", 0}})
 	want := []string{"b", "b", "b", "q", "k"}
