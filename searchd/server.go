@@ -84,6 +84,7 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	}))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			m.panics.WithLabelValues("handler").Inc()
 			log.Error("panic", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "stack", string(stack))
 			return err
 		},
