@@ -232,11 +232,12 @@ func readInput(ctx context.Context, p *corpus.Parser, b *search.Builder, in corp
 				*dups++
 			}
 			ids[para.ID] = true
-			if err := b.Add(ctx, para); err != nil {
-				return fmt.Errorf("index %s: %w", para.ID, err)
-			}
 			paragraphs++
 			*textBytes += int64(len(para.Text))
+		}
+		// Whole articles, so that each carries its story signature.
+		if err := b.AddArticle(ctx, a); err != nil {
+			return fmt.Errorf("index article %s: %w", a.ID, err)
 		}
 		return nil
 	})

@@ -127,7 +127,7 @@ func buildVariant(b *testing.B, dir string, ps []corpus.Paragraph, v indexVarian
 			}
 			err = batch.Index(p.ID, rd)
 		} else {
-			d, derr := sch.document(p, v.unigrams)
+			d, derr := sch.document(p, v.unigrams, 0)
 			if derr != nil {
 				b.Fatal(derr)
 			}
@@ -242,7 +242,7 @@ func BenchmarkDocument(b *testing.B) {
 	b.Run("direct", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			batch := idx.NewBatch()
-			if err := batch.IndexAdvanced(must(sch.document(ps[i%len(ps)], true))); err != nil {
+			if err := batch.IndexAdvanced(must(sch.document(ps[i%len(ps)], true, 0))); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"countynews/corpus"
+	"countynews/internal/story"
 )
 
 // DefaultBatchSize is the number of paragraphs indexed per Bleve batch
@@ -168,13 +169,36 @@ func (b *Builder) open() error {
 // Add indexes a paragraph (batched). A paragraph with the ID of one
 // already in the generation replaces it.
 func (b *Builder) Add(ctx context.Context, p corpus.Paragraph) error {
+	return b.add(ctx, p, 0)
+}
+
+// AddArticle indexes an article's paragraphs (as Add) together with the
+// article's story signature (story.Sign of its paragraph texts), from
+// which the index groups syndicated copies into stories when it is
+// opened. Paragraphs added one by one with Add have no signature: each of
+// their articles is a story of its own.
+func (b *Builder) AddArticle(ctx context.Context, a corpus.Article) error {
+	texts := make([]string, len(a.Paragraphs))
+	for i, p := range a.Paragraphs {
+		texts[i] = p.Text
+	}
+	sig := story.Sign(texts...)
+	for _, p := range a.Paragraphs {
+		if err := b.add(ctx, p, sig); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *Builder) add(ctx context.Context, p corpus.Paragraph, sig story.Signature) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := b.open(); err != nil {
 		return err
 	}
-	d, err := b.sch.document(p, !b.opt.noUnigrams)
+	d, err := b.sch.document(p, !b.opt.noUnigrams, sig)
 	if err != nil {
 		return err
 	}
