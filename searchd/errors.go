@@ -50,6 +50,9 @@ const (
 	codeInvalidYear       = "invalid_year"        // year, year_from or year_to is not a year
 	codeYearRangeReversed = "year_range_reversed" // year_from is after year_to
 	codeInvalidSort       = "invalid_sort"        // sort is not one of the orders
+	codeInvalidDate       = "invalid_date"        // date_from or date_to is not a day YYYY-MM-DD
+	codeDateRangeReversed = "date_range_reversed" // date_from is after date_to
+	codeInvalidIn         = "invalid_in"          // in is not text or headline
 	codeInvalidNumber     = "invalid_number"      // page, size: not a whole number in range
 	codeWindowTooDeep     = "window_too_deep"     // page × size is past the pageable hits
 	codeInvalidScope      = "invalid_scope"       // similar's scope is unknown
@@ -71,6 +74,7 @@ func errorCodes() []string {
 		query.CodeInvalidUTF8, query.CodeTooLong, query.CodeUnbalancedQuote, query.CodeNothingToExclude,
 		query.CodeNothingSearchable, query.CodeDanglingOR, query.CodeExcludedOR, query.CodeInvalid,
 		codeBadRequest, codeTooManyValues, codeInvalidYear, codeYearRangeReversed, codeInvalidSort,
+		codeInvalidDate, codeDateRangeReversed, codeInvalidIn,
 		codeInvalidNumber, codeWindowTooDeep, codeInvalidScope, codeNotFound, codeTimeout, codeCanceled,
 		codeIndexUnavailable, codeTooManyRequests, codeBusy, codeMethodNotAllowed, codeRequestTooLarge,
 		codeInternal,
@@ -168,7 +172,12 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		pe := publicError(err)
 		status, msg := pe.Status, pe.Message
 		if status >= 500 && status != http.StatusServiceUnavailable {
-			log.Error("request failed", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "uri", c.Request().RequestURI)
+			attrs := []any{"err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "uri", c.Request().RequestURI}
+			var pe *search.PanicError
+			if errors.As(err, &pe) {
+				attrs = append(attrs, "stack", string(pe.Stack))
+			}
+			log.Error("request failed", attrs...)
 		}
 		if isPage(c) {
 			if rerr := renderErrorPage(c, pe); rerr == nil {

@@ -5,9 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"countynews/internal/search"
@@ -26,44 +25,56 @@ type holder struct {
 	mu     sync.Mutex
 	cur    *indexRef
 	closed bool
+
+	// refused is the last generation that failed to verify or open, so
+	// that it is reported once rather than re-read at every poll.
+	refused search.Stamp
+	// tableFallbacks counts the generations opened that do not fit the
+	// document table (searched slower, through Bleve's own facets and
+	// sorts); /metrics exports it.
+	tableFallbacks atomic.Int64
 }
 
 type indexRef struct {
 	ix      *search.Index
 	served  *servedIndex // ix as the handlers see it
-	dir     os.FileInfo  // the generation folder current pointed to when ix was opened (nil if unknown)
 	refs    int
 	retired bool
 }
 
-// currentDir stats the generation folder PATH/current points to. Comparing
-// it with os.SameFile tells a new generation even when its number is the
-// served one's (the folder was deleted and rebuilt from generation 1).
-func currentDir(path string) os.FileInfo {
-	fi, err := os.Stat(filepath.Join(path, "current"))
-	if err != nil {
-		return nil
-	}
-	return fi
+func newRef(ix *search.Index) *indexRef {
+	return &indexRef{ix: ix, served: newServedIndex(ix)}
 }
 
-// openRef opens the current generation. A swap between the stat and the
-// open costs at most one needless reload later.
-func openRef(ctx context.Context, path string) (*indexRef, error) {
-	dir := currentDir(path)
-	ix, err := search.Open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	return &indexRef{ix: ix, served: newServedIndex(ix), dir: dir}, nil
-}
-
+// newHolder opens the index folder's current generation, verified, or if
+// it is damaged the newest intact earlier one (with a warning naming the
+// damaged file).
 func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, error) {
-	r, err := openRef(ctx, path)
+	ix, warnings, err := search.OpenFallback(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	return &holder{path: path, log: log, cur: r}, nil
+	h := &holder{path: path, log: log, cur: newRef(ix)}
+	h.checkTable(ix)
+	for _, w := range warnings {
+		log.Warn("index generation refused; serving an earlier one", "err", w, "serving_generation", ix.Generation())
+	}
+	if len(warnings) > 0 {
+		if st, err := search.CurrentStamp(path); err == nil {
+			h.refused = st
+		}
+	}
+	return h, nil
+}
+
+// checkTable logs and counts a generation that does not fit the document
+// table: its searches are right but slower, which should not go unseen.
+func (h *holder) checkTable(ix *search.Index) {
+	if st := ix.Table(); !st.Used {
+		h.tableFallbacks.Add(1)
+		h.log.Warn("index does not fit the document table: searching with Bleve's facets and sorts (slower)",
+			"generation", ix.Generation(), "reason", st.Reason)
+	}
 }
 
 // acquire returns the current index and the function that releases it.
@@ -117,21 +128,29 @@ func (h *holder) generation() int {
 func (h *holder) reload(ctx context.Context, trigger string) (bool, error) {
 	h.reloading.Lock()
 	defer h.reloading.Unlock()
-	gen, err := search.Current(h.path)
+	st, err := search.CurrentStamp(h.path)
 	if err != nil {
 		return false, fmt.Errorf("read index generation: %w", err)
 	}
 	h.mu.Lock()
 	served := h.cur
 	h.mu.Unlock()
-	if dir := currentDir(h.path); gen == served.ix.Generation() && (dir == nil || served.dir == nil || os.SameFile(dir, served.dir)) {
+	// The stamp tells a new generation even when its number is the
+	// served one's (the folder was deleted and rebuilt from generation 1).
+	if st == served.ix.Stamp() || st == h.refused {
 		return false, nil
 	}
-	r, err := openRef(ctx, h.path)
+	// Open verifies every file before anything is served: a damaged or
+	// incomplete generation is refused, and the served one stays.
+	ix, err := search.Open(ctx, h.path)
 	if err != nil {
-		return false, err
+		if ctx.Err() == nil {
+			h.refused = st
+		}
+		return false, fmt.Errorf("generation %d refused: %w", st.Generation, err)
 	}
-	ix := r.ix
+	r := newRef(ix)
+	h.checkTable(ix)
 	h.mu.Lock()
 	if h.closed { // shut down while opening: serve nothing new
 		h.mu.Unlock()
@@ -222,7 +241,8 @@ func newServedIndex(ix *search.Index) *servedIndex {
 // goes to the index. Which requests are worth caching is decided here; the
 // key, which makes the cache correct, is the whole request's.
 func (s *servedIndex) Search(ctx context.Context, r search.Request) (*search.Result, error) {
-	if len(r.Query.Clauses) > 0 || len(r.Counties)+len(r.Programs)+len(r.Years) > 0 || r.YearFrom != 0 || r.YearTo != 0 || r.From+r.Size > maxMemoWindow {
+	if len(r.Query.Clauses) > 0 || len(r.Counties)+len(r.Programs)+len(r.Years) > 0 || r.YearFrom != 0 || r.YearTo != 0 ||
+		r.DateFrom != "" || r.DateTo != "" || r.From+r.Size > maxMemoWindow {
 		return s.Index.Search(ctx, r)
 	}
 	v, err := s.remember(ctx, "search "+r.CacheKey(), func() (any, error) {
@@ -261,7 +281,8 @@ func (s *servedIndex) remember(ctx context.Context, k string, compute func() (an
 			e = &memoEntry{done: make(chan struct{})}
 			s.memo[k] = e
 			s.mu.Unlock()
-			return s.fill(k, e, compute)
+			s.fill(k, e, compute)
+			return e.val, e.err
 		}
 		s.mu.Unlock()
 		select {
@@ -275,18 +296,15 @@ func (s *servedIndex) remember(ctx context.Context, k string, compute func() (an
 	}
 }
 
-// errComputePanicked is what the waiters of a computation that panicked
-// see (they then compute the answer themselves); the panic itself goes on
-// up the computing request's stack, to the recover middleware.
-var errComputePanicked = errors.New("cached computation panicked")
-
-// fill computes e, the entry of k. Whatever happens, a panic included, the
-// entry is completed and its waiters released; a failed entry is dropped.
-func (s *servedIndex) fill(k string, e *memoEntry, compute func() (any, error)) (any, error) {
-	finished := false
+// fill computes e. However compute ends, a panic included, e is released:
+// a failed entry is forgotten and its waiters are woken to compute it
+// themselves, rather than waiting out their time for the rest of the
+// generation. The panic goes on up to the server's recovery.
+func (s *servedIndex) fill(k string, e *memoEntry, compute func() (any, error)) {
+	ok := false
 	defer func() {
-		if !finished {
-			e.val, e.err = nil, errComputePanicked
+		if !ok && e.err == nil {
+			e.err = errors.New("cached computation panicked")
 		}
 		if e.err != nil {
 			s.mu.Lock()
@@ -296,6 +314,5 @@ func (s *servedIndex) fill(k string, e *memoEntry, compute func() (any, error)) 
 		close(e.done)
 	}()
 	e.val, e.err = compute()
-	finished = true
-	return e.val, e.err
+	ok = true
 }

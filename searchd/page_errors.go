@@ -69,7 +69,8 @@ func bindPage(raw url.Values) (searchParams, []problem, error) {
 var paramNames = map[string]string{
 	"q": "检索词", "county": "县区", "program": "工作项目", "year": "年份",
 	"year_from": "起始年份", "year_to": "截止年份", "sort": "排序方式",
-	"page": "页码", "size": "每页条数",
+	"page": "页码", "size": "每页条数", "date_from": "起始日期", "date_to": "截止日期",
+	"in": "检索范围",
 }
 
 // newProblem words pe in Chinese. v holds the parameters as received.
@@ -118,6 +119,12 @@ func newProblem(pe *apiError, v url.Values, isQuery bool, qe *query.Error) probl
 		pr.Message = fmt.Sprintf("起始年份 %s 晚于截止年份 %s。", clipValue(v.Get("year_from")), clipValue(v.Get("year_to")))
 	case codeInvalidYear:
 		pr.Message = fmt.Sprintf("%s“%s”无效：应是 %d 到 %d 之间的年份。", name, val, minYear, maxYear)
+	case codeDateRangeReversed:
+		pr.Message = fmt.Sprintf("起始日期 %s 晚于截止日期 %s。", clipValue(v.Get("date_from")), clipValue(v.Get("date_to")))
+	case codeInvalidDate:
+		pr.Message = fmt.Sprintf("%s“%s”无效：应是 %d 到 %d 年之间的日期，如 2021-07-05。", name, val, minYear, maxYear)
+	case codeInvalidIn:
+		pr.Message = fmt.Sprintf("检索范围“%s”无效：可选全文（text）或只搜标题（headline）。", val)
 	case codeInvalidSort:
 		pr.Message = fmt.Sprintf("排序方式“%s”无效：可选相关度（relevance）、最新（newest）、最早（oldest）。", val)
 	case codeInvalidNumber:

@@ -175,12 +175,15 @@ func (pg *pages) search(c echo.Context) error {
 	data.setProblems(problems)
 	data.SkipFacets = true
 	for _, f := range data.Keep {
-		if f.Name != "year_from" && f.Name != "year_to" {
+		if f.Name != "year_from" && f.Name != "year_to" && f.Name != "date_from" && f.Name != "date_to" {
 			data.YearForm = append(data.YearForm, f)
 		}
 	}
 	if p.Q != "" {
 		data.YearForm = append(data.YearForm, field{"q", p.Q})
+	}
+	if p.In == "headline" {
+		data.YearForm = append(data.YearForm, field{"in", p.In})
 	}
 	data.Chips = chips(st, "/")
 	if len(data.Chips) > 0 {
@@ -251,6 +254,15 @@ func filterChips(st pageState) []filterChip {
 	}
 	if st.p.YearTo > 0 {
 		out = append(out, filterChip{"截止", strconv.Itoa(st.p.YearTo) + "年", st.with(func(p *searchParams) { p.YearTo = 0 })})
+	}
+	if st.p.DateFrom != "" {
+		out = append(out, filterChip{"起始日期", dateText(st.p.DateFrom, 0, false), st.with(func(p *searchParams) { p.DateFrom = "" })})
+	}
+	if st.p.DateTo != "" {
+		out = append(out, filterChip{"截止日期", dateText(st.p.DateTo, 0, false), st.with(func(p *searchParams) { p.DateTo = "" })})
+	}
+	if st.p.In == "headline" {
+		out = append(out, filterChip{"范围", "只搜标题", st.with(func(p *searchParams) { p.In = "text" })})
 	}
 	return out
 }

@@ -49,6 +49,15 @@ func (s pageState) values() url.Values {
 	if s.p.YearTo > 0 {
 		v.Set("year_to", strconv.Itoa(s.p.YearTo))
 	}
+	if s.p.DateFrom != "" {
+		v.Set("date_from", string(s.p.DateFrom))
+	}
+	if s.p.DateTo != "" {
+		v.Set("date_to", string(s.p.DateTo))
+	}
+	if s.p.In == "headline" {
+		v.Set("in", s.p.In)
+	}
 	if s.p.sortSet {
 		v.Set("sort", s.p.Sort)
 	}
@@ -118,22 +127,24 @@ func toggled[T comparable](vs []T, v T) []T {
 	return append(slices.Clone(vs), v)
 }
 
-// clearFilters removes every filter, keeping the query, sort and size.
+// clearFilters removes every filter, keeping the query (and where it is
+// looked for), sort and size.
 func clearFilters(p *searchParams) {
 	p.Counties, p.Programs, p.Years = []string{}, []string{}, []int{}
 	p.YearFrom, p.YearTo = 0, 0
+	p.DateFrom, p.DateTo = "", ""
 }
 
 // field is a hidden form input: the state a new query keeps.
 type field struct{ Name, Value string }
 
-// hidden returns the state the search form carries besides q: the filters,
-// the chosen sort and the page size (not the page: a new query starts at
-// page 1).
+// hidden returns the state the search form carries besides q and in (its
+// own fields): the filters, the chosen sort and the page size (not the
+// page: a new query starts at page 1).
 func (s pageState) hidden() []field {
 	var fs []field
 	v := s.values()
-	for _, name := range []string{"county", "program", "year", "year_from", "year_to", "sort", "size"} {
+	for _, name := range []string{"county", "program", "year", "year_from", "year_to", "date_from", "date_to", "sort", "size"} {
 		for _, x := range v[name] {
 			fs = append(fs, field{name, x})
 		}
@@ -151,8 +162,10 @@ type layout struct {
 	Nav        string  // "search", "compare" or "article": the current section
 	SearchURL  string
 	CompareURL string
-	HelpOpen   bool // show the query-language help (after a bad query)
-	SkipFacets bool // the page has results and facets: skip links to both
+	HelpOpen   bool   // show the query-language help (after a bad query)
+	SkipFacets bool   // the page has results and facets: skip links to both
+	InHeadline bool   // the form's 只搜标题 box is ticked (in=headline)
+	Feed       string // URL of the Atom feed of the search shown ("": none)
 	// Problems are what was wrong with the request, in Chinese, shown above
 	// the page's content (which shows what the rest of the request finds).
 	Problems []problem
@@ -165,13 +178,11 @@ func newLayout(c echo.Context, title, action string, st pageState) layout {
 	if utf8.RuneCountInString(q) > 1000 {
 		q = string([]rune(q)[:1000])
 	}
-	compare := st.with(nil)
-	compare.p.Page = st.p.Page // the way back from the comparison restores the page
 	return layout{
-		Title: title, Q: q, Action: action, Nav: "search",
+		Title: title, Q: q, Action: action, Nav: "search", InHeadline: st.p.In == "headline",
 		Keep:       st.hidden(),
 		SearchURL:  st.href("/"),
-		CompareURL: compare.href("/compare"),
+		CompareURL: st.href("/compare"), // with the page: the way back restores it
 	}
 }
 
