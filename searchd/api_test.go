@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -292,6 +291,10 @@ func TestBadRequests(t *testing.T) {
 		{"bad sort", "/api/search?sort=random", 400, "sort must be relevance, newest or oldest"},
 		{"bad year", "/api/search?year=abc", 400, "year must be a year between 1900 and 2100"},
 		{"reversed range", "/api/search?year_from=2022&year_to=2020", 400, "year_from 2022 is after year_to 2020"},
+		{"bad date", "/api/search?date_from=2023-02-30", 400, "date_from must be a date YYYY-MM-DD"},
+		{"date not a day", "/api/search?date_to=2023-07", 400, "date_to must be a date YYYY-MM-DD"},
+		{"reversed dates", "/api/search?date_from=2023-08-01&date_to=2023-07-01", 400, "date_from 2023-08-01 is after date_to 2023-07-01"},
+		{"bad in", "/api/search?in=body", 400, "in must be text or headline"},
 		{"long q", "/api/search?q=" + strings.Repeat("党", 257), 400, "257 characters long; at most 256"},
 		{"unknown article", "/api/articles/0000000000000000", 404, "not found"},
 		{"path traversal", "/api/articles/..%2F..%2Fetc%2Fpasswd", 404, ""},
@@ -384,28 +387,12 @@ func topics(hs []hitJSON) []string {
 	return out
 }
 
-// TestMain_RunServesAndShutsDown starts the daemon as main does, on port 0
+// TestRunServesAndShutsDown starts the daemon as main does, on port 0
 // in a temp dir, queries it over HTTP and shuts it down gracefully.
 func TestRunServesAndShutsDown(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "index")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-index", dir, "-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, io.Discard)
-		pw.Close()
-	}()
-	var addr string
-	buf := make([]byte, 512)
-	n, err := pr.Read(buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fmt.Sscanf(strings.TrimSpace(string(buf[:n])), "searchd: serving "+dir+" on http://%s", &addr); err != nil {
-		t.Fatalf("unexpected first line %q: %v", buf[:n], err)
-	}
-	go io.Copy(io.Discard, pr)
+	d := startLive(t, "-index", dir)
+	addr := strings.TrimPrefix(d.url, "http://")
 	resp, err := http.Get("http://" + addr + "/api/search?q=" + url.QueryEscape("红色物业"))
 	if err != nil {
 		t.Fatal(err)
@@ -427,13 +414,5 @@ func TestRunServesAndShutsDown(t *testing.T) {
 			t.Errorf("metrics lack the document count:\n%.500s", body)
 		}
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run returned %v after shutdown", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("no graceful shutdown within 20 s")
-	}
+	d.stop(t) // fails the test unless run returns nil, within 30 s
 }

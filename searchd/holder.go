@@ -244,7 +244,8 @@ func newServedIndex(ix *search.Index) *servedIndex {
 // Search answers an unfiltered listing from the cache; any other search
 // goes to the index.
 func (s *servedIndex) Search(ctx context.Context, r search.Request) (*search.Result, error) {
-	if len(r.Query.Clauses) > 0 || len(r.Counties)+len(r.Programs)+len(r.Years) > 0 || r.YearFrom != 0 || r.YearTo != 0 || r.From+r.Size > maxMemoWindow {
+	if len(r.Query.Clauses) > 0 || len(r.Counties)+len(r.Programs)+len(r.Years) > 0 || r.YearFrom != 0 || r.YearTo != 0 ||
+		r.DateFrom != "" || r.DateTo != "" || r.From+r.Size > maxMemoWindow {
 		return s.Index.Search(ctx, r)
 	}
 	v, err := s.remember(ctx, memoKey{sort: r.Sort, from: r.From, size: r.Size, highlight: r.Highlight, facs: r.Facets}, func() (any, error) {

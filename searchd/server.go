@@ -116,9 +116,13 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	admit := admission(cfg.MaxSearches)
 	// Every search route gets the time limit, and inside it a place in
 	// the queue of searches.
-	timeout := func(next echo.HandlerFunc) echo.HandlerFunc { return ctxTimeout(admit(next)) }
+	//
+	// The conditional check (ETag, 304) comes first: a request answered
+	// 304 costs a hash and needs no place in the queue.
+	cached := conditional(programVersion(), h.generationID)
+	timeout := func(next echo.HandlerFunc) echo.HandlerFunc { return cached(ctxTimeout(admit(next))) }
 
-	a := &api{index: index}
+	a := &api{index: index, names: builtinNames}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
 		ix, release := h.acquire()

@@ -8,8 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 	"slices"
 	"sort"
 	"time"
@@ -194,8 +192,10 @@ func Run(ctx context.Context, opt Options) (sum *Summary, err error) {
 	if sum.Skipped == nil {
 		sum.Skipped = []Skipped{}
 	}
-	if sum.IndexBytes == 0 {
-		sum.IndexBytes = dirSize(opt.Index)
+	if sum.IndexBytes == 0 { // the current generation kept as it was
+		if n, err := search.CurrentBytes(opt.Index); err == nil {
+			sum.IndexBytes = n
+		}
 	}
 	sum.Seconds = time.Since(start).Seconds()
 	sum.MBRead = float64(sum.BytesRead) / 1e6
@@ -467,20 +467,6 @@ func (r *pipeline) undo(ctx context.Context, key string) error {
 	}
 	sort.SliceStable(r.queue, func(i, j int) bool { return r.queue[i].Key < r.queue[j].Key })
 	return nil
-}
-
-// dirSize adds up the sizes of the files below path.
-func dirSize(path string) int64 {
-	var n int64
-	filepath.WalkDir(path, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
-			}
-		}
-		return nil
-	})
-	return n
 }
 
 type nopObserver struct{}

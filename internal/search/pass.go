@@ -209,6 +209,9 @@ func newTablePart(t *table, tf *tableFilter, order Sort, k int, facets bool) *ta
 // passes, and offers it to the top hits if it passes all.
 func (p *tablePart) visit(n int, score float64) {
 	t, tf := p.t, p.tf
+	if !tf.date(t, n) {
+		return
+	}
 	cOK, yOK, pOK := tf.county(t, n), tf.year(t, n), tf.program(t, n)
 	if cOK && yOK && pOK {
 		p.total++

@@ -36,7 +36,16 @@ type Request struct {
 	Counties, Programs []string
 	Years              []int
 	YearFrom, YearTo   int
-	Sort               Sort
+	// DateFrom and DateTo (YYYY-MM-DD, inclusive, "" for open) keep the
+	// paragraphs dated within the range; a paragraph without a date (only
+	// its year known, or nothing) is outside every range. The range ANDs
+	// with the other filters and, not being the year facet's own filter,
+	// also restricts the year counts.
+	DateFrom, DateTo corpus.Date
+	// In is the field the terms must occur in: the paragraph's text (the
+	// zero value) or its article's headline.
+	In   Field
+	Sort Sort
 	// From and Size page through the hits. Size 0 returns no hits, only
 	// Total and Facets.
 	From, Size int
@@ -45,6 +54,17 @@ type Request struct {
 	// Facets fills Result.Facets (disjunctive counts, see Facets).
 	Facets bool
 }
+
+// Field is where a request's terms are searched.
+type Field int
+
+const (
+	// InText searches the paragraph's text.
+	InText Field = iota
+	// InHeadline searches the headline of the paragraph's article: every
+	// paragraph of an article whose headline contains the terms matches.
+	InHeadline
+)
 
 // Hit is one paragraph found.
 type Hit struct {
@@ -73,13 +93,16 @@ func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
 	if r.From < 0 || r.Size < 0 || r.From+r.Size > maxWindow {
 		return nil, fmt.Errorf("search: bad window from %d size %d", r.From, r.Size)
 	}
-	c := ix.compile(r.Query)
+	f, err := newFilters(r)
+	if err != nil {
+		return nil, err
+	}
+	c := ix.compileIn(r.Query, r.In)
 	res := &Result{Hits: []Hit{}}
 	if c.none {
 		res.Facets = emptyFacets()
 		return res, nil
 	}
-	f := filters{counties: r.Counties, programs: r.Programs, years: r.Years, from: r.YearFrom, to: r.YearTo}
 	if ix.table != nil {
 		return ix.searchTable(ctx, r, c, f)
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"countynews/corpus"
 )
 
 // table holds, for every document of an open generation, the few small
@@ -194,6 +196,10 @@ type tableFilter struct {
 	countyOn, yearOn bool
 	programMask      uint64
 	programOn        bool
+	// dateOn: only documents dated dateFrom to dateTo (YYYYMMDD,
+	// inclusive) pass; undated ones (date 0) never do.
+	dateOn           bool
+	dateFrom, dateTo int32
 }
 
 func (t *table) filter(f filters) *tableFilter {
@@ -214,6 +220,9 @@ func (t *table) filter(f filters) *tableFilter {
 			}
 		}
 	}
+	if f.dated() {
+		tf.dateOn, tf.dateFrom, tf.dateTo = true, dateOrd(f.dateFrom, 0), dateOrd(f.dateTo, 99999999)
+	}
 	// The year list and the range, both applied to each year value; a
 	// document without a year passes neither.
 	if len(f.years) > 0 || f.from > 0 || f.to > 0 {
@@ -224,6 +233,21 @@ func (t *table) filter(f filters) *tableFilter {
 		}
 	}
 	return tf
+}
+
+// dateOrd is d as YYYYMMDD, or open for "".
+func dateOrd(d corpus.Date, open int32) int32 {
+	v, err := strconv.Atoi(strings.ReplaceAll(string(d), "-", ""))
+	if d == "" || err != nil {
+		return open
+	}
+	return int32(v)
+}
+
+// date reports whether document n is within the date range: a filter on
+// every facet, checked before any other.
+func (tf *tableFilter) date(t *table, n int) bool {
+	return !tf.dateOn || (t.date[n] != 0 && t.date[n] >= tf.dateFrom && t.date[n] <= tf.dateTo)
 }
 
 func (tf *tableFilter) county(t *table, n int) bool {
