@@ -21,8 +21,8 @@
 // paragraphs, so that an updated index and a fresh build of the same
 // inputs give every paragraph the same story ID.
 //
-// The package depends on the standard library and the SimHash library
-// only; it knows nothing of Bleve.
+// The package depends on package corpus (for its Article) and the SimHash
+// library only; it knows nothing of Bleve.
 package story
 
 import (
@@ -33,6 +33,7 @@ import (
 
 	"github.com/mfonda/simhash"
 
+	"countynews/corpus"
 	"countynews/internal/text"
 )
 
@@ -80,6 +81,15 @@ func Sign(texts ...string) Signature {
 		sig = 1 // 0 is reserved for "none"
 	}
 	return sig
+}
+
+// SignArticle is the signature of an article's paragraph texts.
+func SignArticle(a corpus.Article) Signature {
+	texts := make([]string, len(a.Paragraphs))
+	for i, p := range a.Paragraphs {
+		texts[i] = p.Text
+	}
+	return Sign(texts...)
 }
 
 // feature is one shingle: FNV-1a, then a 64-bit finaliser (FNV alone

@@ -22,6 +22,7 @@ import (
 	"unicode"
 
 	"countynews/corpus"
+	"countynews/internal/ingest"
 	"countynews/internal/story"
 	"countynews/internal/text"
 )
@@ -49,7 +50,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ins, err := corpus.Inputs(fs.Args()...)
+	ins, _, err := ingest.Inputs(fs.Args()...)
 	if err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	var arts []article
 	for _, in := range ins {
-		if _, err := p.Read(ctx, in, func(a corpus.Article) error {
+		if _, err := ingest.Read(ctx, p, in, func(a corpus.Article) error {
 			texts := make([]string, len(a.Paragraphs))
 			for i, para := range a.Paragraphs {
 				texts[i] = para.Text

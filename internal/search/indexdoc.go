@@ -13,7 +13,8 @@ import (
 	"countynews/internal/text"
 )
 
-// document builds the Bleve document of a paragraph directly, field by
+// document builds the Bleve document of a paragraph of input (the key
+// RemoveFile deletes by) directly, field by
 // field, instead of letting Bleve's mapping reflect over a struct (see
 // BenchmarkDocument for the difference). The options and analyzers are the
 // mapping's (mapping.go).
@@ -27,7 +28,7 @@ import (
 // paragraph so that the index can group stories when it is opened
 // (stories.go). The paragraph's StoryID is never stored: it depends on
 // the other articles of the index.
-func (s *schema) document(p corpus.Paragraph, unigrams bool, sig story.Signature) (*document.Document, error) {
+func (s *schema) document(p corpus.Paragraph, input string, unigrams bool, sig story.Signature) (*document.Document, error) {
 	if p.ID == "" {
 		return nil, fmt.Errorf("paragraph without an ID (article %q, position %d)", p.ArticleID, p.Position)
 	}
@@ -74,7 +75,7 @@ func (s *schema) document(p corpus.Paragraph, unigrams bool, sig story.Signature
 	if sig != 0 {
 		keyword(fieldSignature, strconv.FormatUint(uint64(sig), 16), optFacet)
 	}
-	keyword(fieldFile, p.Source.File, optKeyword)
+	keyword(fieldFile, input, optKeyword)
 	d.AddField(document.NewTextFieldWithIndexingOptions(fieldDoc, nil, raw, optStored))
 	return d, nil
 }
