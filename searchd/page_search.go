@@ -33,6 +33,8 @@ type searchPage struct {
 	Sorts    []sortLink
 	Pager    pager
 	Empty    *emptyHelp
+	// ExportURL downloads the whole result list as CSV (/api/export).
+	ExportURL string
 }
 
 // card is one hit as a result card.
@@ -155,6 +157,8 @@ func (pg *pages) search(c echo.Context) error {
 		Pager:    newPager(st, res.Total),
 	}
 	data.Keep = st.hidden()
+	data.Feed = feedURL(st)
+	data.ExportURL = st.url("/api/export", func(v url.Values) { v.Del("size") })
 	data.CompareURL = st.url("/compare", func(v url.Values) { v.Del("sort"); v.Del("size") })
 	data.SearchURL = st.url("/", nil)
 	for _, f := range data.Keep {
