@@ -8,8 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 	"time"
 
 	"countynews/corpus"
@@ -208,8 +206,10 @@ func Run(ctx context.Context, opt Options) (sum *Summary, err error) {
 		committed = true
 		sum.Generation, sum.Total, sum.IndexBytes = st.Generation, st.Paragraphs, st.SizeBytes
 	}
-	if sum.IndexBytes == 0 {
-		sum.IndexBytes = dirSize(opt.Index)
+	if sum.IndexBytes == 0 { // the current generation kept as it was
+		if n, err := search.CurrentBytes(opt.Index); err == nil {
+			sum.IndexBytes = n
+		}
 	}
 	sum.Seconds = time.Since(start).Seconds()
 	sum.MBRead = float64(sum.BytesRead) / 1e6
@@ -241,20 +241,6 @@ func readInput(ctx context.Context, p *corpus.Parser, b *search.Builder, in corp
 		return nil
 	})
 	return paragraphs, articles, problems, err
-}
-
-// dirSize adds up the sizes of the files below path.
-func dirSize(path string) int64 {
-	var n int64
-	filepath.WalkDir(path, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
-			}
-		}
-		return nil
-	})
-	return n
 }
 
 type nopObserver struct{}

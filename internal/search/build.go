@@ -206,7 +206,7 @@ func (b *Builder) RemoveFile(ctx context.Context, file string) error {
 	tq := query.NewTermQuery(file)
 	tq.SetField(fieldFile)
 	req := bleve.NewSearchRequestOptions(tq, int(n), 0, false)
-	req.Score = "none"
+	req.Score = bleve.ScoreNone
 	res, err := b.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return fmt.Errorf("remove %s: %w", file, err)

@@ -280,6 +280,16 @@ func swapCurrent(path string, gen int) error {
 	return syncPath(path)
 }
 
+// CurrentBytes returns the size on disk of the generation PATH/current
+// points to.
+func CurrentBytes(path string) (int64, error) {
+	gen, err := Current(path)
+	if err != nil {
+		return 0, err
+	}
+	return dirSize(filepath.Join(path, genName(gen))), nil
+}
+
 // dirSize adds up the sizes of the regular files below dir.
 func dirSize(dir string) int64 {
 	var n int64
