@@ -58,7 +58,7 @@ func (a *api) export(c echo.Context) error {
 		format = "csv"
 	case "csv", "jsonl":
 	default:
-		return badRequest("format must be csv or jsonl, not %q", clipValue(format))
+		return badParam(codeInvalidFormat, []string{"format"}, "format must be csv or jsonl, not %q", clipValue(format))
 	}
 	limit, err := intValue(v, "limit", maxExport, 1, maxExport)
 	if err != nil {
@@ -122,7 +122,7 @@ func (a *api) export(c echo.Context) error {
 			}
 			p := hit.Paragraph
 			cite := citation(p.Headline, p.Date, p.Year, p.YearInferred, p.Source)
-			u := base + articleURL(p.ArticleID, p.ID, "")
+			u := base + paragraphURL(p.ArticleID, p.ID)
 			if cw != nil {
 				err = cw.Write(exportRow(p, cite, u))
 			} else {

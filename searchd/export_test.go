@@ -168,7 +168,7 @@ type streamRecorder struct {
 
 type flushPoint struct{ bytes, produced, heap int }
 
-func (s *streamRecorder) Header() http.Header { return s.header }
+func (s *streamRecorder) Header() http.Header  { return s.header }
 func (s *streamRecorder) WriteHeader(code int) { s.code = code }
 
 func (s *streamRecorder) Write(p []byte) (int, error) {

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/xml"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,7 +117,7 @@ func (a *api) feed(c echo.Context) error {
 		Subtitle: atomText{Type: "text", Text: "最新的符合条件的段落，每条附引用（标题、日期、来源文件和行号）"},
 		Links: []atomLink{
 			{Rel: "self", Type: "application/atom+xml", Href: self},
-			{Rel: "alternate", Type: "text/html", Href: base + st.url("/", func(v url.Values) { v.Del("sort"); v.Del("size") })},
+			{Rel: "alternate", Type: "text/html", Href: base + st.url("/", feedState)},
 		},
 		Author: atomPerson{Name: "县域新闻检索"},
 		Gen:    "countynews searchd",
@@ -146,7 +145,7 @@ func (a *api) feed(c echo.Context) error {
 
 // feedEntry is a paragraph as an Atom entry.
 func feedEntry(base string, p corpus.Paragraph, built time.Time) atomEntry {
-	link := base + articleURL(p.ArticleID, p.ID, "")
+	link := base + paragraphURL(p.ArticleID, p.ID)
 	updated := built.In(chinaTime)
 	if t, err := time.ParseInLocation("2006-01-02", string(p.Date), chinaTime); err == nil {
 		updated = t
@@ -182,7 +181,17 @@ func feedEntry(base string, p corpus.Paragraph, built time.Time) atomEntry {
 // feedURL is the feed of the search st shows: its filters and query, not
 // its page, sort or page size.
 func feedURL(st pageState) string {
-	return st.url("/feed", func(v url.Values) { v.Del("sort"); v.Del("size") })
+	return st.url("/feed", feedState)
+}
+
+// feedState leaves out of a feed's URL what a feed ignores: the sort and
+// the page size.
+func feedState(p *searchParams) { p.sortSet, p.Size = false, defaultSize }
+
+// paragraphURL is a paragraph's place in its article view, without any
+// search state: the stable address an entry or an export row gives.
+func paragraphURL(articleID, paragraphID string) string {
+	return articleURL(newPageState(searchParams{Page: 1, Size: defaultSize}), articleID, paragraphID)
 }
 
 // searchLabel names a search in a feed's title: the query (or 全部段落)

@@ -265,7 +265,7 @@ func TestFeedAtom(t *testing.T) {
 			got = append(got, en.ID)
 		}
 		for _, h := range res.Hits {
-			wantIDs = append(wantIDs, "http://example.com"+articleURL(h.ArticleID, h.ID, ""))
+			wantIDs = append(wantIDs, "http://example.com"+paragraphURL(h.ArticleID, h.ID))
 			if !slices.ContainsFunc(f.Entries, func(en atomEntry) bool {
 				return strings.HasSuffix(en.ID, "#p-"+h.ID) && en.Summary.Text == citation(h.Headline, h.Date, h.Year, h.YearInferred, h.Source) && en.Content.Text == h.Text
 			}) {

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -146,4 +148,73 @@ func registerDecoders() {
 			}
 		})
 	})
+}
+
+// TestOpenAPIErrorCodes: the document's enum of error codes is exactly the
+// codes the server can give.
+func TestOpenAPIErrorCodes(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(openAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var enum []string
+	for _, v := range doc.Components.Schemas["Error"].Value.Properties["error"].Value.Properties["code"].Value.Enum {
+		enum = append(enum, v.(string))
+	}
+	want := errorCodes()
+	slices.Sort(enum)
+	slices.Sort(want)
+	if !slices.Equal(enum, want) {
+		t.Errorf("the document's error codes %v, the server's %v", enum, want)
+	}
+}
+
+// TestAPIErrorCodes: every error response carries its stable code, with
+// the English message.
+func TestAPIErrorCodes(t *testing.T) {
+	f := defaultFixture(t)
+	for _, tc := range []struct {
+		target string
+		status int
+		code   string
+		msg    string
+	}{
+		{"/api/search?q=" + url.QueryEscape(`"乡村振兴`), 400, "unbalanced_quote", "unbalanced quote in q at character 1"},
+		{"/api/search?q=" + url.QueryEscape("红色 -"), 400, "nothing_to_exclude", `nothing to exclude after "-" in q at character 4`},
+		{"/api/search?q=OR", 400, "dangling_or", "OR with no term before it"},
+		{"/api/search?q=" + url.QueryEscape("a OR -b"), 400, "excluded_or", "cannot be joined with OR"},
+		{"/api/search?q=" + url.QueryEscape("，，"), 400, "no_searchable_characters", "no searchable characters"},
+		{"/api/search?q=" + strings.Repeat("a", 300), 400, "query_too_long", "300 characters long"},
+		{"/api/search?year_from=2024&year_to=2020", 400, "year_range_reversed", "year_from 2024 is after year_to 2020"},
+		{"/api/search?year=19", 400, "invalid_year", "year must be a year between 1900 and 2100"},
+		{"/api/search?sort=best", 400, "invalid_sort", "sort must be"},
+		{"/api/search?size=0", 400, "invalid_number", "size must be a whole number"},
+		{"/api/search?page=200&size=100", 400, "window_too_deep", "at most 10000 hits"},
+		{"/api/search?county=" + manyValues(60), 400, "too_many_values", "too many county values"},
+		{"/api/paragraphs/x/similar?scope=nope", 400, "invalid_scope", "scope must be"},
+		{"/api/articles/0000000000000000", 404, "not_found", "not found"},
+		{"/api/no/such/route", 404, "not_found", "Not Found"},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, tc.target, nil)
+			rec := httptest.NewRecorder()
+			f.e.ServeHTTP(rec, req)
+			var body errorBody
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				t.Fatalf("not a JSON error: %v\n%s", err, rec.Body.String())
+			}
+			if rec.Code != tc.status || body.Error.Status != tc.status || body.Error.Code != tc.code || !strings.Contains(body.Error.Message, tc.msg) {
+				t.Errorf("got %d %+v, want %d %s %q", rec.Code, body.Error, tc.status, tc.code, tc.msg)
+			}
+		})
+	}
+}
+
+// manyValues is a comma-separated list of n distinct values.
+func manyValues(n int) string {
+	vs := make([]string, n)
+	for i := range vs {
+		vs[i] = "c" + strconv.Itoa(i)
+	}
+	return strings.Join(vs, ",")
 }

@@ -108,7 +108,7 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 				Rate: rate.Limit(cfg.RateLimit), Burst: cfg.RateBurst, ExpiresIn: 3 * time.Minute,
 			}),
 			DenyHandler: func(c echo.Context, _ string, _ error) error {
-				return &apiError{Status: http.StatusTooManyRequests, Message: "too many requests; slow down"}
+				return &apiError{Status: http.StatusTooManyRequests, Code: codeTooManyRequests, Message: "too many requests; slow down"}
 			},
 		}))
 	}
@@ -166,7 +166,7 @@ func admission(n int) echo.MiddlewareFunc {
 			select {
 			case slots <- struct{}{}:
 			case <-c.Request().Context().Done():
-				return &apiError{Status: http.StatusServiceUnavailable, Message: "the server is busy; try again in a moment"}
+				return &apiError{Status: http.StatusServiceUnavailable, Code: codeBusy, Message: "the server is busy; try again in a moment"}
 			}
 			defer func() { <-slots }()
 			return next(c)
