@@ -236,7 +236,7 @@ func TestPageViews(t *testing.T) {
 			cards  int
 			marked []string // in each article opened
 		}{
-			{"5级", 2, []string{"5级"}},  // not the 5级 of 第15级
+			{"5级", 2, []string{"5级"}}, // not the 5级 of 第15级
 			{"５级", 2, []string{"5级"}}, // width folded
 			{"梁山县 -网格员", 1, []string{"梁山县"}},
 			{"第15级 OR 壮大", 2, nil}, // each article marks its own term
