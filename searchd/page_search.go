@@ -353,6 +353,9 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 	}
 	title := h.Headline
 	topic := strings.TrimSpace(h.Topic)
+	if topic == "" { // a lead: its first sentence stands for the topic
+		topic, _, _ = strings.Cut(strings.TrimSpace(h.Text), "。")
+	}
 	if title == "" || title == topic {
 		title = clipRunes(topic, 40)
 		c.TopicAsTitle = topic != ""
