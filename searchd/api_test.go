@@ -53,8 +53,8 @@ func defaultFixture(t testing.TB) *fixture {
 			return
 		}
 		p, _ := corpus.NewParser(corpus.Options{})
-		for _, in := range corpus.DefaultInputs() {
-			if _, err := p.Read(context.Background(), in, func(a corpus.Article) error {
+		for _, in := range ingest.DefaultInputs() {
+			if _, err := ingest.Read(context.Background(), p, in, func(a corpus.Article) error {
 				f.paragraphs = append(f.paragraphs, a.Paragraphs...)
 				return nil
 			}); err != nil {
