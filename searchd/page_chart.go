@@ -133,7 +133,7 @@ func newYearChart(st pageState, years []search.FacetValue) yearChart {
 		}
 	}
 	unit := float64(ch.Right-ch.Left) / total
-	barW := max(1, int(unit*0.72))
+	barW := min(28, max(1, int(unit*0.72)))
 	x := float64(ch.Left)
 	lastTick := -1000
 	for i, s := range slots {

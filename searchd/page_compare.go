@@ -23,6 +23,7 @@ type comparePage struct {
 	Rows     []compareRow
 	TookMS   string
 	Searches int
+	AllURL   string // the search of the whole table, on its first page
 }
 
 type compareCol struct {
@@ -82,6 +83,7 @@ func (pg *pages) compare(c echo.Context) error {
 	}
 	data := comparePage{layout: newLayout(c, "县区对比 - 县域新闻检索", "/compare", st), Params: p, Total: all.Total, Searches: 1}
 	data.Nav = "compare"
+	data.AllURL = st.url("/", nil)
 	data.setProblems(problems)
 	data.Chips = chips(st, "/compare")
 	if len(data.Chips) > 0 {

@@ -36,6 +36,8 @@ type searchPage struct {
 	Sizes    []sortLink // results per page
 	Pager    pager
 	Empty    *emptyHelp
+	// ExportURL downloads the whole result list as CSV (/api/export).
+	ExportURL string
 }
 
 // card is one hit as a result card: a view of a search.Hit.
@@ -172,6 +174,8 @@ func (pg *pages) search(c echo.Context) error {
 		Sizes:    sizeLinks(st),
 		Pager:    newPager(st, res.Total),
 	}
+	data.Feed = feedURL(st)
+	data.ExportURL = st.url("/api/export", func(p *searchParams) { p.Size = defaultSize })
 	data.setProblems(problems)
 	data.SkipFacets = true
 	for _, f := range data.Keep {
@@ -349,6 +353,9 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 	}
 	title := h.Headline
 	topic := strings.TrimSpace(h.Topic)
+	if topic == "" { // a lead: its first sentence stands for the topic
+		topic, _, _ = strings.Cut(strings.TrimSpace(h.Text), "。")
+	}
 	if title == "" || title == topic {
 		title = clipRunes(topic, 40)
 		c.TopicAsTitle = topic != ""

@@ -857,8 +857,8 @@ func TestPages(t *testing.T) {
 		if cellLinks < 2 {
 			t.Errorf("only %d cell links", cellLinks)
 		}
-		// Filters: the county filter limits the rows, the year filter is
-		// kept in every link, the program filter is not applied.
+		// Filters: the county filter limits the rows, the program filter
+		// the columns, and every filter is kept in every link.
 		r2 := okPage(t, e, "/compare?q="+url.QueryEscape("党")+"&county="+url.QueryEscape("金乡")+"&year=2021&program="+url.QueryEscape("红色物业"))
 		var counties []string
 		for _, th := range findByTag(findByTag(r2.doc, atom.Tbody)[0], atom.Th) {
@@ -867,10 +867,40 @@ func TestPages(t *testing.T) {
 		if !slices.Equal(counties, []string{"金乡"}) {
 			t.Errorf("rows %v, want only 金乡", counties)
 		}
+		var cols []string
+		for _, th := range findByClass(findByTag(r2.doc, atom.Table)[0], "prog") {
+			cols = append(cols, nodeText(th))
+		}
+		if !slices.Equal(cols, []string{"红色物业"}) {
+			t.Errorf("columns %v, want only the picked program 红色物业", cols)
+		}
 		for _, u := range linkURLs(t, findByTag(r2.doc, atom.Table)[0]) {
-			if q := u.Query(); q.Get("year") != "2021" || q.Get("county") != "金乡" && q.Get("county") != "" {
+			if q := u.Query(); q.Get("year") != "2021" || q.Get("county") != "金乡" && q.Get("county") != "" || q.Get("program") != "红色物业" {
 				t.Errorf("table link %s loses the filters", u)
 			}
+		}
+		// Its filters show as chips that remove them and stay on the page.
+		chipsOn := map[string]url.Values{}
+		for _, c := range findByClass(r2.doc, "chip") {
+			u := hrefURL(t, c)
+			if u.Path != "/compare" {
+				t.Errorf("a chip leaves the comparison: %s", u)
+			}
+			chipsOn[strings.TrimPrefix(strings.TrimSuffix(nodeText(c), "×"), "去掉筛选条件 ")] = u.Query()
+		}
+		for label, rest := range map[string]url.Values{
+			"县区：金乡":    {"q": {"党"}, "year": {"2021"}, "program": {"红色物业"}},
+			"项目：红色物业":  {"q": {"党"}, "year": {"2021"}, "county": {"金乡"}},
+			"年份：2021年": {"q": {"党"}, "county": {"金乡"}, "program": {"红色物业"}},
+		} {
+			if !sameValues(chipsOn[label], rest) {
+				t.Errorf("chip %s removes to %v, want %v", label, chipsOn[label], rest)
+			}
+		}
+		// The program filter changes the counts as the search page's does.
+		r3 := okPage(t, e, "/compare?q="+url.QueryEscape("党")+"&program="+url.QueryEscape("红色物业"))
+		if got, want := totalOfCompare(t, r3), totalOf(t, okPage(t, e, "/?q="+url.QueryEscape("党")+"&program="+url.QueryEscape("红色物业"))); got != want {
+			t.Errorf("the comparison under program=红色物业 counts %d, the search %d", got, want)
 		}
 		// The form of the comparison page stays on it.
 		if f := findByTag(r.doc, atom.Form); len(f) == 0 || nodeAttr(f[0], "action") != "/compare" {
@@ -896,11 +926,25 @@ func TestPages(t *testing.T) {
 		r := okPage(t, e, "/")
 		for _, n := range findAll(r.doc, func(n *html.Node) bool { return nodeHasAttr(n, "src") || n.DataAtom == atom.Link }) {
 			ref := nodeAttr(n, "src") + nodeAttr(n, "href")
+			if nodeAttr(n, "rel") == "alternate" && nodeAttr(n, "type") == "application/atom+xml" && strings.HasPrefix(ref, "/feed") {
+				continue // the search's feed, not an asset
+			}
 			if !regexp.MustCompile(`^/static/[a-z]+\.(css|js|svg)\?v=[0-9a-f]{12}$`).MatchString(ref) {
 				t.Errorf("asset reference %q", ref)
 			}
 		}
 	})
+}
+
+// totalOfCompare reads the total from the comparison's summary.
+func totalOfCompare(t *testing.T, r pageResp) int {
+	t.Helper()
+	m := regexp.MustCompile(`共 (\d+) 个段落`).FindStringSubmatch(nodeText(findByClass(r.doc, "tally")[0]))
+	if m == nil {
+		t.Fatalf("the comparison's summary has no total")
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // totalOf reads the total from a search page's summary.
