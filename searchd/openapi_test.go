@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -23,6 +25,7 @@ import (
 // describes every API route the server has, and real responses of every
 // endpoint — successes and errors — validate against it.
 func TestOpenAPI(t *testing.T) {
+	registerDecoders()
 	f := defaultFixture(t)
 	ctx := context.Background()
 	rec := httptest.NewRecorder()
@@ -36,7 +39,7 @@ func TestOpenAPI(t *testing.T) {
 		t.Fatalf("invalid OpenAPI document: %v", err)
 	}
 	for _, r := range f.e.Routes() {
-		if r.Method != http.MethodGet || !(strings.HasPrefix(r.Path, "/api/") || r.Path == "/healthz" || r.Path == "/readyz" || r.Path == "/metrics") {
+		if r.Method != http.MethodGet || !(strings.HasPrefix(r.Path, "/api/") || r.Path == "/healthz" || r.Path == "/readyz" || r.Path == "/metrics" || r.Path == "/feed") {
 			continue
 		}
 		path := r.Path
@@ -67,6 +70,11 @@ func TestOpenAPI(t *testing.T) {
 		"/api/search?q=" + url.QueryEscape("红色") + "&in=headline&date_from=2021-01-01&date_to=2021-12-31",
 		"/api/search?date_from=2021-02-30",
 		"/api/facets",
+		"/api/export?q=" + url.QueryEscape("红色物业"),
+		"/api/export?format=jsonl&limit=3",
+		"/api/export?format=xml",
+		"/feed?q=" + url.QueryEscape("红色物业") + "&size=3",
+		"/feed?size=0",
 		"/api/articles/" + hit.ArticleID,
 		"/api/articles/0000000000000000",
 		"/api/paragraphs/" + hit.ID,
@@ -103,6 +111,43 @@ func TestOpenAPI(t *testing.T) {
 			}
 		})
 	}
+}
+
+var decodersOnce sync.Once
+
+// registerDecoders teaches the validator the API's non-JSON bodies: JSON
+// Lines (each line validated as an item of the schema's array) and Atom
+// (well-formed XML, checked in full by TestFeedAtom).
+func registerDecoders() {
+	decodersOnce.Do(func() {
+		openapi3filter.RegisterBodyDecoder("application/x-ndjson", func(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+			var out []any
+			dec := json.NewDecoder(body)
+			for {
+				var v any
+				if err := dec.Decode(&v); err == io.EOF {
+					return out, nil
+				} else if err != nil {
+					return nil, err
+				}
+				out = append(out, v)
+			}
+		})
+		openapi3filter.RegisterBodyDecoder("application/atom+xml", func(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+			data, err := io.ReadAll(body)
+			if err != nil {
+				return nil, err
+			}
+			dec := xml.NewDecoder(bytes.NewReader(data))
+			for {
+				if _, err := dec.Token(); err == io.EOF {
+					return string(data), nil
+				} else if err != nil {
+					return nil, err
+				}
+			}
+		})
+	})
 }
 
 // TestOpenAPIErrorCodes: the document's enum of error codes is exactly the

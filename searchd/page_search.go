@@ -36,6 +36,8 @@ type searchPage struct {
 	Sizes    []sortLink // results per page
 	Pager    pager
 	Empty    *emptyHelp
+	// ExportURL downloads the whole result list as CSV (/api/export).
+	ExportURL string
 }
 
 // card is one hit as a result card: a view of a search.Hit.
@@ -172,6 +174,8 @@ func (pg *pages) search(c echo.Context) error {
 		Sizes:    sizeLinks(st),
 		Pager:    newPager(st, res.Total),
 	}
+	data.Feed = feedURL(st)
+	data.ExportURL = st.url("/api/export", func(p *searchParams) { p.Size = defaultSize })
 	data.setProblems(problems)
 	for _, f := range data.Keep {
 		if f.Name != "year_from" && f.Name != "year_to" && f.Name != "date_from" && f.Name != "date_to" {

@@ -137,9 +137,12 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	g.GET("/openapi.json", serveOpenAPI, timeout)
 	g.GET("/search", a.search, timeout)
 	g.GET("/facets", a.facets, timeout)
+	// An export sets its own, longer time limit (export.go).
+	g.GET("/export", a.export, func(next echo.HandlerFunc) echo.HandlerFunc { return cached(admit(next)) })
 	g.GET("/articles/:id", a.article, timeout)
 	g.GET("/paragraphs/:id", a.paragraph, timeout)
 	g.GET("/paragraphs/:id/similar", a.similar, timeout)
+	e.GET("/feed", a.feed, timeout)
 	registerPages(e, a, timeout)
 	e.Server.Handler = headAsGet(e)
 	return e
