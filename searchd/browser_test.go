@@ -238,8 +238,10 @@ func TestBrowser(t *testing.T) {
 	listSearch := evalJS[string](t, bctx, `location.search`)
 	navigate("open the first card", chromedp.Click(chromedp.CSS(".card .card-title a")))
 	do("wait for the article", chromedp.WaitVisible(chromedp.CSS(".para.hit")))
-	navigate("back to the results", chromedp.Click(chromedp.CSS(".back a")))
-	do("wait for the results", chromedp.WaitVisible(chromedp.CSS(".card")))
+	do("back to the results", chromedp.Evaluate[chromedp.Void](`document.querySelector('.back a').click()`))
+	if err := waitJS(bctx, `location.pathname === '/' && document.readyState === 'complete' && !!document.querySelector('.card')`, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	if got := evalJS[string](t, bctx, `location.search`); !sameQuery(got, listSearch) {
 		t.Errorf("返回检索结果 goes to %s, want the list %s", got, listSearch)
 	}
