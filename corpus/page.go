@@ -99,6 +99,8 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 	var (
 		date   Date
 		year   int
+		paper  string // front matter paper: (outlet)
+		pageNo string // front matter page: (版次)
 		blocks []block
 		cur    block
 	)
@@ -115,6 +117,10 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 					return fail(it.line, "front matter: %v", err)
 				}
 				date, year = d, y
+			case "paper":
+				paper = text.CleanLine(v)
+			case "page":
+				pageNo = text.CleanLine(v)
 			default:
 				warn(it.line, "front matter key %q is not known and was ignored", clip(k, 20))
 			}
@@ -197,6 +203,7 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 		}
 	}
 	for i := range page.Articles {
+		page.Articles[i].Outlet, page.Articles[i].Page = paper, pageNo
 		p.finish(&page.Articles[i], date, year, inferred)
 	}
 	return page, nil
@@ -242,8 +249,8 @@ func (p *Parser) article(file string, start itemType, blocks []block, warn func(
 		paras = append(paras, cur[:head])
 	}
 	headBlocks := cur[head:]
-	if len(headBlocks) == 0 && len(paras) >= 2 && isExclaimedHeadline(last2(paras)) {
-		headBlocks, paras = last2(paras), paras[:len(paras)-1]
+	if len(headBlocks) == 0 && len(paras) >= 2 && isExclaimedHeadline(lastParagraph(paras)) {
+		headBlocks, paras = lastParagraph(paras), paras[:len(paras)-1]
 	}
 	var titles []string
 	for _, b := range headBlocks {
@@ -329,12 +336,14 @@ func isExclaimedHeadline(bs []block) bool {
 	return strings.HasSuffix(t, "！") || strings.HasSuffix(t, "？")
 }
 
+// last returns the last line of the last block of bs.
 func last(bs []block) item {
 	b := bs[len(bs)-1]
 	return b[len(b)-1]
 }
 
-func last2(paras [][]block) []block { return paras[len(paras)-1] }
+// lastParagraph returns the blocks of the last paragraph of paras.
+func lastParagraph(paras [][]block) []block { return paras[len(paras)-1] }
 
 // reporters splits the name list of a dateline (通讯员 潘笛欢 孙畅畅) into
 // names, dropping role words even when glued to a name (记者王森).
@@ -399,5 +408,6 @@ func (p *Parser) finish(a *Article, date Date, year int, inferred bool) {
 		para.Initiatives = initiativesOf(para.Text)
 		para.Reporters = a.Reporters
 		para.Dateline = a.Dateline
+		para.Outlet, para.Page = a.Outlet, a.Page
 	}
 }

@@ -23,6 +23,8 @@ type Index interface {
 	AllFacets(ctx context.Context) (search.Facets, error)
 	DidYouMean(ctx context.Context, r search.Request) ([]search.Suggestion, error)
 	Counts(ctx context.Context, rs []search.Request) ([]int, error)
+	// Marks finds in text what r's query matched (for the article view).
+	Marks(r search.Request, text string) []search.Span
 }
 
 // hitJSON is one hit as the API returns it: the paragraph's fields, the
@@ -131,26 +133,39 @@ func (a *api) runSearch(ctx context.Context, p searchParams) (*searchJSON, error
 	if err != nil {
 		return nil, err
 	}
+	sugs, filters, err := a.queryHelp(ctx, ix, p, r, res)
+	if err != nil {
+		return nil, err
+	}
 	out := &searchJSON{
 		Query: p, Total: res.Total, Match: res.Match.String(), Words: nonNil(res.Words),
 		Page: p.Page, Size: p.Size, Hits: toHits(res.Hits), Facets: toFacets(res.Facets),
-		Suggestions:      []suggestionJSON{},
-		SuggestedFilters: a.names.suggestFilters(p.query, p, res.Facets, res.Total),
+		Suggestions: []suggestionJSON{}, SuggestedFilters: filters,
 	}
-	// Exact found nothing when nothing was found or the answer is relaxed
-	// (auto went past exact).
-	exactNone := res.Total == 0 || res.Match != search.MatchExact || len(res.Words) > 0
-	if exactNone && p.query.HasPositive() {
-		sugs, err := ix.DidYouMean(ctx, r)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range sugs {
-			out.Suggestions = append(out.Suggestions, suggestionJSON{Q: s.Query.String(), Total: s.Total})
-		}
+	for _, s := range sugs {
+		out.Suggestions = append(out.Suggestions, suggestionJSON{Q: s.Query.String(), Total: s.Total})
 	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
+}
+
+// queryHelp is what a search offers beside its hits, for the API and the
+// page alike: corrected queries (did you mean) when exact matching found
+// nothing, and the counties and programs the query names as filters.
+func (a *api) queryHelp(ctx context.Context, ix Index, p searchParams, r search.Request, res *search.Result) ([]search.Suggestion, []filterJSON, error) {
+	filters := a.names.suggestFilters(p.query, p, res.Facets, res.Total)
+	if !exactFoundNothing(p, res) {
+		return nil, filters, nil
+	}
+	sugs, err := ix.DidYouMean(ctx, r)
+	return sugs, filters, err
+}
+
+// exactFoundNothing reports whether the query, as typed, matched nothing
+// (the answer may come from a relaxed mode).
+func exactFoundNothing(p searchParams, res *search.Result) bool {
+	relaxed := res.Match != search.MatchExact || len(res.Words) > 0
+	return p.query.HasPositive() && (res.Total == 0 || relaxed)
 }
 
 // idParam validates a path ID: IDs are short and made of letters, digits
@@ -160,7 +175,7 @@ func idParam(c echo.Context) (string, error) {
 	if id == "" || len(id) > 64 || !utf8.ValidString(id) || strings.ContainsFunc(id, func(r rune) bool {
 		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 	}) {
-		return "", &apiError{Status: http.StatusNotFound, Message: "no such id"}
+		return "", &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: "no such id"}
 	}
 	return id, nil
 }
@@ -213,7 +228,7 @@ func (a *api) similar(c echo.Context) error {
 	case "all":
 		scope = search.ScopeAll
 	default:
-		return badRequest("scope must be other-counties or all, not %q", clipValue(scopeName))
+		return badParam(codeInvalidScope, []string{"scope"}, "scope must be other-counties or all, not %q", clipValue(scopeName))
 	}
 	ix, release := a.index()
 	defer release()

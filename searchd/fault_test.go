@@ -278,7 +278,7 @@ func TestFaultEnginePanic(t *testing.T) {
 // requests waiting for it; the next one computes afresh.
 func TestFaultRememberPanic(t *testing.T) {
 	s := newServedIndex(nil)
-	k := memoKey{facets: true}
+	k := allFacetsKey
 	started := make(chan struct{})
 	release := make(chan struct{})
 	var wg sync.WaitGroup
@@ -316,5 +316,43 @@ func TestFaultRememberPanic(t *testing.T) {
 	}
 	if v, err := s.remember(context.Background(), k, func() (any, error) { return 7, nil }); err != nil || v != 42 {
 		t.Errorf("after recovery: %v, %v (want the waiter's 42 cached)", v, err)
+	}
+}
+
+// TestFaultFirstStartLeftovers: a first start that failed (only the lock
+// left) or was killed mid-build (a gen-1.tmp left) does not stop the next
+// start: it builds the index again and serves it.
+func TestFaultFirstStartLeftovers(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files []string
+	}{
+		{"lone lock", []string{"lock"}},
+		{"temporary generation", []string{"lock", "gen-1.tmp/work/store/x.zap", "current.tmp"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			index := filepath.Join(t.TempDir(), "index")
+			for _, f := range tc.files {
+				p := filepath.Join(index, f)
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				if err := os.WriteFile(p, []byte("left over"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			d := startLive(t, "-index", index)
+			resp, err := http.Get(d.url + "/readyz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ready struct{ Generation, Documents int }
+			json.NewDecoder(resp.Body).Decode(&ready)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || ready.Generation != 1 || ready.Documents == 0 {
+				t.Errorf("/readyz %d: %+v", resp.StatusCode, ready)
+			}
+			if _, err := os.Stat(filepath.Join(index, "gen-1.tmp")); !os.IsNotExist(err) {
+				t.Errorf("the leftover temporary generation is still there (%v)", err)
+			}
+		})
 	}
 }

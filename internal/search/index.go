@@ -25,6 +25,8 @@ type Index struct {
 	bleve bleve.Index
 	table *table // nil: search with Bleve's facets and sorts
 	words *Words // the segmenter of relaxed matching, loaded on first use
+	// stories groups the generation's articles (stories.go).
+	stories *stories
 	// noTable says why the index does not fit a table ("" if it does).
 	noTable string
 	// spare holds a token per core a search may borrow to split its pass
@@ -136,7 +138,15 @@ func openGeneration(ctx context.Context, path string, gen int, opts ...Option) (
 		b.Close()
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
-	ix = &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, noTable: why, size: dirSize(dir), stamp: stamp,
+	st, err := func() (st *stories, err error) {
+		defer recoverPanic("group stories", &err)
+		return loadStories(ctx, b)
+	}()
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open generation %d: %w", gen, err)
+	}
+	ix = &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, noTable: why, stories: st, size: dirSize(dir), stamp: stamp,
 		words: NewWords(), spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1))}
 	for _, o := range opts {
 		o(ix)

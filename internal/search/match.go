@@ -146,9 +146,7 @@ func contentWords(seg *words.Segmenter, term string) []string {
 // exact semantics. Exclusions are always exact. The key lists the parts,
 // so that steps whose parts are the same are not searched twice.
 //
-// Highlighting marks each part and its pieces between punctuation: the
-// index ignores punctuation, so 乡村振兴！ matches the text's 乡村振兴，
-// and must mark it there.
+// Highlighting marks each part (see appendMarks).
 func (ix *Index) compileParts(q query.Query, in Field, parts func(query.Term) []string) (compiled, string) {
 	var c compiled
 	var key strings.Builder
@@ -196,14 +194,13 @@ func (ix *Index) compileParts(q query.Query, in Field, parts func(query.Term) []
 	return c, key.String()
 }
 
-// appendMarks adds the highlight marks of phrase p: p itself (a pasted
-// sentence found verbatim is marked whole) and its pieces between
-// punctuation (乡村振兴！, “乡村振兴” mark 乡村振兴), each once.
+// appendMarks adds the highlight mark of phrase p once. The highlighter
+// marks a phrase holding punctuation where its pieces follow each other
+// with any punctuation between them, as the index matched it: 乡村振兴！
+// marks the text's 乡村振兴，.
 func appendMarks(marks []string, p string) []string {
-	for _, m := range append([]string{p}, termPieces(p)...) {
-		if strings.TrimSpace(m) != "" && !slices.Contains(marks, m) {
-			marks = append(marks, m)
-		}
+	if strings.TrimSpace(p) != "" && !slices.Contains(marks, p) {
+		marks = append(marks, p)
 	}
 	return marks
 }

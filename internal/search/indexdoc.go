@@ -9,10 +9,12 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"countynews/corpus"
+	"countynews/internal/story"
 	"countynews/internal/text"
 )
 
-// document builds the Bleve document of a paragraph directly, field by
+// document builds the Bleve document of a paragraph of input (the key
+// RemoveFile deletes by) directly, field by
 // field, instead of letting Bleve's mapping reflect over a struct (see
 // BenchmarkDocument for the difference). The options and analyzers are the
 // mapping's (mapping.go).
@@ -23,10 +25,16 @@ import (
 // ２０２１年 → 年, so an unfolded text reaching it would lose words), and
 // traditional characters are folded to simplified (紅色物業 is indexed as
 // 红色物业), as query terms are. The stored paragraph stays as printed.
-func (s *schema) document(p corpus.Paragraph, unigrams bool) (*document.Document, error) {
+//
+// sig is the article's story signature (0: none), stored with every
+// paragraph so that the index can group stories when it is opened
+// (stories.go). The paragraph's StoryID is never stored: it depends on
+// the other articles of the index.
+func (s *schema) document(p corpus.Paragraph, input string, unigrams bool, sig story.Signature) (*document.Document, error) {
 	if p.ID == "" {
 		return nil, fmt.Errorf("paragraph without an ID (article %q, position %d)", p.ArticleID, p.Position)
 	}
+	p.StoryID = ""
 	raw, err := json.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("encode paragraph %s: %w", p.ID, err)
@@ -65,8 +73,11 @@ func (s *schema) document(p corpus.Paragraph, unigrams bool) (*document.Document
 		keyword(fieldReporter, v, optKeyword)
 	}
 	keyword(fieldKind, string(p.Kind), optKeyword)
-	keyword(fieldArticleID, p.ArticleID, optKeyword)
-	keyword(fieldFile, p.Source.File, optKeyword)
+	keyword(fieldArticleID, p.ArticleID, optFacet)
+	if sig != 0 {
+		keyword(fieldSignature, strconv.FormatUint(uint64(sig), 16), optFacet)
+	}
+	keyword(fieldFile, input, optKeyword)
 	d.AddField(document.NewTextFieldWithIndexingOptions(fieldDoc, nil, raw, optStored))
 	return d, nil
 }
