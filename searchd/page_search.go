@@ -177,7 +177,6 @@ func (pg *pages) search(c echo.Context) error {
 	data.Feed = feedURL(st)
 	data.ExportURL = st.url("/api/export", func(p *searchParams) { p.Size = defaultSize })
 	data.setProblems(problems)
-	data.SkipFacets = true
 	for _, f := range data.Keep {
 		if f.Name != "year_from" && f.Name != "year_to" && f.Name != "date_from" && f.Name != "date_to" {
 			data.YearForm = append(data.YearForm, f)
@@ -198,6 +197,10 @@ func (pg *pages) search(c echo.Context) error {
 		data.Cards = append(data.Cards, newCard(st, h, func(text string) []search.Span { return ix.Marks(r, text) }))
 	}
 	data.LastRank = data.First + len(data.Cards) - 1
+	data.SkipResults = "#results"
+	if len(data.Cards) > 0 {
+		data.SkipResults = "#hits" // the first card is the next Tab stop
+	}
 	if len(res.Hits) == 0 {
 		data.Empty = pg.emptyHelp(ctx, ix, st, res.Total)
 	}

@@ -566,7 +566,7 @@ func TestPages(t *testing.T) {
 			u := hrefURL(t, b)
 			y := u.Query().Get("year")
 			label := nodeAttr(b, "aria-label")
-			m := regexp.MustCompile(`^(\d{4})年：(\d+)条$`).FindStringSubmatch(label)
+			m := regexp.MustCompile(`^(\d{4})年：(\d+) 条$`).FindStringSubmatch(label)
 			if m == nil || m[1] != y {
 				t.Fatalf("bar %q links to %s", label, u)
 			}
@@ -589,7 +589,7 @@ func TestPages(t *testing.T) {
 		}
 		for _, b := range out {
 			u := hrefURL(t, b)
-			m := regexp.MustCompile(`^(\d{4})年：(\d+)条`).FindStringSubmatch(nodeAttr(b, "aria-label"))
+			m := regexp.MustCompile(`^(\d{4})年：(\d+) 条`).FindStringSubmatch(nodeAttr(b, "aria-label"))
 			if m == nil || !sameValues(u.Query(), url.Values{"year": {m[1]}}) {
 				t.Fatalf("bar %q outside the range links to %s", nodeAttr(b, "aria-label"), u)
 			}
