@@ -38,6 +38,11 @@ type Index struct {
 	// preds caches DidYouMean's dearest lookups (didyoumean.go).
 	preds predecessorCache
 
+	// completer is read on the first completion (complete.go).
+	completeOnce sync.Once
+	completer    *completer
+	completeErr  error
+
 	closeOnce sync.Once
 	closeErr  error
 	closed    atomic.Bool // the table outlives Bleve: searches check this
