@@ -150,35 +150,3 @@ func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
 	p.finish(&a, date, year, inferred)
 	return a, nil
 }
-
-// originalTitle splits a leading 原标题：TITLE off an export's text. The
-// title ends at the first line break or space, else after the last ！ or ？
-// (with closing quotes) before any 。, within 60 characters; when no end is found the text is kept whole.
-func originalTitle(body string) (title, rest string) {
-	after, ok := strings.CutPrefix(body, "原标题：")
-	if !ok {
-		after, ok = strings.CutPrefix(body, "原标题:")
-	}
-	if !ok {
-		return "", body
-	}
-	rs := []rune(after)
-	end := -1 // just past the last ！？ (and closing quotes) seen so far
-	for i := 0; i < len(rs) && i <= 60; i++ {
-		switch r := rs[i]; {
-		case r == '\n' || r == ' ' || r == '\u3000':
-			return text.CleanLine(string(rs[:i])), strings.TrimSpace(string(rs[i:]))
-		case r == '。':
-			i = len(rs) // a full stop ends the search: titles have none
-		case strings.ContainsRune("！？!?", r):
-			end = i + 1
-			for end < len(rs) && strings.ContainsRune(closers, rs[end]) {
-				end++
-			}
-		}
-	}
-	if end > 0 {
-		return text.CleanLine(string(rs[:end])), strings.TrimSpace(string(rs[end:]))
-	}
-	return "", body
-}

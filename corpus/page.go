@@ -355,22 +355,18 @@ func reporters(s string) []string {
 // or year, IDs, kinds, topics, programs and named initiatives.
 func (p *Parser) finish(a *Article, date Date, year int, inferred bool) {
 	a.Date, a.Year, a.YearInferred = date, year, inferred
-	lead := ""
 	var all strings.Builder
 	texts := make([]string, len(a.Paragraphs))
 	for i, para := range a.Paragraphs {
 		texts[i] = para.Text
 		all.WriteString(para.Text)
 	}
-	if len(texts) > 0 {
-		lead = strings.TrimPrefix(texts[0], a.Dateline)
-	}
-	// County: the dateline names it; otherwise the strongest evidence wins:
-	// headline and subtitle, then the county the lead names most, then the
-	// whole text. Look-alikes (微山湖, 梁山伯) count as no evidence.
+	// County: the dateline names it; otherwise it is weighed from the
+	// evidence of the headline, the lead and the rest (see evidence.go).
 	c, ok := p.gaz.Lookup(a.County)
 	if !ok {
-		c, ok = p.gaz.Decide(a.Headline+" "+a.Subtitle, lead, all.String())
+		lead, rest := splitLead(strings.TrimPrefix(all.String(), a.Dateline))
+		c, ok = p.gaz.Locate(a.Headline+" "+a.Subtitle, lead, rest)
 	}
 	if ok {
 		a.County, a.CountyName = c.Short, c.Name
@@ -383,6 +379,10 @@ func (p *Parser) finish(a *Article, date Date, year int, inferred bool) {
 	if a.ID == "" {
 		a.ID = articleID("", a.Headline, a.Subtitle, texts)
 	}
+	// Derived after the ID, so that an article's ID does not depend on it.
+	if a.Headline == "" && len(texts) > 0 {
+		a.Headline, a.HeadlineDerived = derivedHeadline(strings.TrimPrefix(texts[0], a.Dateline)), true
+	}
 	for i := range a.Paragraphs {
 		para := &a.Paragraphs[i]
 		para.ID = paragraphID(a.ID, i)
@@ -392,7 +392,7 @@ func (p *Parser) finish(a *Article, date Date, year int, inferred bool) {
 			para.Kind = KindInitiative
 			para.Topic = topicOf(para.Text)
 		}
-		para.Headline, para.Subtitle = a.Headline, a.Subtitle
+		para.Headline, para.Subtitle, para.HeadlineDerived = a.Headline, a.Subtitle, a.HeadlineDerived
 		para.County, para.CountyName = a.County, a.CountyName
 		para.Year, para.YearInferred, para.Date = a.Year, a.YearInferred, a.Date
 		para.Programs = p.tax.Match(para.Text, a.Headline, a.Subtitle)
