@@ -29,9 +29,13 @@ type Kind string
 const (
 	// KindLead is an article's first paragraph: the dateline's summary.
 	KindLead Kind = "lead"
-	// KindInitiative is every following paragraph: one initiative, opened by
-	// a topic sentence.
+	// KindInitiative is every following paragraph of a page: one
+	// initiative, opened by a topic sentence.
 	KindInitiative Kind = "initiative"
+	// KindParagraph is every following paragraph of an export without
+	// initiative structure (JSONL): a stretch of running text cut at
+	// sentence ends, with no topic sentence.
+	KindParagraph Kind = "paragraph"
 )
 
 // Provenance says where a paragraph came from: the source file (as named to
@@ -81,7 +85,7 @@ type Paragraph struct {
 	Position int  `json:"position"`
 	Kind     Kind `json:"kind"`
 	// Topic is the initiative's topic sentence: the text before the first
-	// 。 (empty for leads).
+	// 。 (empty for leads and plain paragraphs).
 	Topic    string `json:"topic"`
 	Text     string `json:"text"`
 	Headline string `json:"headline"`

@@ -130,13 +130,16 @@ func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
 	if len(a.Paragraphs) == 0 {
 		return Article{}, errors.New(`record has no "text"`)
 	}
-	if year == 0 {
-		texts := []string{title}
-		for _, para := range a.Paragraphs {
-			texts = append(texts, para.Text)
-		}
-		if year = latestYear(p.now().Year(), texts...); year > 0 {
-			inferred = true
+	if year == 0 { // undated: the file's date or year, else the text's own dating phrases
+		date, year = p.pathDate(file)
+		if year == 0 {
+			texts := []string{}
+			for _, para := range a.Paragraphs {
+				texts = append(texts, para.Text)
+			}
+			if year = textYear(p.now().Year(), texts...); year > 0 {
+				inferred = true
+			}
 		}
 	}
 	if rec.County != "" {
@@ -147,6 +150,6 @@ func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
 		texts[i] = para.Text
 	}
 	a.ID = articleID(rec.ID, a.Headline, a.Subtitle, texts)
-	p.finish(&a, date, year, inferred)
+	p.finish(&a, date, year, inferred, KindParagraph)
 	return a, nil
 }

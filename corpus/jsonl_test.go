@@ -159,3 +159,50 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// TestJSONLYears: a year is true or absent. Each case is one of issue 12's:
+// history, birth and plan years date nothing; datelines and the story's
+// own dates do.
+func TestJSONLYears(t *testing.T) {
+	tests := []struct {
+		name, file, line string
+		year             int
+		inferred         bool
+	}{
+		{"record date", "x.jsonl", `{"date":"2023-08-19","text":"1971年7月9日，基辛格秘密访华。"}`, 2023, false},
+		{"Kissinger history: 1971, 1972", "x.jsonl", `{"text":"左图：1971年7月9日，基辛格秘密访华。基辛格与中方携手促成了1972年尼克松总统对中国进行破冰之旅。"}`, 0, false},
+		{"冯振's birth year 1992", "x.jsonl", `{"text":"8月4日，共青团北京市委员会发布决定。冯振，男，汉族，1992年12月生，山东济宁人，中共党员。"}`, 0, false},
+		{"plan year 2026", "x.jsonl", `{"text":"实习记者 主余凤7月28日，临沂市人民政府新闻办公室召开新闻发布会。2026年全省第12届残运会将在临沂举办。"}`, 0, false},
+		{"retirement 1999, service 2008", "x.jsonl", `{"text":"作者简介：1953年1月生。1999年2月退休。孔战2008年退伍后，墨绿的军装被他珍藏在箱底。"}`, 0, false},
+		{"dateline with its year", "x.jsonl", `{"text":"新华社北京2023年8月3日电 国务院召开常务会议。"}`, 2023, true},
+		{"opening date and the story's full date", "x.jsonl", `{"text":"8月1日，中国消防通报：2023年7月31日11时49分，海淀区消防救援支队接报警情。"}`, 2023, true},
+		{"full date far from the opening date is history", "x.jsonl", `{"text":"8月1日，纪念活动举行。1950年10月8日，毛泽东发布命令。"}`, 0, false},
+		{"status as of a month", "x.jsonl", `{"text":"截至2021年6月，累计拨付帮扶资金3500万元。"}`, 2021, true},
+		{"a year's total is reported the next year", "x.jsonl", `{"text":"截至2022年，活动共组织30余家媒体百余名记者探访。"}`, 0, false},
+		{"no year after today", "x.jsonl", `{"text":"新华社北京2027年8月3日电 会议召开。"}`, 0, false},
+		{"year in the file name", "news-2023.jsonl", `{"text":"1971年7月9日，基辛格秘密访华。"}`, 2023, false},
+		{"year in a folder name", "2021/export.jsonl", `{"text":"好。"}`, 2021, false},
+		{"date in the file name", "news-20230805.jsonl", `{"text":"好。"}`, 2023, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var arts []corpus.Article
+			probs, err := newParser(t).ReadJSONL(context.Background(), tc.file, strings.NewReader(tc.line), func(a corpus.Article) error {
+				arts = append(arts, a)
+				return nil
+			})
+			if err != nil || len(probs) > 0 || len(arts) != 1 {
+				t.Fatalf("err %v problems %v articles %d", err, probs, len(arts))
+			}
+			a := arts[0]
+			if a.Year != tc.year || a.YearInferred != tc.inferred {
+				t.Errorf("year %d inferred %v, want %d %v", a.Year, a.YearInferred, tc.year, tc.inferred)
+			}
+			for _, p := range a.Paragraphs {
+				if p.Year != a.Year {
+					t.Errorf("paragraph year %d", p.Year)
+				}
+			}
+		})
+	}
+}

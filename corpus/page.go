@@ -130,8 +130,8 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 	if len(blocks) == 0 {
 		return fail(0, "empty page: %w", ErrEmpty)
 	}
-	if date == "" {
-		date, year, _ = dateFromFileName(file)
+	if year == 0 {
+		date, year = p.pathDate(file)
 	}
 
 	// Cut the page into segments, one an article, at the blocks that open
@@ -180,24 +180,21 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 		return fail(blocks[0][0].line, "no article text on the page: %w", ErrEmpty)
 	}
 
-	// Date and year: from metadata, else the latest year written anywhere on
-	// the page, flagged as inferred.
+	// Date and year: from metadata, else the page's own dating phrases,
+	// flagged as inferred (see textYear).
 	inferred := false
 	if year == 0 {
 		var texts []string
 		for _, a := range page.Articles {
-			texts = append(texts, a.Headline, a.Subtitle)
 			for _, para := range a.Paragraphs {
 				texts = append(texts, para.Text)
 			}
 		}
-		year, inferred = latestYear(p.now().Year(), texts...), true
-		if year == 0 {
-			inferred = false
-		}
+		year = textYear(p.now().Year(), texts...)
+		inferred = year > 0
 	}
 	for i := range page.Articles {
-		p.finish(&page.Articles[i], date, year, inferred)
+		p.finish(&page.Articles[i], date, year, inferred, KindInitiative)
 	}
 	return page, nil
 }
@@ -352,8 +349,9 @@ func reporters(s string) []string {
 }
 
 // finish fills in what an article's paragraphs share: the county, the date
-// or year, IDs, kinds, topics, programs and named initiatives.
-func (p *Parser) finish(a *Article, date Date, year int, inferred bool) {
+// or year, IDs, kinds (the lead, then body paragraphs of kind body), topics,
+// programs and named initiatives.
+func (p *Parser) finish(a *Article, date Date, year int, inferred bool, body Kind) {
 	a.Date, a.Year, a.YearInferred = date, year, inferred
 	var all strings.Builder
 	texts := make([]string, len(a.Paragraphs))
@@ -389,8 +387,10 @@ func (p *Parser) finish(a *Article, date Date, year int, inferred bool) {
 		para.ArticleID = a.ID
 		para.Kind = KindLead
 		if i > 0 {
-			para.Kind = KindInitiative
-			para.Topic = topicOf(para.Text)
+			para.Kind = body
+			if body == KindInitiative {
+				para.Topic = topicOf(para.Text)
+			}
 		}
 		para.Headline, para.Subtitle, para.HeadlineDerived = a.Headline, a.Subtitle, a.HeadlineDerived
 		para.County, para.CountyName = a.County, a.CountyName

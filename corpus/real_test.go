@@ -113,3 +113,62 @@ func TestJiningCountiesMeasured(t *testing.T) {
 		t.Errorf("precision %.3f recall %.3f, want both >= 0.95", precision, recall)
 	}
 }
+
+// TestJiningYears: every one of the real file's articles is dated 2023,
+// the 94 undated ones by the file's name, none later than the file's year.
+func TestJiningYears(t *testing.T) {
+	undated := 0
+	for line, a := range readJining(t) {
+		if a.Date == "" {
+			undated++
+		}
+		if a.Year != 2023 {
+			t.Errorf("line %d: year %d (date %q), want 2023", line, a.Year, a.Date)
+		}
+		if a.YearInferred {
+			t.Errorf("line %d: year inferred, but the file's name dates it", line)
+		}
+	}
+	if undated != 94 {
+		t.Errorf("%d undated articles, want 94", undated)
+	}
+}
+
+// TestJiningHeadlines: every real article shows a headline; of the 83 that
+// open with 原标题：, all but the 6 whose title runs into the body with no
+// mark at all (刀郎诉降央卓玛侵权西海情歌获赔7万，因版权纠纷，42次对簿法庭在…)
+// take it from there, and no lead keeps 原标题. The rest get a derived
+// headline. Body paragraphs of an export are plain paragraphs.
+func TestJiningHeadlines(t *testing.T) {
+	original, derived := 0, 0
+	for line, a := range readJining(t) {
+		if a.Headline == "" {
+			t.Errorf("line %d: no headline", line)
+		}
+		if a.HeadlineDerived {
+			derived++
+		}
+		lead := a.Paragraphs[0].Text
+		if strings.Contains(lead, "原标题") {
+			t.Errorf("line %d: lead keeps 原标题: %.40s", line, lead)
+		}
+		if !a.HeadlineDerived {
+			original++
+			if strings.HasPrefix(lead, a.Headline) {
+				t.Errorf("line %d: lead repeats the headline %q", line, a.Headline)
+			}
+		}
+		for _, p := range a.Paragraphs {
+			if p.HeadlineDerived != a.HeadlineDerived || p.Headline != a.Headline {
+				t.Errorf("line %d: paragraph headline %q %v", line, p.Headline, p.HeadlineDerived)
+			}
+			if p.Position > 0 && (p.Kind != corpus.KindParagraph || p.Topic != "") {
+				t.Errorf("line %d: kind %q topic %q, want paragraph", line, p.Kind, p.Topic)
+			}
+		}
+	}
+	t.Logf("headlines: %d from 原标题, %d derived", original, derived)
+	if original != 77 || derived != 248-77 {
+		t.Errorf("%d original and %d derived headlines, want 77 and 171", original, derived)
+	}
+}
