@@ -135,7 +135,7 @@ func quotesSpeech(rs []rune) bool {
 // finishTitle cleans a title and removes its repeats from the start of the
 // rest (some exports print it two or three times).
 func finishTitle(title, rest string) (string, string) {
-	title = text.CleanLine(title)
+	title = strings.TrimRight(text.CleanLine(title), "。.")
 	rest = strings.TrimSpace(rest)
 	for title != "" && strings.HasPrefix(rest, title) {
 		rest = strings.TrimSpace(rest[len(title):])
@@ -147,11 +147,22 @@ func finishTitle(title, rest string) (string, string) {
 // twice in a row (6 <= k <= titleMaxRunes), else 0.
 func repeated(rs []rune) int {
 	for k := 6; k <= titleMaxRunes && 2*k <= len(rs); k++ {
-		if string(rs[:k]) == string(rs[k:2*k]) {
+		if string(rs[:k]) == string(rs[k:2*k]) && !periodic(rs[:k]) {
 			return k
 		}
 	}
 	return 0
+}
+
+// periodic reports whether t is a shorter run repeated (很长很长很长): such
+// text is no title printed twice.
+func periodic(t []rune) bool {
+	for p := 1; p <= len(t)/2; p++ {
+		if len(t)%p == 0 && string(t[p:]) == string(t[:len(t)-p]) {
+			return true
+		}
+	}
+	return false
 }
 
 // derivedHeadline makes a display title for an article that printed none:

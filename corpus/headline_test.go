@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// TestOriginalTitle: every form of 原标题： in the real exports gives the
+// TestOriginalTitleForms: every form of 原标题： in the real exports gives the
 // headline and is removed from the lead.
-func TestOriginalTitle(t *testing.T) {
+func TestOriginalTitleForms(t *testing.T) {
 	tests := []struct{ name, text, headline, lead string }{
 		{"line break", "原标题：8月我国南北多地洪涝灾害风险仍较高\n中国青年报客户端北京8月2日电 刚刚发布。", "8月我国南北多地洪涝灾害风险仍较高", "中国青年报客户端北京8月2日电"},
 		{"line break beats an early exclamation", "原标题：痛心！北京消防员冯振在强降雨抢险救灾中牺牲，年仅30岁\n据中国消防救援官微消息，冯振牺牲。", "痛心！北京消防员冯振在强降雨抢险救灾中牺牲，年仅30岁", "据中国消防救援官微消息"},

@@ -57,8 +57,8 @@ func readJining(t *testing.T) map[int]corpus.Article {
 	t.Helper()
 	f, err := os.Open(jiningJSONL)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("real corpus missing under CI: %v", err)
+		if os.Getenv("CI") == "true" { // CI lays shared/ beside the clone: missing is a failure there
+			t.Fatalf("real corpus missing under CI=true: %v", err)
 		}
 		t.Skipf("real corpus not beside the repo: %v", err)
 	}

@@ -122,12 +122,12 @@ func (p *parser) parse() (Query, error) {
 				return Query{}, &Error{Pos: it.pos, Msg: "an excluded term cannot be joined with OR in q"}
 			}
 			add(Clause{Negated: true, Any: []Term{term(t)}})
-		case itemTerm, itemPhrase:
+		case itemTerm, itemPhrase, itemTitle:
 			c := Clause{Any: []Term{term(it)}}
 			for p.peek().typ == itemOR {
 				or := p.next()
 				switch t := p.next(); t.typ {
-				case itemTerm, itemPhrase:
+				case itemTerm, itemPhrase, itemTitle:
 					c.Any = append(c.Any, term(t))
 				case itemMinus:
 					return Query{}, &Error{Pos: t.pos, Msg: "an excluded term cannot be joined with OR in q"}
@@ -142,12 +142,13 @@ func (p *parser) parse() (Query, error) {
 	}
 }
 
-// term makes a Term of a bare term or a quoted phrase. The text is already
-// width-folded; a phrase's whitespace runs are collapsed to one space and
-// trimmed, so "红色  物业 " and "红色 物业" are the same phrase.
+// term makes a Term of a bare term, a quoted phrase or a title. The text
+// is already width-folded; a phrase's whitespace runs are collapsed to one
+// space and trimmed, so "红色  物业 " and "红色 物业" are the same phrase.
 func term(it item) Term {
-	if it.typ == itemPhrase {
-		return Term{Text: strings.Join(strings.FieldsFunc(it.val, isSpace), " "), Quoted: true, Pos: it.pos}
+	if it.typ == itemPhrase || it.typ == itemTitle {
+		s := strings.Join(strings.FieldsFunc(it.val, isSpace), " ")
+		return Term{Text: strings.ReplaceAll(s, "＂", `"`), Quoted: true, Title: it.typ == itemTitle, Pos: it.pos}
 	}
 	return Term{Text: it.val, Pos: it.pos}
 }

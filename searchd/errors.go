@@ -79,7 +79,12 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		status, msg := statusOf(err)
 		if status >= 500 && status != http.StatusServiceUnavailable {
-			log.Error("request failed", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "uri", c.Request().RequestURI)
+			attrs := []any{"err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "uri", c.Request().RequestURI}
+			var pe *search.PanicError
+			if errors.As(err, &pe) {
+				attrs = append(attrs, "stack", string(pe.Stack))
+			}
+			log.Error("request failed", attrs...)
 		}
 		if isPage(c) {
 			if rerr := renderErrorPage(c, status, msg); rerr == nil {

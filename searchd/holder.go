@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"countynews/internal/search"
@@ -25,44 +25,56 @@ type holder struct {
 	mu     sync.Mutex
 	cur    *indexRef
 	closed bool
+
+	// refused is the last generation that failed to verify or open, so
+	// that it is reported once rather than re-read at every poll.
+	refused search.Stamp
+	// tableFallbacks counts the generations opened that do not fit the
+	// document table (searched slower, through Bleve's own facets and
+	// sorts); /metrics exports it.
+	tableFallbacks atomic.Int64
 }
 
 type indexRef struct {
 	ix      *search.Index
 	served  *servedIndex // ix as the handlers see it
-	dir     os.FileInfo  // the generation folder current pointed to when ix was opened (nil if unknown)
 	refs    int
 	retired bool
 }
 
-// currentDir stats the generation folder PATH/current points to. Comparing
-// it with os.SameFile tells a new generation even when its number is the
-// served one's (the folder was deleted and rebuilt from generation 1).
-func currentDir(path string) os.FileInfo {
-	fi, err := os.Stat(filepath.Join(path, "current"))
-	if err != nil {
-		return nil
-	}
-	return fi
+func newRef(ix *search.Index) *indexRef {
+	return &indexRef{ix: ix, served: newServedIndex(ix)}
 }
 
-// openRef opens the current generation. A swap between the stat and the
-// open costs at most one needless reload later.
-func openRef(ctx context.Context, path string) (*indexRef, error) {
-	dir := currentDir(path)
-	ix, err := search.Open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	return &indexRef{ix: ix, served: newServedIndex(ix), dir: dir}, nil
-}
-
+// newHolder opens the index folder's current generation, verified, or if
+// it is damaged the newest intact earlier one (with a warning naming the
+// damaged file).
 func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, error) {
-	r, err := openRef(ctx, path)
+	ix, warnings, err := search.OpenFallback(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	return &holder{path: path, log: log, cur: r}, nil
+	h := &holder{path: path, log: log, cur: newRef(ix)}
+	h.checkTable(ix)
+	for _, w := range warnings {
+		log.Warn("index generation refused; serving an earlier one", "err", w, "serving_generation", ix.Generation())
+	}
+	if len(warnings) > 0 {
+		if st, err := search.CurrentStamp(path); err == nil {
+			h.refused = st
+		}
+	}
+	return h, nil
+}
+
+// checkTable logs and counts a generation that does not fit the document
+// table: its searches are right but slower, which should not go unseen.
+func (h *holder) checkTable(ix *search.Index) {
+	if st := ix.Table(); !st.Used {
+		h.tableFallbacks.Add(1)
+		h.log.Warn("index does not fit the document table: searching with Bleve's facets and sorts (slower)",
+			"generation", ix.Generation(), "reason", st.Reason)
+	}
 }
 
 // acquire returns the current index and the function that releases it.
@@ -116,21 +128,29 @@ func (h *holder) generation() int {
 func (h *holder) reload(ctx context.Context, trigger string) (bool, error) {
 	h.reloading.Lock()
 	defer h.reloading.Unlock()
-	gen, err := search.Current(h.path)
+	st, err := search.CurrentStamp(h.path)
 	if err != nil {
 		return false, fmt.Errorf("read index generation: %w", err)
 	}
 	h.mu.Lock()
 	served := h.cur
 	h.mu.Unlock()
-	if dir := currentDir(h.path); gen == served.ix.Generation() && (dir == nil || served.dir == nil || os.SameFile(dir, served.dir)) {
+	// The stamp tells a new generation even when its number is the
+	// served one's (the folder was deleted and rebuilt from generation 1).
+	if st == served.ix.Stamp() || st == h.refused {
 		return false, nil
 	}
-	r, err := openRef(ctx, h.path)
+	// Open verifies every file before anything is served: a damaged or
+	// incomplete generation is refused, and the served one stays.
+	ix, err := search.Open(ctx, h.path)
 	if err != nil {
-		return false, err
+		if ctx.Err() == nil {
+			h.refused = st
+		}
+		return false, fmt.Errorf("generation %d refused: %w", st.Generation, err)
 	}
-	ix := r.ix
+	r := newRef(ix)
+	h.checkTable(ix)
 	h.mu.Lock()
 	if h.closed { // shut down while opening: serve nothing new
 		h.mu.Unlock()
@@ -224,7 +244,8 @@ func newServedIndex(ix *search.Index) *servedIndex {
 // Search answers an unfiltered listing from the cache; any other search
 // goes to the index.
 func (s *servedIndex) Search(ctx context.Context, r search.Request) (*search.Result, error) {
-	if len(r.Query.Clauses) > 0 || len(r.Counties)+len(r.Programs)+len(r.Years) > 0 || r.YearFrom != 0 || r.YearTo != 0 || r.From+r.Size > maxMemoWindow {
+	if len(r.Query.Clauses) > 0 || len(r.Counties)+len(r.Programs)+len(r.Years) > 0 || r.YearFrom != 0 || r.YearTo != 0 ||
+		r.DateFrom != "" || r.DateTo != "" || r.From+r.Size > maxMemoWindow {
 		return s.Index.Search(ctx, r)
 	}
 	v, err := s.remember(ctx, memoKey{sort: r.Sort, from: r.From, size: r.Size, highlight: r.Highlight, facs: r.Facets}, func() (any, error) {
@@ -262,13 +283,7 @@ func (s *servedIndex) remember(ctx context.Context, k memoKey, compute func() (a
 			e = &memoEntry{done: make(chan struct{})}
 			s.memo[k] = e
 			s.mu.Unlock()
-			e.val, e.err = compute()
-			if e.err != nil {
-				s.mu.Lock()
-				delete(s.memo, k)
-				s.mu.Unlock()
-			}
-			close(e.done)
+			s.fill(k, e, compute)
 			return e.val, e.err
 		}
 		s.mu.Unlock()
@@ -281,4 +296,25 @@ func (s *servedIndex) remember(ctx context.Context, k memoKey, compute func() (a
 			return nil, fmt.Errorf("search: %w", ctx.Err())
 		}
 	}
+}
+
+// fill computes e. However compute ends, a panic included, e is released:
+// a failed entry is forgotten and its waiters are woken to compute it
+// themselves, rather than waiting out their time for the rest of the
+// generation. The panic goes on up to the server's recovery.
+func (s *servedIndex) fill(k memoKey, e *memoEntry, compute func() (any, error)) {
+	ok := false
+	defer func() {
+		if !ok && e.err == nil {
+			e.err = errors.New("cached computation panicked")
+		}
+		if e.err != nil {
+			s.mu.Lock()
+			delete(s.memo, k)
+			s.mu.Unlock()
+		}
+		close(e.done)
+	}()
+	e.val, e.err = compute()
+	ok = true
 }

@@ -58,6 +58,8 @@ func TestOpenAPI(t *testing.T) {
 		"/api/search?year=2021&sort=oldest&page=2&size=5",
 		"/api/search?q=" + url.QueryEscape(`"unbalanced`),
 		"/api/search?size=1000",
+		"/api/search?q=" + url.QueryEscape("红色") + "&in=headline&date_from=2021-01-01&date_to=2021-12-31",
+		"/api/search?date_from=2021-02-30",
 		"/api/facets",
 		"/api/articles/" + hit.ArticleID,
 		"/api/articles/0000000000000000",

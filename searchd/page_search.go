@@ -158,12 +158,15 @@ func (pg *pages) search(c echo.Context) error {
 	data.CompareURL = st.url("/compare", func(v url.Values) { v.Del("sort"); v.Del("size") })
 	data.SearchURL = st.url("/", nil)
 	for _, f := range data.Keep {
-		if f.Name != "year_from" && f.Name != "year_to" {
+		if f.Name != "year_from" && f.Name != "year_to" && f.Name != "date_from" && f.Name != "date_to" {
 			data.YearForm = append(data.YearForm, f)
 		}
 	}
 	if p.Q != "" {
 		data.YearForm = append(data.YearForm, field{"q", p.Q})
+	}
+	if p.In == "headline" {
+		data.YearForm = append(data.YearForm, field{"in", p.In})
 	}
 	data.Chips = chips(st)
 	if len(data.Chips) > 0 {
@@ -181,7 +184,7 @@ func (pg *pages) search(c echo.Context) error {
 }
 
 func clearFilters(v url.Values) {
-	for _, name := range []string{"county", "program", "year", "year_from", "year_to"} {
+	for _, name := range []string{"county", "program", "year", "year_from", "year_to", "date_from", "date_to"} {
 		v.Del(name)
 	}
 }
@@ -238,6 +241,15 @@ func chips(st pageState) []chip {
 	}
 	if st.p.YearTo > 0 {
 		out = append(out, chip{"截止", strconv.Itoa(st.p.YearTo) + "年", st.url("/", func(v url.Values) { v.Del("year_to") })})
+	}
+	if st.p.DateFrom != "" {
+		out = append(out, chip{"起始日期", dateText(st.p.DateFrom, 0, false), st.url("/", func(v url.Values) { v.Del("date_from") })})
+	}
+	if st.p.DateTo != "" {
+		out = append(out, chip{"截止日期", dateText(st.p.DateTo, 0, false), st.url("/", func(v url.Values) { v.Del("date_to") })})
+	}
+	if st.p.In == "headline" {
+		out = append(out, chip{"范围", "只搜标题", st.url("/", func(v url.Values) { v.Del("in") })})
 	}
 	return out
 }

@@ -47,6 +47,15 @@ func (s pageState) values() url.Values {
 	if s.p.YearTo > 0 {
 		v.Set("year_to", strconv.Itoa(s.p.YearTo))
 	}
+	if s.p.DateFrom != "" {
+		v.Set("date_from", string(s.p.DateFrom))
+	}
+	if s.p.DateTo != "" {
+		v.Set("date_to", string(s.p.DateTo))
+	}
+	if s.p.In == "headline" {
+		v.Set("in", s.p.In)
+	}
 	if s.sortSet {
 		v.Set("sort", s.p.Sort)
 	}
@@ -103,13 +112,13 @@ func toggleValue(v url.Values, name, value string) {
 // field is a hidden form input: the filters a new query keeps.
 type field struct{ Name, Value string }
 
-// hidden returns the state the search form carries besides q: the filters,
-// the chosen sort and the page size (not the page: a new query starts at
-// page 1).
+// hidden returns the state the search form carries besides q and in (its
+// own fields): the filters, the chosen sort and the page size (not the
+// page: a new query starts at page 1).
 func (s pageState) hidden() []field {
 	var fs []field
 	v := s.values()
-	for _, name := range []string{"county", "program", "year", "year_from", "year_to", "sort", "size"} {
+	for _, name := range []string{"county", "program", "year", "year_from", "year_to", "date_from", "date_to", "sort", "size"} {
 		for _, x := range v[name] {
 			fs = append(fs, field{name, x})
 		}
@@ -127,7 +136,9 @@ type layout struct {
 	Nav        string  // "search", "compare" or "article": the current section
 	SearchURL  string
 	CompareURL string
-	HelpOpen   bool // show the query-language help with the error (after a bad query)
+	HelpOpen   bool   // show the query-language help with the error (after a bad query)
+	InHeadline bool   // the form's 只搜标题 box is ticked (in=headline)
+	Feed       string // URL of the Atom feed of the search shown ("": none)
 }
 
 // newLayout returns the frame of a page at action for the request's q.
@@ -136,7 +147,8 @@ func newLayout(c echo.Context, title, action string) layout {
 	if utf8.RuneCountInString(q) > 1000 {
 		q = string([]rune(q)[:1000])
 	}
-	l := layout{Title: title, Q: q, Action: action, Nav: "search", SearchURL: "/", CompareURL: "/compare"}
+	l := layout{Title: title, Q: q, Action: action, Nav: "search", SearchURL: "/", CompareURL: "/compare",
+		InHeadline: c.QueryParam("in") == "headline"}
 	if q != "" {
 		l.SearchURL = "/?" + url.Values{"q": {q}}.Encode()
 		l.CompareURL = "/compare?" + url.Values{"q": {q}}.Encode()

@@ -582,7 +582,7 @@ func TestPages(t *testing.T) {
 		for _, in := range findByTag(form, atom.Input) {
 			got.Add(nodeAttr(in, "name"), nodeAttr(in, "value"))
 		}
-		if !sameValues(got, url.Values{"q": {"党"}, "county": {"金乡"}, "year_from": {"2020"}, "year_to": {"2021"}}) {
+		if !sameValues(got, url.Values{"q": {"党"}, "county": {"金乡"}, "year_from": {"2020"}, "year_to": {"2021"}, "date_from": {""}, "date_to": {""}}) {
 			t.Errorf("year form fields %v", got)
 		}
 		// An empty range is the same as none.

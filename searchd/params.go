@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"countynews/corpus"
 	"countynews/internal/search"
 	"countynews/internal/text"
 	"countynews/query"
@@ -33,6 +34,9 @@ type searchParams struct {
 	Years    []int       `json:"year"`
 	YearFrom int         `json:"year_from,omitempty"`
 	YearTo   int         `json:"year_to,omitempty"`
+	DateFrom corpus.Date `json:"date_from,omitempty"`
+	DateTo   corpus.Date `json:"date_to,omitempty"`
+	In       string      `json:"in"`
 	Sort     string      `json:"sort"`
 	Page     int         `json:"page"`
 	Size     int         `json:"size"`
@@ -92,6 +96,24 @@ func bindSearch(v url.Values) (searchParams, error) {
 		return p, badRequest("year_from %d is after year_to %d", p.YearFrom, p.YearTo)
 	}
 
+	if p.DateFrom, err = dateValue(v, "date_from"); err != nil {
+		return p, err
+	}
+	if p.DateTo, err = dateValue(v, "date_to"); err != nil {
+		return p, err
+	}
+	if p.DateFrom != "" && p.DateTo != "" && p.DateFrom > p.DateTo {
+		return p, badRequest("date_from %s is after date_to %s", p.DateFrom, p.DateTo)
+	}
+	p.In = strings.TrimSpace(v.Get("in"))
+	switch p.In {
+	case "":
+		p.In = "text"
+	case "text", "headline":
+	default:
+		return p, badRequest("in must be text or headline, not %q", clipValue(p.In))
+	}
+
 	p.Sort = v.Get("sort")
 	switch p.Sort {
 	case "":
@@ -119,8 +141,11 @@ func bindSearch(v url.Values) (searchParams, error) {
 func (p searchParams) request() search.Request {
 	r := search.Request{
 		Query: p.query, Counties: p.Counties, Programs: p.Programs, Years: p.Years,
-		YearFrom: p.YearFrom, YearTo: p.YearTo,
+		YearFrom: p.YearFrom, YearTo: p.YearTo, DateFrom: p.DateFrom, DateTo: p.DateTo,
 		From: (p.Page - 1) * p.Size, Size: p.Size, Highlight: true, Facets: true,
+	}
+	if p.In == "headline" {
+		r.In = search.InHeadline
 	}
 	switch p.Sort {
 	case "newest":
@@ -163,6 +188,20 @@ func yearValue(name, s string) (int, error) {
 		return 0, badRequest("%s must be a year between %d and %d, not %q", name, minYear, maxYear, clipValue(s))
 	}
 	return n, nil
+}
+
+// dateValue reads an optional day, YYYY-MM-DD (full-width digits
+// folded), checked against the calendar.
+func dateValue(v url.Values, name string) (corpus.Date, error) {
+	s := strings.TrimSpace(text.FoldWidth(v.Get(name)))
+	if s == "" {
+		return "", nil
+	}
+	d, y, err := corpus.ParseDate(s)
+	if err != nil || len(s) != len("2006-01-02") || y < minYear || y > maxYear {
+		return "", badRequest("%s must be a date YYYY-MM-DD between %d and %d, not %q", name, minYear, maxYear, clipValue(s))
+	}
+	return d, nil
 }
 
 // intValue reads an optional integer parameter within [min, max].

@@ -84,6 +84,7 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	}))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			m.panics.WithLabelValues("handler").Inc()
 			log.Error("panic", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "stack", string(stack))
 			return err
 		},
@@ -115,7 +116,11 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	admit := admission(cfg.MaxSearches)
 	// Every search route gets the time limit, and inside it a place in
 	// the queue of searches.
-	timeout := func(next echo.HandlerFunc) echo.HandlerFunc { return ctxTimeout(admit(next)) }
+	//
+	// The conditional check (ETag, 304) comes first: a request answered
+	// 304 costs a hash and needs no place in the queue.
+	cached := conditional(programVersion(), h.generationID)
+	timeout := func(next echo.HandlerFunc) echo.HandlerFunc { return cached(ctxTimeout(admit(next))) }
 
 	a := &api{index: index}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })

@@ -42,7 +42,6 @@ type BuildStats struct {
 	Added      int   // paragraphs added by this build
 	Removed    int   // paragraphs deleted by RemoveFile
 	SizeBytes  int64 // bytes of the generation folder
-	Took       time.Duration
 }
 
 // Builder writes a new generation of an index folder. It is not safe for
@@ -54,7 +53,6 @@ type Builder struct {
 	opt    BuildOptions
 	sch    *schema
 	lock   *os.File
-	start  time.Time
 	gen    int
 	tmp    string   // PATH/gen-N.tmp
 	prev   Manifest // the current generation's manifest, if compatible
@@ -91,7 +89,7 @@ func NewBuilder(ctx context.Context, path string, opt BuildOptions) (*Builder, e
 	if err != nil {
 		return nil, err
 	}
-	b := &Builder{path: path, opt: opt, sch: sch, lock: lock, start: time.Now(), files: map[string]FileEntry{}}
+	b := &Builder{path: path, opt: opt, sch: sch, lock: lock, files: map[string]FileEntry{}}
 	if err := b.prepare(); err != nil {
 		unlockFolder(lock)
 		return nil, err
@@ -238,7 +236,7 @@ func (b *Builder) Commit(ctx context.Context) (BuildStats, error) {
 		return BuildStats{}, errors.Join(err, b.Abort())
 	}
 	return BuildStats{Generation: b.gen, Paragraphs: n, Added: b.added, Removed: b.removed,
-		SizeBytes: dirSize(filepath.Join(b.path, genName(b.gen))), Took: time.Since(b.start)}, nil
+		SizeBytes: dirSize(filepath.Join(b.path, genName(b.gen)))}, nil
 }
 
 // commit does Commit's work and returns the generation's document count.
@@ -282,8 +280,12 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 	if err := os.RemoveAll(filepath.Join(b.tmp, workDir)); err != nil {
 		return 0, fmt.Errorf("commit: %w", err)
 	}
+	sums, err := sumTree(ctx, b.tmp)
+	if err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
 	m := Manifest{Schema: SchemaVersion, Generation: b.gen, BuiltAt: time.Now().UTC().Truncate(time.Second),
-		Files: b.files, Paragraphs: n}
+		Files: b.files, Paragraphs: n, Contents: sums}
 	if err := writeManifest(b.tmp, m); err != nil {
 		return 0, err
 	}
@@ -317,22 +319,6 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 		return n, nil
 	}
 	return n, uerr
-}
-
-// forceMerge merges the index into one segment.
-func forceMerge(ctx context.Context, idx bleve.Index) error {
-	adv, err := idx.Advanced()
-	if err != nil {
-		return fmt.Errorf("merge: %w", err)
-	}
-	s, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return fmt.Errorf("merge: not a scorch index")
-	}
-	if err := s.ForceMerge(ctx, nil); err != nil {
-		return fmt.Errorf("merge: %w", err)
-	}
-	return nil
 }
 
 // Abort discards the build: the temporary generation is removed and the

@@ -11,7 +11,18 @@
 //	PATH/current -> gen-N       symlink, swapped atomically
 //	PATH/gen-N/bleve/           the Bleve scorch index, read-only once published
 //	PATH/gen-N/manifest.json    schema version, generation, build time,
-//	                            source files (SHA-256, paragraph count), total
+//	                            source files (SHA-256, paragraph count), total,
+//	                            size and SHA-256 of every file of bleve/, and
+//	                            its own checksum
+//
+// Open verifies a generation before serving it: every file its manifest
+// lists must be there with its size and checksum, no other, and the
+// manifest must match its own checksum; otherwise it fails with a
+// *CorruptError naming the file ("bleve/store/000000000002.zap: checksum
+// mismatch"), never with a misleading parse error from Bleve.
+// OpenFallback serves the newest intact earlier generation instead (a
+// build keeps the one it replaced). A panic inside Bleve while opening or
+// searching is recovered into a *PanicError.
 //
 // A Builder writes generation N+1 in PATH/gen-N+1.tmp, publishes it by
 // renaming it and swapping current, then removes all generations but the
@@ -79,14 +90,19 @@
 //
 // When an index is opened, a document table (table.go) is read: county,
 // year, date, program bits and ID rank of every document number. A search
-// (collect.go) runs the text query once, without filters, through Bleve's
+// (pass.go) runs the text query once, without filters, through Bleve's
 // document-match handler hook, and in that one pass filters each hit,
 // counts the three disjunctive facets (each with every filter but its
-// own) and keeps the top hits, from array reads. Filters never change
+// own) and keeps the top hits (tophits.go), from array reads. Filters never change
 // scores. A query without positive terms never asks Bleve for hits: they
 // are the table's documents minus the excluded ones, newest first. On a
 // big index, when a core is spare, the pass is split over two halves of
-// the document numbers run at once. The same request through Bleve's own
+// the document numbers run at once (rangeleaves.go). Every assumption
+// about scorch's internals this needs (the document number layout, the
+// collector hook, the concrete types, searchers' Advance) is in one
+// adapter, scorch.go, checked by scorch_test.go. An index whose facets do
+// not fit a table (Index.Table says why) is searched correctly but
+// slower; searchd logs it and exports it in /metrics. The same request through Bleve's own
 // collector, facets (one extra search per active filter) and sorts is
 // kept (searchBleve) for an index whose facets do not fit a table, and as
 // the reference the table path is tested against (TestTableMatchesBleve).

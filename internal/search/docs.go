@@ -12,11 +12,17 @@ import (
 	"countynews/corpus"
 )
 
-// maxArticleParagraphs bounds the paragraphs read for one article.
-const maxArticleParagraphs = 10_000
+// MaxArticleParagraphs bounds the paragraphs of one article that Article
+// returns: a longer one fails with a *LimitError rather than coming back
+// cut. articleWindow is what the first request asks for.
+const (
+	MaxArticleParagraphs = maxWindow
+	articleWindow        = 1000
+)
 
 // Paragraph returns the paragraph with the given ID, or ErrNotFound.
-func (ix *Index) Paragraph(ctx context.Context, id string) (corpus.Paragraph, error) {
+func (ix *Index) Paragraph(ctx context.Context, id string) (_ corpus.Paragraph, err error) {
+	defer recoverPanic("paragraph", &err)
 	var p corpus.Paragraph
 	if err := ctx.Err(); err != nil {
 		return p, err
@@ -58,17 +64,29 @@ func storedParagraph(id string, d index.Document) (corpus.Paragraph, error) {
 // paragraphs only: Dateline comes from the paragraphs (each carries its
 // article's), Source spans the paragraphs'
 // lines.
-func (ix *Index) Article(ctx context.Context, articleID string) (corpus.Article, error) {
+func (ix *Index) Article(ctx context.Context, articleID string) (_ corpus.Article, err error) {
+	defer recoverPanic("article", &err)
 	var a corpus.Article
 	if articleID == "" {
 		return a, fmt.Errorf("article %q: %w", articleID, ErrNotFound)
 	}
-	req := bleve.NewSearchRequestOptions(termOn(fieldArticleID, articleID), maxArticleParagraphs, 0, false)
+	req := bleve.NewSearchRequestOptions(termOn(fieldArticleID, articleID), articleWindow, 0, false)
 	req.Fields = []string{fieldDoc}
 	req.Score = "none"
 	sr, err := ix.bleve.SearchInContext(ctx, req)
 	if err != nil {
 		return a, searchError(ctx, err)
+	}
+	if int(sr.Total) > len(sr.Hits) {
+		// A longer article (an export whose text was cut into many
+		// paragraphs): ask again for all of it, up to the limit.
+		if sr.Total > MaxArticleParagraphs {
+			return a, &LimitError{What: "article " + articleID, Limit: fmt.Sprintf("%d paragraphs", MaxArticleParagraphs), Got: fmt.Sprintf("%d", sr.Total)}
+		}
+		req.Size = int(sr.Total)
+		if sr, err = ix.bleve.SearchInContext(ctx, req); err != nil {
+			return a, searchError(ctx, err)
+		}
 	}
 	if len(sr.Hits) == 0 {
 		return a, fmt.Errorf("article %s: %w", articleID, ErrNotFound)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 	"sync"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -64,7 +63,12 @@ func (ix *Index) startFacets(ctx context.Context, c compiled, f filters, main *b
 		fs.wg.Add(1)
 		go func() {
 			defer fs.wg.Done()
-			sr, err := ix.bleve.SearchInContext(ctx, req)
+			var sr *bleve.SearchResult
+			var err error
+			func() {
+				defer recoverPanic("facets", &err)
+				sr, err = ix.bleve.SearchInContext(ctx, req)
+			}()
 			mu.Lock()
 			fs.results[field], fs.errs[field] = sr, err
 			mu.Unlock()
@@ -147,9 +151,10 @@ func sortFacet(out []FacetValue) []FacetValue {
 }
 
 // AllFacets counts counties, years and programs over the whole index.
-func (ix *Index) AllFacets(ctx context.Context) (Facets, error) {
+func (ix *Index) AllFacets(ctx context.Context) (_ Facets, err error) {
+	defer recoverPanic("facets", &err)
 	if ix.table != nil {
-		res, err := ix.searchTable(ctx, Request{Facets: true}, compiled{}, filters{}, time.Now())
+		res, err := ix.searchTable(ctx, Request{Facets: true}, compiled{}, filters{})
 		if err != nil {
 			return emptyFacets(), err
 		}

@@ -1,6 +1,8 @@
 package search
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,6 +52,24 @@ type Manifest struct {
 	BuiltAt    time.Time            `json:"built_at"`
 	Files      map[string]FileEntry `json:"files"`
 	Paragraphs int                  `json:"paragraphs"`
+	// Contents lists every file of the generation's Bleve folder (paths
+	// relative to the generation folder, slash-separated) with its size
+	// and SHA-256; Open verifies them before serving.
+	Contents map[string]FileSum `json:"contents"`
+	// Checksum is the SHA-256 of the manifest itself, written with this
+	// field empty: a damaged manifest is told from a damaged index.
+	Checksum string `json:"checksum"`
+}
+
+// manifestChecksum is the SHA-256 of m's JSON with Checksum empty.
+func manifestChecksum(m Manifest) (string, error) {
+	m.Checksum = ""
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 func genName(n int) string { return genPrefix + strconv.Itoa(n) }
@@ -76,7 +96,9 @@ func Current(path string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("index %s: no current generation: %w", path, err)
 	}
-	n, tmp, ok := parseGen(filepath.Base(target))
+	// Only a generation of this folder: a link to ../other/gen-1 would
+	// otherwise serve this folder's gen-1 under another's name.
+	n, tmp, ok := parseGen(target)
 	if !ok || tmp {
 		return 0, fmt.Errorf("index %s: current points to %q, not a generation", path, target)
 	}
@@ -173,17 +195,30 @@ func pruneGenerations(path string, keep ...int) error {
 func readManifest(dir string) (Manifest, error) {
 	var m Manifest
 	b, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, &CorruptError{Dir: dir, File: manifestFile, Problem: "missing"}
+	}
 	if err != nil {
-		return m, fmt.Errorf("read manifest: %w", err)
+		return m, &CorruptError{Dir: dir, File: manifestFile, Problem: err.Error()}
 	}
 	if err := json.Unmarshal(b, &m); err != nil {
-		return m, fmt.Errorf("read manifest %s: %w", filepath.Join(dir, manifestFile), err)
+		return m, &CorruptError{Dir: dir, File: manifestFile, Problem: "not a valid manifest: " + err.Error()}
+	}
+	if m.Checksum != "" {
+		if sum, err := manifestChecksum(m); err != nil || sum != m.Checksum {
+			return m, &CorruptError{Dir: dir, File: manifestFile, Problem: "checksum mismatch"}
+		}
 	}
 	return m, nil
 }
 
 // writeManifest writes dir/manifest.json and syncs it.
 func writeManifest(dir string, m Manifest) error {
+	sum, err := manifestChecksum(m)
+	if err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	m.Checksum = sum
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return fmt.Errorf("write manifest: %w", err)

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -38,7 +36,16 @@ type Request struct {
 	Counties, Programs []string
 	Years              []int
 	YearFrom, YearTo   int
-	Sort               Sort
+	// DateFrom and DateTo (YYYY-MM-DD, inclusive, "" for open) keep the
+	// paragraphs dated within the range; a paragraph without a date (only
+	// its year known, or nothing) is outside every range. The range ANDs
+	// with the other filters and, not being the year facet's own filter,
+	// also restricts the year counts.
+	DateFrom, DateTo corpus.Date
+	// In is the field the terms must occur in: the paragraph's text (the
+	// zero value) or its article's headline.
+	In   Field
+	Sort Sort
 	// From and Size page through the hits. Size 0 returns no hits, only
 	// Total and Facets.
 	From, Size int
@@ -47,6 +54,17 @@ type Request struct {
 	// Facets fills Result.Facets (disjunctive counts, see Facets).
 	Facets bool
 }
+
+// Field is where a request's terms are searched.
+type Field int
+
+const (
+	// InText searches the paragraph's text.
+	InText Field = iota
+	// InHeadline searches the headline of the paragraph's article: every
+	// paragraph of an article whose headline contains the terms matches.
+	InHeadline
+)
 
 // Hit is one paragraph found.
 type Hit struct {
@@ -63,7 +81,6 @@ type Result struct {
 	Total  int
 	Hits   []Hit
 	Facets Facets
-	Took   time.Duration
 }
 
 // maxWindow bounds From+Size, as Bleve's collector holds that many hits.
@@ -71,29 +88,31 @@ const maxWindow = 100_000
 
 // Search runs r. It honours ctx: a cancelled or expired context stops the
 // search and its error is returned.
-func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
-	start := time.Now()
+func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
+	defer recoverPanic("search", &err)
 	if r.From < 0 || r.Size < 0 || r.From+r.Size > maxWindow {
 		return nil, fmt.Errorf("search: bad window from %d size %d", r.From, r.Size)
 	}
-	c := ix.compile(r.Query)
+	f, err := newFilters(r)
+	if err != nil {
+		return nil, err
+	}
+	c := ix.compileIn(r.Query, r.In)
 	res := &Result{Hits: []Hit{}}
 	if c.none {
 		res.Facets = emptyFacets()
-		res.Took = time.Since(start)
 		return res, nil
 	}
-	f := filters{counties: r.Counties, programs: r.Programs, years: r.Years, from: r.YearFrom, to: r.YearTo}
 	if ix.table != nil {
-		return ix.searchTable(ctx, r, c, f, start)
+		return ix.searchTable(ctx, r, c, f)
 	}
-	return ix.searchBleve(ctx, r, c, f, start)
+	return ix.searchBleve(ctx, r, c, f)
 }
 
 // searchBleve runs r with Bleve's own collector, sorts and facets: the
 // way for an index whose facets do not fit a document table, and the
 // reference the table's results are tested against.
-func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filters, start time.Time) (*Result, error) {
+func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filters) (*Result, error) {
 	res := &Result{Hits: []Hit{}}
 	req := bleve.NewSearchRequestOptions(c.build(f.query("")), r.Size, r.From, false)
 	req.Sort = sortOrder(r.Sort, r.Query.HasPositive())
@@ -133,7 +152,6 @@ func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filte
 			return nil, err
 		}
 	}
-	res.Took = time.Since(start)
 	return res, nil
 }
 
@@ -190,9 +208,9 @@ func (ix *Index) reader() (index.IndexReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A closed scorch index hands out a nil snapshot (in a non-nil
-	// interface): report the index closed rather than panic on it.
-	if s, ok := rd.(*scorch.IndexSnapshot); ok && s == nil {
+	// A closed index hands out a nil snapshot (scorch.go): report the
+	// index closed rather than panic on it.
+	if closedSnapshot(rd) {
 		return nil, bleve.ErrorIndexClosed
 	}
 	return rd, nil

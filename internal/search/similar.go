@@ -50,7 +50,8 @@ const (
 // its weight. The paragraph's named initiatives (quoted names such as
 // 红色物业, searched as phrases) weigh as much as its heaviest bigram, and
 // each of its programs half as much.
-func (ix *Index) Similar(ctx context.Context, id string, scope Scope, size int) (*corpus.Paragraph, []Hit, error) {
+func (ix *Index) Similar(ctx context.Context, id string, scope Scope, size int) (_ *corpus.Paragraph, _ []Hit, err error) {
+	defer recoverPanic("similar", &err)
 	p, err := ix.Paragraph(ctx, id)
 	if err != nil {
 		return nil, nil, err

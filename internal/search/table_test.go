@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
 	"countynews/corpus"
 	"countynews/query"
@@ -140,6 +139,12 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 	// Common terms with a small window: hits just below the k-th text
 	// score whose boosts lift them into the window (the boost bound).
 	common := []string{"工作", "发展", "服务", "建设", "党员", "群众", "乡村", "推进", "济宁", "活动"}
+	dated, headline := 0, 0
+	defer func() {
+		if dated < 50 || headline < 30 {
+			t.Errorf("only %d requests with a date range and %d headline-only ones", dated, headline)
+		}
+	}()
 	for i := range 400 {
 		q := ""
 		small := false
@@ -174,20 +179,49 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 		if rng.IntN(4) == 0 {
 			r.YearTo = 2018 + rng.IntN(8)
 		}
+		// Date ranges: open at either end, from dates of the corpus or
+		// any day (paragraphs without a date are outside every range).
+		day := func() corpus.Date {
+			if rng.IntN(2) == 0 {
+				return ps[rng.IntN(len(ps))].Date
+			}
+			return corpus.Date(fmt.Sprintf("%d-%02d-%02d", 2014+rng.IntN(12), 1+rng.IntN(12), 1+rng.IntN(28)))
+		}
+		if rng.IntN(3) == 0 {
+			r.DateFrom = day()
+		}
+		if rng.IntN(3) == 0 {
+			r.DateTo = day()
+		}
+		if r.DateFrom != "" && r.DateTo != "" && r.DateFrom > r.DateTo {
+			r.DateFrom, r.DateTo = r.DateTo, r.DateFrom
+		}
+		if rng.IntN(4) == 0 {
+			r.In = InHeadline
+		}
 		if small {
 			r = Request{Query: pq, From: (i / len(common)) % 2, Size: 1 + i%3, Highlight: true}
 		}
 		name := fmt.Sprintf("%d q=%q %+v", i, q, r)
-		c := ix.compile(r.Query)
+		c := ix.compileIn(r.Query, r.In)
 		if c.none {
 			continue
 		}
-		f := filters{counties: r.Counties, programs: r.Programs, years: r.Years, from: r.YearFrom, to: r.YearTo}
-		got, err := ix.searchTable(ctx, r, c, f, time.Now())
+		f, err := newFilters(r)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if f.dated() {
+			dated++
+		}
+		if r.In == InHeadline && len(c.must) > 0 {
+			headline++
+		}
+		got, err := ix.searchTable(ctx, r, c, f)
 		if err != nil {
 			t.Fatalf("%s: table: %v", name, err)
 		}
-		want, err := ix.searchBleve(ctx, r, c, f, time.Now())
+		want, err := ix.searchBleve(ctx, r, c, f)
 		if err != nil {
 			t.Fatalf("%s: bleve: %v", name, err)
 		}

@@ -61,7 +61,7 @@
 
   Array.prototype.forEach.call(document.querySelectorAll('form.years'), function (form) {
     form.addEventListener('submit', function () {
-      Array.prototype.forEach.call(form.querySelectorAll('input[type=number]'), function (input) {
+      Array.prototype.forEach.call(form.querySelectorAll('input[type=number], input[type=date]'), function (input) {
         if (input.value === '') input.disabled = true;
       });
     });

@@ -1,0 +1,319 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"countynews/internal/ingest"
+	"countynews/internal/search"
+)
+
+// The fault-injection suite of the daemon: damaged generations at start and
+// at reload, panics inside the engine and inside cached computations. The
+// index side (every file, every damage, Open and OpenFallback) is
+// internal/search's verify_test.go.
+
+// twoGenerationFolder builds generation 1 of the embedded corpus and
+// generation 2 of it plus one marker page, and returns the index folder
+// (current -> gen-2) and the marker phrase.
+func twoGenerationFolder(t *testing.T) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	index := filepath.Join(t.TempDir(), "index")
+	if _, err := ingest.Run(ctx, ingest.Options{Index: index}); err != nil {
+		t.Fatal(err)
+	}
+	const marker = "白泽麒麟工作法"
+	page := filepath.Join(t.TempDir(), "marker.txt")
+	if err := os.WriteFile(page, []byte("---\ndate: 2024-03-01\n---\n本报梁山讯（通讯员 王五）梁山县推行"+marker+"，社区治理见实效。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Run(ctx, ingest.Options{Index: index, Paths: []string{page}}); err != nil {
+		t.Fatal(err)
+	}
+	return index, marker
+}
+
+// genFiles lists the files of a generation folder, relative to it.
+func genFiles(t *testing.T, gen string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(gen, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(gen, p)
+		files = append(files, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	return files
+}
+
+// damage breaks file p: "flip" changes a byte in its middle, "truncate"
+// halves it, "delete" removes it.
+func damage(t *testing.T, how, p string) {
+	t.Helper()
+	switch how {
+	case "flip":
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[len(b)/2] ^= 0x5a
+		err = os.WriteFile(p, b, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+	case "truncate":
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(p, fi.Size()/2); err != nil {
+			t.Fatal(err)
+		}
+	case "delete":
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	default:
+		t.Fatalf("unknown damage %q", how)
+	}
+}
+
+// pointCurrent points index/current at gen-N as a build would.
+func pointCurrent(t *testing.T, index string, gen int) {
+	t.Helper()
+	tmp := filepath.Join(index, "current.tmp")
+	os.Remove(tmp)
+	if err := os.Symlink(fmt.Sprintf("gen-%d", gen), tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(index, "current")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// markerTotal searches the marker phrase through the server.
+func markerTotal(t *testing.T, base, q string) (int, int) {
+	t.Helper()
+	resp, err := http.Get(base + "/api/search?q=" + url.QueryEscape(q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Total int }
+	if resp.StatusCode == http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		if err := json.Unmarshal(b, &body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp.StatusCode, body.Total
+}
+
+// TestFaultCorruptGenerationAtReload: the daemon serves generation 1; a
+// generation 2 with one file damaged (each file, each damage) is published
+// and a reload asked for. It is refused with a warning naming the file,
+// once; generation 1 goes on answering every request; an intact
+// generation published after it is swapped in.
+func TestFaultCorruptGenerationAtReload(t *testing.T) {
+	ctx := context.Background()
+	orig, _ := twoGenerationFolder(t)
+	for _, file := range genFiles(t, filepath.Join(orig, "gen-2")) {
+		for _, how := range []string{"flip", "truncate", "delete"} {
+			t.Run(file+"/"+how, func(t *testing.T) {
+				index := copyIndex(t, orig)
+				pointCurrent(t, index, 1)
+				var logs lockedBuffer
+				h, err := newHolder(ctx, index, slog.New(slog.NewTextHandler(&logs, nil)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer h.close()
+				e := newServer(config{Timeout: 5 * time.Second, Reload: time.Hour}, h, slog.New(slog.DiscardHandler))
+				damage(t, how, filepath.Join(index, "gen-2", filepath.FromSlash(file)))
+				pointCurrent(t, index, 2)
+				swapped, err := h.reload(ctx, "test")
+				if swapped || err == nil || !strings.Contains(err.Error(), file) {
+					t.Fatalf("reload of a damaged generation: swapped %v, err %v; want a refusal naming %s", swapped, err, file)
+				}
+				if swapped, err := h.reload(ctx, "test"); swapped || err != nil {
+					t.Errorf("second reload of the same damaged generation: swapped %v, %v; want it remembered as refused", swapped, err)
+				}
+				if h.generation() != 1 {
+					t.Errorf("serving generation %d, want 1", h.generation())
+				}
+				var res searchJSON
+				if code := get(t, e, "/api/search?q="+url.QueryEscape("梁山"), &res); code != http.StatusOK || res.Total == 0 {
+					t.Errorf("search after the refusal: status %d, total %d", code, res.Total)
+				}
+				var ready struct{ Generation int }
+				if code := get(t, e, "/readyz", &ready); code != http.StatusOK || ready.Generation != 1 {
+					t.Errorf("/readyz: %d, generation %d", code, ready.Generation)
+				}
+				// The builder publishes an intact generation 3: swapped in.
+				if _, err := ingest.Run(ctx, ingest.Options{Index: index}); err != nil {
+					t.Fatal(err)
+				}
+				if swapped, err := h.reload(ctx, "test"); !swapped || err != nil {
+					t.Errorf("reload of an intact generation after the damaged one: swapped %v, %v", swapped, err)
+				}
+			})
+		}
+	}
+}
+
+// TestFaultCorruptCurrentAtStart: the real daemon started on a folder
+// whose current generation is damaged serves the previous one, warns
+// naming the file, and answers from it; with no intact generation it
+// exits with an error naming the file.
+func TestFaultCorruptCurrentAtStart(t *testing.T) {
+	orig, marker := twoGenerationFolder(t)
+	for _, file := range genFiles(t, filepath.Join(orig, "gen-2")) {
+		for _, how := range []string{"flip", "truncate", "delete"} {
+			t.Run(file+"/"+how, func(t *testing.T) {
+				index := copyIndex(t, orig)
+				damage(t, how, filepath.Join(index, "gen-2", filepath.FromSlash(file)))
+				d := startLive(t, "-index", index)
+				if code, total := markerTotal(t, d.url, marker); code != http.StatusOK || total != 0 {
+					t.Errorf("marker search: status %d, total %d; want 200 from generation 1 (no marker)", code, total)
+				}
+				if code, total := markerTotal(t, d.url, "梁山"); code != http.StatusOK || total == 0 {
+					t.Errorf("search on the fallback: status %d, total %d", code, total)
+				}
+				if logs := d.stderr.String(); !strings.Contains(logs, file) || !strings.Contains(logs, "refused") {
+					t.Errorf("no warning naming %s in the log:\n%s", file, logs)
+				}
+			})
+		}
+	}
+	t.Run("no intact generation", func(t *testing.T) {
+		index := copyIndex(t, orig)
+		for _, g := range []string{"gen-1", "gen-2"} {
+			damage(t, "flip", filepath.Join(index, g, "bleve", "index_meta.json"))
+		}
+		var stderr lockedBuffer
+		err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-index", index}, func(string) string { return "" }, io.Discard, &stderr)
+		if err == nil || !strings.Contains(err.Error(), "bleve/index_meta.json: checksum mismatch") {
+			t.Errorf("run = %v, want an error naming bleve/index_meta.json", err)
+		}
+	})
+}
+
+// panickyIndex panics (as a bug in a handler's call would) or returns
+// the engine's recovered panic, to check the daemon's side of both.
+type panickyIndex struct {
+	Index
+	raw bool // panic itself instead of returning a *search.PanicError
+}
+
+func (p panickyIndex) Search(ctx context.Context, r search.Request) (*search.Result, error) {
+	if p.raw {
+		var m map[string]int
+		m["boom"]++
+	}
+	return nil, fmt.Errorf("search: %w", &search.PanicError{Op: "search", Value: "slice bounds out of range", Stack: []byte("stack")})
+}
+
+// TestFaultEnginePanic: a panic inside the engine (recovered by package
+// search) or inside a handler answers 500 JSON, is logged and counted in
+// /metrics, and the server goes on.
+func TestFaultEnginePanic(t *testing.T) {
+	f := defaultFixture(t)
+	h, err := newHolder(context.Background(), f.dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.close()
+	for _, raw := range []bool{false, true} {
+		var logs lockedBuffer
+		src := func() (Index, func()) {
+			ix, release := h.acquireServed()
+			return panickyIndex{Index: ix, raw: raw}, release
+		}
+		e := newServerWith(config{Timeout: 5 * time.Second, Reload: time.Hour}, h, src, slog.New(slog.NewTextHandler(&logs, nil)))
+		for range 3 {
+			rec := send(t, e, http.MethodGet, "/api/search?q="+url.QueryEscape("县"), nil, "")
+			if rec.Code != http.StatusInternalServerError {
+				t.Errorf("raw %v: status %d, want 500", raw, rec.Code)
+			}
+			checkErrorJSON(t, "panic", rec.Code, rec.Body.Bytes())
+		}
+		where := "engine"
+		if raw {
+			where = "handler"
+		}
+		rec := send(t, e, http.MethodGet, "/metrics", nil, "")
+		if want := `searchd_panics_total{where="` + where + `"} 3`; !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+		if !strings.Contains(logs.String(), "panic") {
+			t.Errorf("raw %v: the panic is not logged: %s", raw, logs.String())
+		}
+		if rec := send(t, e, http.MethodGet, "/healthz", nil, ""); rec.Code != http.StatusOK {
+			t.Errorf("healthz after panics: %d", rec.Code)
+		}
+	}
+}
+
+// TestFaultRememberPanic: a cached computation that panics releases the
+// requests waiting for it; the next one computes afresh.
+func TestFaultRememberPanic(t *testing.T) {
+	s := newServedIndex(nil)
+	k := memoKey{facets: true}
+	started := make(chan struct{})
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer func() { recover() }()
+		s.remember(context.Background(), k, func() (any, error) {
+			close(started)
+			<-release
+			panic("boom")
+		})
+	}()
+	<-started
+	waiter := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		v, err := s.remember(ctx, k, func() (any, error) { return 42, nil })
+		if err == nil && v != 42 {
+			err = fmt.Errorf("got %v", v)
+		}
+		waiter <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // let the waiter wait
+	close(release)
+	wg.Wait()
+	select {
+	case err := <-waiter:
+		if err != nil {
+			t.Errorf("waiter: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiter still waits for a computation that panicked")
+	}
+	if v, err := s.remember(context.Background(), k, func() (any, error) { return 7, nil }); err != nil || v != 42 {
+		t.Errorf("after recovery: %v, %v (want the waiter's 42 cached)", v, err)
+	}
+}
