@@ -2,8 +2,8 @@ package corpus_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"strings"
 	"testing"
@@ -108,69 +108,14 @@ func TestBadPages(t *testing.T) {
 	_ = sample
 }
 
-// TestReadSkipsBadFiles: a folder with good and bad files loads the good
-// ones and reports each bad one by name.
-func TestReadSkipsBadFiles(t *testing.T) {
-	dir := t.TempDir()
-	sample, _ := os.ReadFile(samplePath)
-	files := map[string][]byte{
-		"a.txt":   sample,
-		"b.txt":   {0xff, 0xfe, 0x00, 0x10},
-		"c.jsonl": []byte("{\"text\":\"金乡县好。\"}\nnot json\n{\"id\":\"x\"}\n"),
-		"d.md":    []byte("ignored"),
-	}
-	for n, d := range files {
-		if err := os.WriteFile(dir+"/"+n, d, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ins, err := corpus.Inputs(dir)
+// TestDefaultPages: the embedded corpus is the sample page as on disk.
+func TestDefaultPages(t *testing.T) {
+	b, err := fs.ReadFile(corpus.DefaultPages(), "000_cab5e3eb326b2879.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ins) != 3 {
-		t.Fatalf("%d inputs, want 3 (.md passed over)", len(ins))
-	}
-	p := newParser(t)
-	var articles int
-	var problems []string
-	for _, in := range ins {
-		probs, err := p.Read(context.Background(), in, func(corpus.Article) error { articles++; return nil })
-		for _, pr := range probs {
-			problems = append(problems, pr.Error())
-		}
-		if err != nil {
-			problems = append(problems, err.Error())
-		}
-	}
-	if articles != 8 {
-		t.Errorf("%d articles, want 7 from the page and 1 from the export", articles)
-	}
-	want := []string{"b.txt:1: invalid UTF-8", "c.jsonl:2: not a JSON object", `c.jsonl:3: record has no "text"`}
-	if len(problems) != len(want) {
-		t.Fatalf("problems %q, want %q", problems, want)
-	}
-	for i, w := range want {
-		if !strings.Contains(problems[i], w) {
-			t.Errorf("problem %q, want it to contain %q", problems[i], w)
-		}
-	}
-}
-
-func TestDefaultInputs(t *testing.T) {
-	ins := corpus.DefaultInputs()
-	if len(ins) != 1 || ins[0].Name != "default/000_cab5e3eb326b2879.txt" {
-		t.Fatalf("default inputs %+v", ins)
-	}
-	rc, err := ins[0].Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	var b bytes.Buffer
-	b.ReadFrom(rc)
 	disk, _ := os.ReadFile(samplePath)
-	if !bytes.Equal(b.Bytes(), disk) {
+	if !bytes.Equal(b, disk) {
 		t.Error("embedded page differs from the file")
 	}
 }

@@ -239,8 +239,8 @@ func (p *Parser) article(file string, start itemType, blocks []block, warn func(
 		paras = append(paras, cur[:head])
 	}
 	headBlocks := cur[head:]
-	if len(headBlocks) == 0 && len(paras) >= 2 && isExclaimedHeadline(last2(paras)) {
-		headBlocks, paras = last2(paras), paras[:len(paras)-1]
+	if len(headBlocks) == 0 && len(paras) >= 2 && isExclaimedHeadline(lastParagraph(paras)) {
+		headBlocks, paras = lastParagraph(paras), paras[:len(paras)-1]
 	}
 	var titles []string
 	for _, b := range headBlocks {
@@ -326,12 +326,14 @@ func isExclaimedHeadline(bs []block) bool {
 	return strings.HasSuffix(t, "！") || strings.HasSuffix(t, "？")
 }
 
+// last returns the last line of the last block of bs.
 func last(bs []block) item {
 	b := bs[len(bs)-1]
 	return b[len(b)-1]
 }
 
-func last2(paras [][]block) []block { return paras[len(paras)-1] }
+// lastParagraph returns the blocks of the last paragraph of paras.
+func lastParagraph(paras [][]block) []block { return paras[len(paras)-1] }
 
 // reporters splits the name list of a dateline (通讯员 潘笛欢 孙畅畅) into
 // names, dropping role words even when glued to a name (记者王森).

@@ -89,16 +89,23 @@ func dumpParagraphs(ctx context.Context, paths []string, strict bool, stdout, st
 	if err != nil {
 		return err
 	}
-	inputs := corpus.DefaultInputs()
+	inputs := ingest.DefaultInputs()
 	if len(paths) > 0 {
-		if inputs, err = corpus.Inputs(paths...); err != nil {
+		var problems []error
+		if inputs, problems, err = ingest.Inputs(paths...); err != nil {
 			return err
+		}
+		for _, pr := range problems {
+			if strict {
+				return pr
+			}
+			fmt.Fprintln(stderr, "skipped:", pr)
 		}
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	for _, in := range inputs {
-		problems, err := p.Read(ctx, in, func(a corpus.Article) error {
+		problems, err := ingest.Read(ctx, p, in, func(a corpus.Article) error {
 			for _, para := range a.Paragraphs {
 				if err := enc.Encode(para); err != nil {
 					return err

@@ -21,6 +21,8 @@ type Index interface {
 	Article(ctx context.Context, id string) (corpus.Article, error)
 	Similar(ctx context.Context, id string, scope search.Scope, size int) (*corpus.Paragraph, []search.Hit, error)
 	AllFacets(ctx context.Context) (search.Facets, error)
+	DidYouMean(ctx context.Context, r search.Request) ([]search.Suggestion, error)
+	Counts(ctx context.Context, rs []search.Request) ([]int, error)
 }
 
 // hitJSON is one hit as the API returns it: the paragraph's fields, the
@@ -50,6 +52,18 @@ type searchJSON struct {
 	Size   int          `json:"size"`
 	Hits   []hitJSON    `json:"hits"`
 	Facets facetsJSON   `json:"facets"`
+	// Suggestions are corrected queries (did you mean), when exact
+	// matching found nothing; each has hits.
+	Suggestions []suggestionJSON `json:"suggestions"`
+	// SuggestedFilters are the counties and programs the query names.
+	SuggestedFilters []filterJSON `json:"suggested_filters"`
+}
+
+// suggestionJSON is a corrected query and its exact hit count with the
+// request's filters.
+type suggestionJSON struct {
+	Q     string `json:"q"`
+	Total int    `json:"total"`
 }
 
 type similarJSON struct {
@@ -80,6 +94,7 @@ func toFacets(f search.Facets) facetsJSON {
 // api holds the handlers of the JSON API.
 type api struct {
 	index func() (Index, func()) // acquires the current index; call the func when done
+	names *names
 }
 
 // search handles GET /api/search.
@@ -100,14 +115,28 @@ func (a *api) runSearch(ctx context.Context, p searchParams) (*searchJSON, error
 	ix, release := a.index()
 	defer release()
 	start := time.Now()
-	res, err := ix.Search(ctx, p.request())
+	r := p.request()
+	res, err := ix.Search(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	return &searchJSON{
-		Query: p, Total: res.Total, TookMS: float64(time.Since(start).Microseconds()) / 1000,
+	out := &searchJSON{
+		Query: p, Total: res.Total,
 		Page: p.Page, Size: p.Size, Hits: toHits(res.Hits), Facets: toFacets(res.Facets),
-	}, nil
+		Suggestions:      []suggestionJSON{},
+		SuggestedFilters: a.names.suggestFilters(p.query, p, res.Facets, res.Total),
+	}
+	if res.Total == 0 && p.query.HasPositive() {
+		sugs, err := ix.DidYouMean(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range sugs {
+			out.Suggestions = append(out.Suggestions, suggestionJSON{Q: s.Query.String(), Total: s.Total})
+		}
+	}
+	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return out, nil
 }
 
 // idParam validates a path ID: IDs are short and made of letters, digits

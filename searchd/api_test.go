@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -54,8 +53,8 @@ func defaultFixture(t testing.TB) *fixture {
 			return
 		}
 		p, _ := corpus.NewParser(corpus.Options{})
-		for _, in := range corpus.DefaultInputs() {
-			if _, err := p.Read(context.Background(), in, func(a corpus.Article) error {
+		for _, in := range ingest.DefaultInputs() {
+			if _, err := ingest.Read(context.Background(), p, in, func(a corpus.Article) error {
 				f.paragraphs = append(f.paragraphs, a.Paragraphs...)
 				return nil
 			}); err != nil {
@@ -388,28 +387,12 @@ func topics(hs []hitJSON) []string {
 	return out
 }
 
-// TestMain_RunServesAndShutsDown starts the daemon as main does, on port 0
+// TestRunServesAndShutsDown starts the daemon as main does, on port 0
 // in a temp dir, queries it over HTTP and shuts it down gracefully.
 func TestRunServesAndShutsDown(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "index")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-index", dir, "-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, io.Discard)
-		pw.Close()
-	}()
-	var addr string
-	buf := make([]byte, 512)
-	n, err := pr.Read(buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fmt.Sscanf(strings.TrimSpace(string(buf[:n])), "searchd: serving "+dir+" on http://%s", &addr); err != nil {
-		t.Fatalf("unexpected first line %q: %v", buf[:n], err)
-	}
-	go io.Copy(io.Discard, pr)
+	d := startLive(t, "-index", dir)
+	addr := strings.TrimPrefix(d.url, "http://")
 	resp, err := http.Get("http://" + addr + "/api/search?q=" + url.QueryEscape("红色物业"))
 	if err != nil {
 		t.Fatal(err)
@@ -431,13 +414,5 @@ func TestRunServesAndShutsDown(t *testing.T) {
 			t.Errorf("metrics lack the document count:\n%.500s", body)
 		}
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run returned %v after shutdown", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("no graceful shutdown within 20 s")
-	}
+	d.stop(t) // fails the test unless run returns nil, within 30 s
 }

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -40,10 +37,11 @@ func TestBrowser(t *testing.T) {
 	// the embedded corpus since the folder does not exist.
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	base, logs := startDaemon(t, ctx)
+	d := startLive(t, "-index", filepath.Join(t.TempDir(), "index"))
+	base := d.url
 	defer func() {
 		if t.Failed() {
-			t.Logf("searchd log:\n%s", logs.String())
+			t.Logf("searchd log:\n%s", d.stderr.String())
 		}
 	}()
 
@@ -289,61 +287,6 @@ func screenshotDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-// startDaemon runs searchd as main does, on 127.0.0.1:0 with a new index
-// folder, and returns its base URL and its log. It stops when ctx ends (the
-// test waits for the graceful shutdown).
-func startDaemon(t *testing.T, ctx context.Context) (string, *syncBuffer) {
-	t.Helper()
-	ctx, stop := context.WithCancel(ctx)
-	dir := filepath.Join(t.TempDir(), "index")
-	logs := &syncBuffer{}
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-index", dir, "-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, logs)
-		pw.Close()
-	}()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("searchd: %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Error("searchd did not shut down within 20 s")
-		}
-	})
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("searchd did not start: %v\n%s", err, logs.String())
-	}
-	go io.Copy(io.Discard, pr)
-	_, addr, ok := strings.Cut(strings.TrimSpace(line), " on http://")
-	if !ok || addr == "" {
-		t.Fatalf("unexpected first line %q", line)
-	}
-	return "http://" + addr, logs
-}
-
-// syncBuffer is a bytes.Buffer safe for the daemon's logger and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // removeAllRetry removes Chromium's profile: its helper processes may still

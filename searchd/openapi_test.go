@@ -58,6 +58,9 @@ func TestOpenAPI(t *testing.T) {
 		"/api/search?year=2021&sort=oldest&page=2&size=5",
 		"/api/search?q=" + url.QueryEscape(`"unbalanced`),
 		"/api/search?size=1000",
+		"/api/search?q=" + url.QueryEscape("乡村振新"),             // suggestions
+		"/api/search?q=" + url.QueryEscape("党建 OR 微山 OR 乡村振兴"), // suggested_filters
+		"/api/search?county=" + url.QueryEscape("微山县"),
 		"/api/search?q=" + url.QueryEscape("红色") + "&in=headline&date_from=2021-01-01&date_to=2021-12-31",
 		"/api/search?date_from=2021-02-30",
 		"/api/facets",

@@ -68,6 +68,7 @@ func bindSearch(v url.Values) (searchParams, error) {
 	if p.Counties, err = values(v, "county"); err != nil {
 		return p, err
 	}
+	p.Counties = builtinNames.canonical(p.Counties) // 微山县 → 微山
 	if p.Programs, err = values(v, "program"); err != nil {
 		return p, err
 	}

@@ -122,7 +122,7 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	cached := conditional(programVersion(), h.generationID)
 	timeout := func(next echo.HandlerFunc) echo.HandlerFunc { return cached(ctxTimeout(admit(next))) }
 
-	a := &api{index: index}
+	a := &api{index: index, names: builtinNames}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
 		ix, release := h.acquire()

@@ -36,16 +36,16 @@ func readTexts(t testing.TB, nth int, paths ...string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inputs := corpus.DefaultInputs()
+	inputs := ingest.DefaultInputs()
 	if len(paths) > 0 {
-		if inputs, err = corpus.Inputs(paths...); err != nil {
+		if inputs, _, err = ingest.Inputs(paths...); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var texts []string
 	i := 0
 	for _, in := range inputs {
-		if _, err := p.Read(context.Background(), in, func(a corpus.Article) error {
+		if _, err := ingest.Read(context.Background(), p, in, func(a corpus.Article) error {
 			for _, para := range a.Paragraphs {
 				if i%nth == 0 {
 					texts = append(texts, para.Text)

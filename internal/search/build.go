@@ -62,6 +62,7 @@ type Builder struct {
 	idx     bleve.Index // opened lazily: an update that changes nothing costs nothing
 	batch   *batcher
 	files   map[string]FileEntry
+	holds   map[string][]string
 	added   int
 	removed int
 	done    bool
@@ -165,16 +166,22 @@ func (b *Builder) open() error {
 	return nil
 }
 
-// Add indexes a paragraph (batched). A paragraph with the ID of one
-// already in the generation replaces it.
+// Add indexes a paragraph of the input p.Source.File (see AddFrom).
 func (b *Builder) Add(ctx context.Context, p corpus.Paragraph) error {
+	return b.AddFrom(ctx, p.Source.File, p)
+}
+
+// AddFrom indexes a paragraph (batched) as one of input, the key by which
+// RemoveFile deletes it. A paragraph with the ID of one already in the
+// generation replaces it.
+func (b *Builder) AddFrom(ctx context.Context, input string, p corpus.Paragraph) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := b.open(); err != nil {
 		return err
 	}
-	d, err := b.sch.document(p, !b.opt.noUnigrams)
+	d, err := b.sch.document(p, input, !b.opt.noUnigrams)
 	if err != nil {
 		return err
 	}
@@ -185,7 +192,7 @@ func (b *Builder) Add(ctx context.Context, p corpus.Paragraph) error {
 	return nil
 }
 
-// RemoveFile deletes every paragraph whose source file is file (including
+// RemoveFile deletes every paragraph added from input file (including
 // paragraphs added earlier in this build) and forgets the file in the new
 // manifest.
 func (b *Builder) RemoveFile(ctx context.Context, file string) error {
@@ -206,7 +213,7 @@ func (b *Builder) RemoveFile(ctx context.Context, file string) error {
 	tq := query.NewTermQuery(file)
 	tq.SetField(fieldFile)
 	req := bleve.NewSearchRequestOptions(tq, int(n), 0, false)
-	req.Score = "none"
+	req.Score = bleve.ScoreNone
 	res, err := b.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return fmt.Errorf("remove %s: %w", file, err)
@@ -221,6 +228,21 @@ func (b *Builder) RemoveFile(ctx context.Context, file string) error {
 // SetFile records a source file in the new generation's manifest.
 func (b *Builder) SetFile(file, hash string, paragraphs int) {
 	b.files[file] = FileEntry{Hash: hash, Paragraphs: paragraphs}
+}
+
+// SetHolds records, for the new generation, which paragraph IDs each input
+// holds (an article printed in two files is held by both, stored once), so
+// that a later update knows which inputs to re-read when one of them
+// changes. It is written to PATH/gen-N/inputs.json.
+func (b *Builder) SetHolds(holds map[string][]string) { b.holds = holds }
+
+// PreviousHolds returns what SetHolds recorded in the current generation
+// (nil if nothing, or if Previous is empty).
+func (b *Builder) PreviousHolds() (map[string][]string, error) {
+	if b.prev.Generation == 0 {
+		return nil, nil
+	}
+	return readHolds(filepath.Join(b.path, genName(b.prev.Generation)))
 }
 
 // Commit flushes, closes the index, writes and syncs the manifest,
@@ -279,6 +301,9 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 	}
 	if err := os.RemoveAll(filepath.Join(b.tmp, workDir)); err != nil {
 		return 0, fmt.Errorf("commit: %w", err)
+	}
+	if err := writeHolds(b.tmp, b.holds); err != nil {
+		return 0, err
 	}
 	sums, err := sumTree(ctx, b.tmp)
 	if err != nil {

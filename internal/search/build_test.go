@@ -321,3 +321,25 @@ func TestBuildLockAndLeftovers(t *testing.T) {
 	}
 	buildAt(t, dir, BuildOptions{}, nil) // the lock was released
 }
+
+// TestCurrentBytes: the size of the current generation, as the open index
+// and the build report it; an index folder without one is an error.
+func TestCurrentBytes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	st := buildAt(t, dir, BuildOptions{}, defaultParagraphs(t))
+	n, err := CurrentBytes(dir)
+	if err != nil || n <= 0 || n != st.SizeBytes {
+		t.Errorf("CurrentBytes = %d, %v; the build reported %d", n, err, st.SizeBytes)
+	}
+	ix, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if ix.SizeBytes() != n {
+		t.Errorf("SizeBytes %d, CurrentBytes %d", ix.SizeBytes(), n)
+	}
+	if _, err := CurrentBytes(t.TempDir()); err == nil {
+		t.Error("CurrentBytes of an empty folder: no error")
+	}
+}

@@ -35,7 +35,7 @@
 //
 // # Documents and fields
 //
-// Each paragraph is one document, built field by field (document.go)
+// Each paragraph is one document, built field by field (indexdoc.go)
 // rather than by Bleve's reflection. The only stored field, doc, is the
 // paragraph as JSON: hits, highlights, articles and Similar are all served
 // from it. Counties, years (as the keyword "2021": keyword facets are

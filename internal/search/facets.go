@@ -87,7 +87,7 @@ func (ix *Index) startFacets(ctx context.Context, c compiled, f filters, main *b
 // hits or scores.
 func countRequest(q bq.Query, fields ...string) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
-	req.Score = "none"
+	req.Score = bleve.ScoreNone
 	for _, field := range fields {
 		req.AddFacet(field, bleve.NewFacetRequest(field, facetSize))
 	}

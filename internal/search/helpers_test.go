@@ -1,8 +1,10 @@
 package search
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,12 +57,22 @@ func defaultParagraphs(t testing.TB) []corpus.Paragraph {
 		t.Fatal(err)
 	}
 	var ps []corpus.Paragraph
-	for _, in := range corpus.DefaultInputs() {
-		if _, err := p.Read(context.Background(), in, func(a corpus.Article) error {
-			ps = append(ps, a.Paragraphs...)
-			return nil
-		}); err != nil {
+	pages := corpus.DefaultPages()
+	entries, err := fs.ReadDir(pages, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := fs.ReadFile(pages, e.Name())
+		if err != nil {
 			t.Fatal(err)
+		}
+		page, err := p.ParsePage(corpus.DefaultPrefix+e.Name(), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range page.Articles {
+			ps = append(ps, a.Paragraphs...)
 		}
 	}
 	return ps
@@ -100,7 +112,7 @@ func realParagraphs(t testing.TB) []corpus.Paragraph {
 		t.Fatal(err)
 	}
 	var all []corpus.Paragraph
-	_, err = parser.Read(context.Background(), corpus.BytesInput("jining-sample.jsonl", data), func(a corpus.Article) error {
+	_, err = parser.ReadJSONL(context.Background(), "jining-sample.jsonl", bytes.NewReader(data), func(a corpus.Article) error {
 		pos := 0
 		for _, p := range a.Paragraphs {
 			for _, text := range pieces(p.Text) {

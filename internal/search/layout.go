@@ -36,6 +36,7 @@ const (
 	bleveDir     = "bleve"
 	workDir      = "work" // gen-N.tmp/work: the index while it is built
 	manifestFile = "manifest.json"
+	holdsFile    = "inputs.json" // gen-N/inputs.json: paragraph IDs of each input (SetHolds)
 )
 
 // FileEntry is what the manifest records of one source file.
@@ -280,6 +281,16 @@ func swapCurrent(path string, gen int) error {
 	return syncPath(path)
 }
 
+// CurrentBytes returns the size on disk of the generation PATH/current
+// points to.
+func CurrentBytes(path string) (int64, error) {
+	gen, err := Current(path)
+	if err != nil {
+		return 0, err
+	}
+	return dirSize(filepath.Join(path, genName(gen))), nil
+}
+
 // dirSize adds up the sizes of the regular files below dir.
 func dirSize(dir string) int64 {
 	var n int64
@@ -335,4 +346,35 @@ func copyFile(src, dst string) error {
 		return fmt.Errorf("copy %s: %w", src, err)
 	}
 	return out.Close()
+}
+
+// readHolds reads dir/inputs.json (nil if there is none).
+func readHolds(dir string) (map[string][]string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, holdsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", holdsFile, err)
+	}
+	var h map[string][]string
+	if err := json.Unmarshal(b, &h); err != nil {
+		return nil, &CorruptError{Dir: dir, File: holdsFile, Problem: "not valid JSON: " + err.Error()}
+	}
+	return h, nil
+}
+
+// writeHolds writes dir/inputs.json (synced with the rest by syncTree).
+func writeHolds(dir string, h map[string][]string) error {
+	if h == nil {
+		h = map[string][]string{}
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", holdsFile, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, holdsFile), b, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", holdsFile, err)
+	}
+	return nil
 }

@@ -74,7 +74,7 @@ type schema struct {
 
 // newSchema returns the index mapping: BM25 scoring, no dynamic fields and
 // no _all field, every field declared with its analyzer and options. The
-// builder makes documents directly (document.go) with the same options;
+// builder makes documents directly (indexdoc.go) with the same options;
 // the mapping is what Bleve stores with the index and what it uses when
 // documents go through reflection (only the benchmark does that).
 func newSchema() (*schema, error) {

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 )
 
 // FileSum is what a manifest records of one file of its generation: its
@@ -42,12 +41,11 @@ func (e *CorruptError) Error() string {
 // Is makes errors.Is(err, ErrCorrupt) true for every *CorruptError.
 func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
 
-// sumTree computes the FileSum of every regular file below dir/bleve,
-// keyed by its slash-separated path relative to dir.
+// sumTree computes the FileSum of every regular file below dir but the
+// manifest, keyed by its slash-separated path relative to dir.
 func sumTree(ctx context.Context, dir string) (map[string]FileSum, error) {
 	sums := map[string]FileSum{}
-	root := filepath.Join(dir, bleveDir)
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -57,6 +55,9 @@ func sumTree(ctx context.Context, dir string) (map[string]FileSum, error) {
 		rel, err := filepath.Rel(dir, p)
 		if err != nil {
 			return err
+		}
+		if rel == manifestFile {
+			return nil
 		}
 		if !d.Type().IsRegular() {
 			return fmt.Errorf("%s: not a regular file", rel)
@@ -103,7 +104,7 @@ func sumFile(ctx context.Context, p string) (FileSum, error) {
 
 // verifyGeneration checks the files of the generation folder dir against
 // its manifest m: every file listed must be there with its size and
-// checksum, and no other file may be in its Bleve folder. It reads every
+// checksum, and no other file may be in the folder. It reads every
 // byte (SHA-256 runs at over 1 GB/s on current CPUs, so a generation of a
 // few hundred MB costs well under a second), and fails with a
 // *CorruptError naming the first bad file.
@@ -118,7 +119,7 @@ func verifyGeneration(ctx context.Context, dir string, m Manifest) error {
 	sort.Strings(names)
 	for _, name := range names {
 		want := m.Contents[name]
-		if !filepath.IsLocal(filepath.FromSlash(name)) || !strings.HasPrefix(name, bleveDir+"/") {
+		if !filepath.IsLocal(filepath.FromSlash(name)) || name == manifestFile {
 			return &CorruptError{Dir: dir, File: manifestFile, Problem: fmt.Sprintf("lists a file outside the generation: %q", name)}
 		}
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -146,14 +147,13 @@ func verifyGeneration(ctx context.Context, dir string, m Manifest) error {
 	}
 	// A file the manifest does not list (a segment copied in) could be
 	// read by Bleve: refuse it too.
-	root := filepath.Join(dir, bleveDir)
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
 		if err != nil {
 			return &CorruptError{Dir: dir, File: rel, Problem: err.Error()}
 		}
-		if d.IsDir() {
+		if d.IsDir() || rel == manifestFile {
 			return nil
 		}
 		if _, ok := m.Contents[rel]; !ok {

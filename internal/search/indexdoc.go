@@ -12,7 +12,8 @@ import (
 	"countynews/internal/text"
 )
 
-// document builds the Bleve document of a paragraph directly, field by
+// document builds the Bleve document of a paragraph of input (the key
+// RemoveFile deletes by) directly, field by
 // field, instead of letting Bleve's mapping reflect over a struct (see
 // BenchmarkDocument for the difference). The options and analyzers are the
 // mapping's (mapping.go).
@@ -21,7 +22,7 @@ import (
 // returns its input unchanged when there is nothing to fold, but the CJK
 // analyzer silently drops full-width digits (２０２１年 → 年), so an
 // unfolded text reaching it would lose words.
-func (s *schema) document(p corpus.Paragraph, unigrams bool) (*document.Document, error) {
+func (s *schema) document(p corpus.Paragraph, input string, unigrams bool) (*document.Document, error) {
 	if p.ID == "" {
 		return nil, fmt.Errorf("paragraph without an ID (article %q, position %d)", p.ArticleID, p.Position)
 	}
@@ -66,7 +67,7 @@ func (s *schema) document(p corpus.Paragraph, unigrams bool) (*document.Document
 	}
 	keyword(fieldKind, string(p.Kind), optKeyword)
 	keyword(fieldArticleID, p.ArticleID, optKeyword)
-	keyword(fieldFile, p.Source.File, optKeyword)
+	keyword(fieldFile, input, optKeyword)
 	d.AddField(document.NewTextFieldWithIndexingOptions(fieldDoc, nil, raw, optStored))
 	return d, nil
 }

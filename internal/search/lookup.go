@@ -72,7 +72,7 @@ func (ix *Index) Article(ctx context.Context, articleID string) (_ corpus.Articl
 	}
 	req := bleve.NewSearchRequestOptions(termOn(fieldArticleID, articleID), articleWindow, 0, false)
 	req.Fields = []string{fieldDoc}
-	req.Score = "none"
+	req.Score = bleve.ScoreNone
 	sr, err := ix.bleve.SearchInContext(ctx, req)
 	if err != nil {
 		return a, searchError(ctx, err)
