@@ -127,3 +127,28 @@ func (g *Gazetteer) Lookup(name string) (County, bool) {
 	}
 	return County{}, false
 }
+
+// Mentions scores how strongly a short text (a query's term) names each
+// county, out of any context: an official name (金乡县) counts 2, a short
+// name or alias alone counts 1; look-alikes (微山湖, 梁山伯) and landmarks
+// count nothing. Only counties named at least once appear. Articles are
+// filed by Locate, which weighs each mention's context.
+func (g *Gazetteer) Mentions(text string) map[string]int {
+	var score map[string]int
+	g.match.scan(text, func(v int) {
+		w := 0
+		switch v % 4 {
+		case formOfficial:
+			w = 2
+		case formShort:
+			w = 1
+		}
+		if w > 0 {
+			if score == nil {
+				score = map[string]int{}
+			}
+			score[g.Counties[v/4].Short] += w
+		}
+	})
+	return score
+}

@@ -92,3 +92,23 @@ func TestGazetteerValidation(t *testing.T) {
 		t.Errorf("Match = %s", got)
 	}
 }
+
+func TestGazetteerMentions(t *testing.T) {
+	g, err := corpus.DefaultGazetteer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text, want string
+	}{
+		{"金乡 微山县", "map[微山:2 金乡:1]"},
+		{"微山湖畔", "map[]"},
+		{"梁山伯与祝英台", "map[]"},
+		{"吕梁山", "map[]"},
+		{"智慧中都", "map[汶上:1]"},
+	} {
+		if got := fmt.Sprint(g.Mentions(tc.text)); got != tc.want {
+			t.Errorf("Mentions(%q) = %s, want %s", tc.text, got, tc.want)
+		}
+	}
+}
