@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+
+	"countynews/internal/search"
 )
 
 // yearChart is the year facet as an SVG bar chart, drawn on the server:
@@ -44,7 +46,7 @@ func newYearChart(st pageState, years []facetJSON) yearChart {
 	var ys []int
 	for _, f := range years {
 		y, err := strconv.Atoi(f.Value)
-		if err != nil {
+		if err != nil || y == search.UnknownYear { // not a bar: see unknownYear
 			continue
 		}
 		if _, dup := counts[y]; !dup {
@@ -53,7 +55,7 @@ func newYearChart(st pageState, years []facetJSON) yearChart {
 		counts[y] += f.Count
 	}
 	for _, y := range st.p.Years { // a picked year stays visible (and removable)
-		if _, ok := counts[y]; !ok {
+		if _, ok := counts[y]; !ok && y != search.UnknownYear {
 			counts[y] = 0
 			ys = append(ys, y)
 		}
@@ -112,4 +114,29 @@ func newYearChart(st pageState, years []facetJSON) yearChart {
 		})
 	}
 	return ch
+}
+
+// unknownYearLink is the year facet's 未知年份 value: the paragraphs with no
+// known year (package corpus leaves a year out rather than guess one),
+// shown beside the chart rather than as a bar.
+type unknownYearLink struct {
+	Count int
+	On    bool
+	URL   string
+}
+
+// unknownYear returns the 未知年份 link, or nil when no hit lacks a year
+// and it is not picked.
+func unknownYear(st pageState, years []facetJSON) *unknownYearLink {
+	n := 0
+	for _, f := range years {
+		if f.Value == strconv.Itoa(search.UnknownYear) {
+			n += f.Count
+		}
+	}
+	on := slices.Contains(st.p.Years, search.UnknownYear)
+	if n == 0 && !on {
+		return nil
+	}
+	return &unknownYearLink{Count: n, On: on, URL: st.toggle("year", strconv.Itoa(search.UnknownYear))}
 }

@@ -29,7 +29,8 @@ type searchPage struct {
 	Counties facetGroup
 	Programs facetGroup
 	Years    yearChart
-	YearForm []field // hidden inputs of the year-range form
+	NoYear   *unknownYearLink // the 未知年份 value of the year facet, nil when no hit lacks a year
+	YearForm []field          // hidden inputs of the year-range form
 	Sorts    []sortLink
 	Pager    pager
 	Empty    *emptyHelp
@@ -38,15 +39,18 @@ type searchPage struct {
 // card is one hit as a result card.
 type card struct {
 	hitJSON
-	URL         string
-	Title       string
-	When        string
-	DateAttr    string
-	Snippet     string // plain text, when the highlighter gave no fragment
-	Cite        string
-	SourceText  string
-	Programs    []tag
-	Initiatives []tag
+	// TitleDerived: the article printed no headline; Title is made from
+	// its first sentence and shown as such.
+	TitleDerived bool
+	URL          string
+	Title        string
+	When         string
+	DateAttr     string
+	Snippet      string // plain text, when the highlighter gave no fragment
+	Cite         string
+	SourceText   string
+	Programs     []tag
+	Initiatives  []tag
 }
 
 // tag is a program or named initiative on a card, linking to a search.
@@ -151,6 +155,7 @@ func (pg *pages) search(c echo.Context) error {
 		Counties: newFacetGroup(st, "county", "县（市、区）", facets.County, p.Counties),
 		Programs: newFacetGroup(st, "program", "工作项目", facets.Program, p.Programs),
 		Years:    newYearChart(st, facets.Year),
+		NoYear:   unknownYear(st, facets.Year),
 		Sorts:    sortLinks(st),
 		Pager:    newPager(st, res.Total),
 	}
@@ -234,7 +239,11 @@ func chips(st pageState) []chip {
 		out = append(out, chip{"项目", p, st.toggle("program", p)})
 	}
 	for _, y := range st.p.Years {
-		out = append(out, chip{"年份", strconv.Itoa(y) + "年", st.toggle("year", strconv.Itoa(y))})
+		label := strconv.Itoa(y) + "年"
+		if y == search.UnknownYear {
+			label = "未知年份"
+		}
+		out = append(out, chip{"年份", label, st.toggle("year", strconv.Itoa(y))})
 	}
 	if st.p.YearFrom > 0 {
 		out = append(out, chip{"起始", strconv.Itoa(st.p.YearFrom) + "年", st.url("/", func(v url.Values) { v.Del("year_from") })})
@@ -319,6 +328,7 @@ func newCard(st pageState, h hitJSON) card {
 	if c.Title == "" {
 		c.Title = "（无标题）"
 	}
+	c.TitleDerived = h.HeadlineDerived
 	if !strings.Contains(h.Highlight, "<mark>") {
 		c.Highlight = ""
 		c.Snippet = clipRunes(h.Text, 160)
