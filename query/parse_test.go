@@ -220,6 +220,12 @@ func TestParseErrors(t *testing.T) {
 		{"too long after leading spaces", "  " + strings.Repeat("a", 257), 259, tooLong},
 		{"NUL bytes do not hide length", strings.Repeat("a\x00", 200), 257, tooLong},
 	}
+	// Each message has its stable code, the API's error code.
+	codes := map[string]string{
+		unbalanced: query.CodeUnbalancedQuote, noExclude: query.CodeNothingToExclude,
+		orBefore: query.CodeDanglingOR, orAfter: query.CodeDanglingOR, orExcluded: query.CodeExcludedOR,
+		nothing: query.CodeNothingSearchable, invalid: query.CodeInvalidUTF8, tooLong: query.CodeTooLong,
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := query.Parse(tt.q)
@@ -229,6 +235,9 @@ func TestParseErrors(t *testing.T) {
 			}
 			if qe.Pos != tt.pos || qe.Msg != tt.msg {
 				t.Fatalf("Parse(%q) error = {%d %q}, want {%d %q}", tt.q, qe.Pos, qe.Msg, tt.pos, tt.msg)
+			}
+			if qe.Code != codes[tt.msg] {
+				t.Fatalf("Parse(%q) error code %q, want %q", tt.q, qe.Code, codes[tt.msg])
 			}
 			if !reflect.DeepEqual(got, query.Query{}) {
 				t.Fatalf("Parse(%q) returned %#v with an error", tt.q, got)

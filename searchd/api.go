@@ -23,6 +23,8 @@ type Index interface {
 	AllFacets(ctx context.Context) (search.Facets, error)
 	DidYouMean(ctx context.Context, r search.Request) ([]search.Suggestion, error)
 	Counts(ctx context.Context, rs []search.Request) ([]int, error)
+	// Marks finds in text what r's query matched (for the article view).
+	Marks(r search.Request, text string) []search.Span
 }
 
 // hitJSON is one hit as the API returns it: the paragraph's fields, the
@@ -146,7 +148,7 @@ func idParam(c echo.Context) (string, error) {
 	if id == "" || len(id) > 64 || !utf8.ValidString(id) || strings.ContainsFunc(id, func(r rune) bool {
 		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 	}) {
-		return "", &apiError{Status: http.StatusNotFound, Message: "no such id"}
+		return "", &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: "no such id"}
 	}
 	return id, nil
 }
@@ -199,7 +201,7 @@ func (a *api) similar(c echo.Context) error {
 	case "all":
 		scope = search.ScopeAll
 	default:
-		return badRequest("scope must be other-counties or all, not %q", clipValue(scopeName))
+		return badParam(codeInvalidScope, []string{"scope"}, "scope must be other-counties or all, not %q", clipValue(scopeName))
 	}
 	ix, release := a.index()
 	defer release()

@@ -210,7 +210,8 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("browser-6-phone")
 
-	// 7. A bad query: the page with the API's message, status 400.
+	// 7. A bad query: the page keeps what it can show and explains the
+	// problem above it, in Chinese, status 400.
 	do("back to a wide screen", chromedp.EmulateViewport(1280, 900))
 	sctx, cancelStep := context.WithTimeout(bctx, stepTime)
 	badURL := base + "/?q=" + url.QueryEscape("红色物业 OR")
@@ -219,8 +220,8 @@ func TestBrowser(t *testing.T) {
 	if err != nil || resp.Status != 400 {
 		t.Fatalf("a bad query: %v, %+v", err, resp)
 	}
-	if msg := evalJS[string](t, bctx, `document.querySelector('.message').textContent`); !strings.Contains(msg, "OR with no term after it") {
-		t.Errorf("the error page says %q", msg)
+	if msg := evalJS[string](t, bctx, `document.querySelector('.problems').textContent`); !strings.Contains(msg, "第 6 个字符处的 OR") {
+		t.Errorf("the problem notice says %q", msg)
 	}
 	shot("browser-7-error")
 

@@ -277,7 +277,7 @@ func TestFaultEnginePanic(t *testing.T) {
 // requests waiting for it; the next one computes afresh.
 func TestFaultRememberPanic(t *testing.T) {
 	s := newServedIndex(nil)
-	k := memoKey{facets: true}
+	k := allFacetsKey
 	started := make(chan struct{})
 	release := make(chan struct{})
 	var wg sync.WaitGroup

@@ -213,17 +213,13 @@ func (h *holder) close() error {
 type servedIndex struct {
 	*search.Index
 	mu   sync.Mutex
-	memo map[memoKey]*memoEntry
+	memo map[string]*memoEntry
 }
 
-// memoKey identifies a cached answer: an unfiltered listing's order and
-// window, or (facets) the whole index's facets.
-type memoKey struct {
-	facets          bool
-	sort            search.Sort
-	from, size      int
-	highlight, facs bool
-}
+// Keys of the cache: a search's is its search.Request.CacheKey (every
+// field of the request, so that a field added to Request cannot make two
+// requests share an answer); the whole index's facets have their own.
+const allFacetsKey = "all-facets"
 
 type memoEntry struct {
 	done chan struct{} // closed when val and err are set
@@ -238,17 +234,18 @@ const (
 )
 
 func newServedIndex(ix *search.Index) *servedIndex {
-	return &servedIndex{Index: ix, memo: map[memoKey]*memoEntry{}}
+	return &servedIndex{Index: ix, memo: map[string]*memoEntry{}}
 }
 
 // Search answers an unfiltered listing from the cache; any other search
-// goes to the index.
+// goes to the index. Which requests are worth caching is decided here; the
+// key, which makes the cache correct, is the whole request's.
 func (s *servedIndex) Search(ctx context.Context, r search.Request) (*search.Result, error) {
 	if len(r.Query.Clauses) > 0 || len(r.Counties)+len(r.Programs)+len(r.Years) > 0 || r.YearFrom != 0 || r.YearTo != 0 ||
 		r.DateFrom != "" || r.DateTo != "" || r.From+r.Size > maxMemoWindow {
 		return s.Index.Search(ctx, r)
 	}
-	v, err := s.remember(ctx, memoKey{sort: r.Sort, from: r.From, size: r.Size, highlight: r.Highlight, facs: r.Facets}, func() (any, error) {
+	v, err := s.remember(ctx, "search "+r.CacheKey(), func() (any, error) {
 		return s.Index.Search(ctx, r)
 	})
 	if err != nil {
@@ -259,7 +256,7 @@ func (s *servedIndex) Search(ctx context.Context, r search.Request) (*search.Res
 
 // AllFacets answers from the cache.
 func (s *servedIndex) AllFacets(ctx context.Context) (search.Facets, error) {
-	v, err := s.remember(ctx, memoKey{facets: true}, func() (any, error) { return s.Index.AllFacets(ctx) })
+	v, err := s.remember(ctx, allFacetsKey, func() (any, error) { return s.Index.AllFacets(ctx) })
 	if err != nil {
 		return search.Facets{}, err
 	}
@@ -269,9 +266,10 @@ func (s *servedIndex) AllFacets(ctx context.Context) (search.Facets, error) {
 // remember returns the cached answer for k, computing it once: requests
 // that come while it is being computed wait for it (within their own
 // context) instead of computing it again. A failed computation (its
-// request's time ran out) is not kept; a waiter then computes it itself.
-// Callers must not modify what it returns.
-func (s *servedIndex) remember(ctx context.Context, k memoKey, compute func() (any, error)) (any, error) {
+// request's time ran out) is not kept, nor is one that panicked; its
+// waiters are released and one of them then computes it itself. Callers
+// must not modify what it returns.
+func (s *servedIndex) remember(ctx context.Context, k string, compute func() (any, error)) (any, error) {
 	for {
 		s.mu.Lock()
 		e, ok := s.memo[k]
@@ -302,7 +300,7 @@ func (s *servedIndex) remember(ctx context.Context, k memoKey, compute func() (a
 // a failed entry is forgotten and its waiters are woken to compute it
 // themselves, rather than waiting out their time for the rest of the
 // generation. The panic goes on up to the server's recovery.
-func (s *servedIndex) fill(k memoKey, e *memoEntry, compute func() (any, error)) {
+func (s *servedIndex) fill(k string, e *memoEntry, compute func() (any, error)) {
 	ok := false
 	defer func() {
 		if !ok && e.err == nil {

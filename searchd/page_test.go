@@ -25,6 +25,7 @@ import (
 
 	"countynews/corpus"
 	"countynews/internal/ingest"
+	"countynews/internal/search"
 )
 
 // newPageServer builds an index of the given inputs (none: the embedded
@@ -335,30 +336,77 @@ func TestPages(t *testing.T) {
 		}
 	})
 
-	t.Run("ErrorPage", func(t *testing.T) {
-		for _, target := range []string{
-			"/?q=" + url.QueryEscape("OR 红色物业"),
-			"/?q=" + url.QueryEscape("红色物业") + "&year=19",
-			"/compare?q=" + url.QueryEscape("\"红色物业"),
+	t.Run("ErrorsInPlace", func(t *testing.T) {
+		all := totalOf(t, okPage(t, e, "/"))
+		hong := totalOf(t, okPage(t, e, "/?q="+url.QueryEscape("红色物业")))
+		for _, tc := range []struct {
+			name, target string
+			code         string
+			total        int      // what the rest of the request finds
+			says         []string // in the Chinese message
+			marked       string   // the character of q pointed at ("" for none)
+			qHelp        bool
+		}{
+			{"unclosed quote", "/?q=" + url.QueryEscape(`"乡村振兴`), "unbalanced_quote", all, []string{"第 1 个字符", "引号没有配对"}, `"`, true},
+			{"unclosed quote later", "/?q=" + url.QueryEscape(`红色 "物业`), "unbalanced_quote", all, []string{"第 4 个字符"}, `"`, true},
+			{"OR first", "/?q=" + url.QueryEscape("OR 红色物业"), "dangling_or", all, []string{"第 1 个字符", "OR"}, "O", true},
+			{"reversed year range", "/?q=" + url.QueryEscape("红色物业") + "&year_from=2024&year_to=2020", "year_range_reversed", hong, []string{"起始年份 2024 晚于截止年份 2020", "已忽略"}, "", false},
+			{"bad year kept the query", "/?q=" + url.QueryEscape("红色物业") + "&year=19", "invalid_year", hong, []string{"年份“19”无效"}, "", false},
+			{"bad sort", "/?q=" + url.QueryEscape("红色物业") + "&sort=best", "invalid_sort", hong, []string{"排序方式“best”无效"}, "", false},
+			{"two problems", "/?q=" + url.QueryEscape("OR") + "&year=abc", "dangling_or", all, []string{"OR", "年份“abc”无效"}, "O", true},
 		} {
-			r := fetchPage(t, e, target)
-			wantCode, wantMsg := apiMessage(t, e, "/api/search?"+strings.SplitN(target, "?", 2)[1])
-			if r.code != wantCode || wantCode != 400 {
-				t.Errorf("%s: status %d, the API's %d", target, r.code, wantCode)
-			}
-			msg := findByClass(r.doc, "message")
-			if len(msg) != 1 || !strings.Contains(nodeText(msg[0]), wantMsg) {
-				t.Errorf("%s: the page does not show the API's message %q:\n%.3000s", target, wantMsg, r.body)
-			}
-			// The query is kept in the box, and the help is open.
-			q := findByID(r.doc, "q")
-			u, _ := url.Parse(target)
-			if q == nil || nodeAttr(q, "value") != u.Query().Get("q") {
-				t.Errorf("%s: the search box does not hold the query", target)
-			}
-			if d := findByClass(findByTag(r.doc, atom.Main)[0], "help"); len(d) != 1 || !strings.Contains(nodeText(d[0]), "排除") {
-				t.Errorf("%s: the error does not show the query help", target)
-			}
+			t.Run(tc.name, func(t *testing.T) {
+				r := fetchPage(t, e, tc.target)
+				if r.code != 400 || r.doc == nil {
+					t.Fatalf("status %d, want 400 with the page", r.code)
+				}
+				checkPageHygiene(t, tc.target, r)
+				probs := findByClass(r.doc, "problems")
+				if len(probs) != 1 || nodeAttr(probs[0], "role") != "alert" {
+					t.Fatalf("no problem notice (role=alert) above the results")
+				}
+				text := nodeText(probs[0])
+				for _, want := range tc.says {
+					if !strings.Contains(text, want) {
+						t.Errorf("the notice %q does not say %q", text, want)
+					}
+				}
+				if m := findByClass(probs[0], "err"); tc.marked != "" && (len(m) != 1 || nodeText(m[0]) != tc.marked) {
+					t.Errorf("the notice does not point at %q in the query", tc.marked)
+				}
+				if got := totalOf(t, r); got != tc.total {
+					t.Errorf("the page shows %d results, the rest of the request finds %d", got, tc.total)
+				}
+				if len(findByID(r.doc, "facets").FirstChild.Data) == 0 {
+					t.Errorf("no facets")
+				}
+				// The query is kept in the box as typed.
+				u, _ := url.Parse(tc.target)
+				if q := findByID(r.doc, "q"); q == nil || nodeAttr(q, "value") != u.Query().Get("q") {
+					t.Errorf("the search box does not hold the query")
+				}
+				if d := findAll(probs[0], func(n *html.Node) bool { return n.DataAtom == atom.Details && nodeHasAttr(n, "open") }); (len(d) == 1) != tc.qHelp {
+					t.Errorf("query help open: %v, want %v", len(d) == 1, tc.qHelp)
+				}
+				// The API says the same in English, with the same code.
+				req := httptest.NewRequest(http.MethodGet, "/api/search?"+u.RawQuery, nil)
+				rec := httptest.NewRecorder()
+				e.ServeHTTP(rec, req)
+				var body errorBody
+				if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error.Code != tc.code || rec.Code != 400 {
+					t.Errorf("the API: %d %s (%v), want code %s", rec.Code, rec.Body.String(), err, tc.code)
+				}
+			})
+		}
+		// The comparison keeps its table under a bad query.
+		r := fetchPage(t, e, "/compare?q="+url.QueryEscape(`"红色物业`))
+		if r.code != 400 || len(findByClass(r.doc, "problems")) != 1 || len(findByTag(r.doc, atom.Table)) != 1 {
+			t.Errorf("/compare with a bad query: %d, problems %d, tables %d", r.code, len(findByClass(r.doc, "problems")), len(findByTag(r.doc, atom.Table)))
+		}
+		// An error that leaves nothing to show is a page in Chinese.
+		r = fetchPage(t, e, "/articles/0000000000000000")
+		if m := findByClass(r.doc, "message"); r.code != 404 || len(m) != 1 || !strings.Contains(nodeText(m[0]), "没有找到") {
+			t.Errorf("no such article: %d", r.code)
 		}
 		// A client asking for JSON still gets JSON from the same URL.
 		req := httptest.NewRequest(http.MethodGet, "/?year=abc", nil)
@@ -809,8 +857,8 @@ func TestPages(t *testing.T) {
 		if cellLinks < 2 {
 			t.Errorf("only %d cell links", cellLinks)
 		}
-		// Filters: the county filter limits the rows, the year filter is
-		// kept in every link, the program filter is not applied.
+		// Filters: the county filter limits the rows, the program filter
+		// the columns, and every filter is kept in every link.
 		r2 := okPage(t, e, "/compare?q="+url.QueryEscape("党")+"&county="+url.QueryEscape("金乡")+"&year=2021&program="+url.QueryEscape("红色物业"))
 		var counties []string
 		for _, th := range findByTag(findByTag(r2.doc, atom.Tbody)[0], atom.Th) {
@@ -819,10 +867,40 @@ func TestPages(t *testing.T) {
 		if !slices.Equal(counties, []string{"金乡"}) {
 			t.Errorf("rows %v, want only 金乡", counties)
 		}
+		var cols []string
+		for _, th := range findByClass(findByTag(r2.doc, atom.Table)[0], "prog") {
+			cols = append(cols, nodeText(th))
+		}
+		if !slices.Equal(cols, []string{"红色物业"}) {
+			t.Errorf("columns %v, want only the picked program 红色物业", cols)
+		}
 		for _, u := range linkURLs(t, findByTag(r2.doc, atom.Table)[0]) {
-			if q := u.Query(); q.Get("year") != "2021" || q.Get("county") != "金乡" && q.Get("county") != "" {
+			if q := u.Query(); q.Get("year") != "2021" || q.Get("county") != "金乡" && q.Get("county") != "" || q.Get("program") != "红色物业" {
 				t.Errorf("table link %s loses the filters", u)
 			}
+		}
+		// Its filters show as chips that remove them and stay on the page.
+		chipsOn := map[string]url.Values{}
+		for _, c := range findByClass(r2.doc, "chip") {
+			u := hrefURL(t, c)
+			if u.Path != "/compare" {
+				t.Errorf("a chip leaves the comparison: %s", u)
+			}
+			chipsOn[strings.TrimPrefix(strings.TrimSuffix(nodeText(c), "×"), "去掉筛选条件 ")] = u.Query()
+		}
+		for label, rest := range map[string]url.Values{
+			"县区：金乡":    {"q": {"党"}, "year": {"2021"}, "program": {"红色物业"}},
+			"项目：红色物业":  {"q": {"党"}, "year": {"2021"}, "county": {"金乡"}},
+			"年份：2021年": {"q": {"党"}, "county": {"金乡"}, "program": {"红色物业"}},
+		} {
+			if !sameValues(chipsOn[label], rest) {
+				t.Errorf("chip %s removes to %v, want %v", label, chipsOn[label], rest)
+			}
+		}
+		// The program filter changes the counts as the search page's does.
+		r3 := okPage(t, e, "/compare?q="+url.QueryEscape("党")+"&program="+url.QueryEscape("红色物业"))
+		if got, want := totalOfCompare(t, r3), totalOf(t, okPage(t, e, "/?q="+url.QueryEscape("党")+"&program="+url.QueryEscape("红色物业"))); got != want {
+			t.Errorf("the comparison under program=红色物业 counts %d, the search %d", got, want)
 		}
 		// The form of the comparison page stays on it.
 		if f := findByTag(r.doc, atom.Form); len(f) == 0 || nodeAttr(f[0], "action") != "/compare" {
@@ -848,11 +926,25 @@ func TestPages(t *testing.T) {
 		r := okPage(t, e, "/")
 		for _, n := range findAll(r.doc, func(n *html.Node) bool { return nodeHasAttr(n, "src") || n.DataAtom == atom.Link }) {
 			ref := nodeAttr(n, "src") + nodeAttr(n, "href")
+			if nodeAttr(n, "rel") == "alternate" && nodeAttr(n, "type") == "application/atom+xml" && strings.HasPrefix(ref, "/feed") {
+				continue // the search's feed, not an asset
+			}
 			if !regexp.MustCompile(`^/static/[a-z]+\.(css|js|svg)\?v=[0-9a-f]{12}$`).MatchString(ref) {
 				t.Errorf("asset reference %q", ref)
 			}
 		}
 	})
+}
+
+// totalOfCompare reads the total from the comparison's summary.
+func totalOfCompare(t *testing.T, r pageResp) int {
+	t.Helper()
+	m := regexp.MustCompile(`共 (\d+) 个段落`).FindStringSubmatch(nodeText(findByClass(r.doc, "tally")[0]))
+	if m == nil {
+		t.Fatalf("the comparison's summary has no total")
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // totalOf reads the total from a search page's summary.
@@ -1033,9 +1125,10 @@ func FuzzPageHighlightHTML(f *testing.F) {
 	})
 }
 
-// TestPageMarkTerms: the article view's term marking keeps the text intact
-// and marks every occurrence, merging overlaps.
-func TestPageMarkTerms(t *testing.T) {
+// TestPageSegments: cutting a text at the search's spans keeps the text
+// intact, marks exactly the spans, and ignores spans that are not of the
+// text (out of order or range) rather than cut a character.
+func TestPageSegments(t *testing.T) {
 	join := func(segs []segment) (string, []string) {
 		var b strings.Builder
 		var marked []string
@@ -1047,24 +1140,23 @@ func TestPageMarkTerms(t *testing.T) {
 		}
 		return b.String(), marked
 	}
+	text := "打造红色物业示范小区，红色物业覆盖全县"
 	for _, tc := range []struct {
 		name   string
-		text   string
-		terms  []string
+		spans  []search.Span
 		marked []string
 	}{
-		{"none", "红色物业示范小区", nil, nil},
-		{"one", "打造红色物业示范小区，红色物业覆盖全县", []string{"红色物业"}, []string{"红色物业", "红色物业"}},
-		{"overlap merges", "红色物业示范", []string{"红色物业", "物业示范"}, []string{"红色物业示范"}},
-		{"touching merges", "红色物业示范", []string{"红色", "物业"}, []string{"红色物业"}},
-		{"single character", "县乡村", []string{"乡"}, []string{"乡"}},
-		{"ascii case folds", "建设APP平台app", []string{"App"}, []string{"APP", "app"}},
-		{"absent", "红色物业", []string{"网格"}, nil},
+		{"none", nil, nil},
+		{"two", []search.Span{{Start: 6, End: 18}, {Start: 33, End: 45}}, []string{"红色物业", "红色物业"}},
+		{"at the start and the end", []search.Span{{Start: 0, End: 6}, {Start: 51, End: 57}}, []string{"打造", "全县"}},
+		{"out of order ignored", []search.Span{{Start: 33, End: 45}, {Start: 6, End: 18}}, []string{"红色物业"}},
+		{"out of range ignored", []search.Span{{Start: 6, End: 18}, {Start: 50, End: 900}}, []string{"红色物业"}},
+		{"empty ignored", []search.Span{{Start: 6, End: 6}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, marked := join(markTerms(tc.text, tc.terms))
-			if got != tc.text {
-				t.Errorf("text %q, want %q", got, tc.text)
+			got, marked := join(segments(text, tc.spans))
+			if got != text {
+				t.Errorf("text %q, want %q", got, text)
 			}
 			if !slices.Equal(marked, tc.marked) {
 				t.Errorf("marked %q, want %q", marked, tc.marked)

@@ -108,7 +108,7 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 				Rate: rate.Limit(cfg.RateLimit), Burst: cfg.RateBurst, ExpiresIn: 3 * time.Minute,
 			}),
 			DenyHandler: func(c echo.Context, _ string, _ error) error {
-				return &apiError{Status: http.StatusTooManyRequests, Message: "too many requests; slow down"}
+				return &apiError{Status: http.StatusTooManyRequests, Code: codeTooManyRequests, Message: "too many requests; slow down"}
 			},
 		}))
 	}
@@ -137,9 +137,12 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	g.GET("/openapi.json", serveOpenAPI, timeout)
 	g.GET("/search", a.search, timeout)
 	g.GET("/facets", a.facets, timeout)
+	// An export sets its own, longer time limit (export.go).
+	g.GET("/export", a.export, func(next echo.HandlerFunc) echo.HandlerFunc { return cached(admit(next)) })
 	g.GET("/articles/:id", a.article, timeout)
 	g.GET("/paragraphs/:id", a.paragraph, timeout)
 	g.GET("/paragraphs/:id/similar", a.similar, timeout)
+	e.GET("/feed", a.feed, timeout)
 	registerPages(e, a, timeout)
 	e.Server.Handler = headAsGet(e)
 	return e
@@ -163,7 +166,7 @@ func admission(n int) echo.MiddlewareFunc {
 			select {
 			case slots <- struct{}{}:
 			case <-c.Request().Context().Done():
-				return &apiError{Status: http.StatusServiceUnavailable, Message: "the server is busy; try again in a moment"}
+				return &apiError{Status: http.StatusServiceUnavailable, Code: codeBusy, Message: "the server is busy; try again in a moment"}
 			}
 			defer func() { <-slots }()
 			return next(c)
