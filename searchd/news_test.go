@@ -99,12 +99,14 @@ func TestNewsExportOnThePage(t *testing.T) {
 		t.Errorf("page does not label export paragraphs 第 N 段")
 	}
 	derived := 0
-	for _, n := range findByClass(r.doc, "card-title") {
-		if nodeHasClass(n, "derived") {
+	for _, c := range findByClass(r.doc, "card") {
+		title := findByClass(c, "card-title")[0]
+		note := findByClass(c, "derived-note")
+		if nodeHasClass(title, "derived") != (len(note) == 1) {
+			t.Errorf("card %q: derived class and note disagree", nodeText(title))
+		}
+		if nodeHasClass(title, "derived") {
 			derived++
-			if len(findByClass(n, "derived-note")) != 1 {
-				t.Errorf("derived title without its note")
-			}
 		}
 	}
 	if derived == 0 {
