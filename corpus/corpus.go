@@ -103,8 +103,19 @@ type Paragraph struct {
 	Reporters       []string `json:"reporters"`
 	// Dateline is the article's printed dateline or byline, so that an
 	// article can be shown whole from its paragraphs alone.
-	Dateline string     `json:"dateline"`
-	Source   Provenance `json:"source"`
+	Dateline string `json:"dateline"`
+	// Outlet is the paper or outlet that printed the article: a page's
+	// paper: front matter, a JSONL record's source ("" when unknown).
+	Outlet string `json:"outlet"`
+	// Page is the printed page (版次) of a newspaper page, from its page:
+	// front matter, e.g. "6" or "A3" ("" when unknown).
+	Page   string     `json:"page"`
+	Source Provenance `json:"source"`
+	// StoryID groups syndicated copies: the articles printing one story
+	// share it (it is the smallest of their article IDs). The index
+	// assigns it when it is opened (see internal/story); parsing leaves
+	// it empty.
+	StoryID string `json:"story_id"`
 }
 
 // Article is one story: its metadata and its paragraphs in order.
@@ -118,6 +129,9 @@ type Article struct {
 	// Dateline is the printed dateline or byline, e.g.
 	// 本报金乡讯（通讯员 孙虎玉）, "" when the source has none.
 	Dateline     string      `json:"dateline"`
+	Outlet       string      `json:"outlet"`
+	Page         string      `json:"page"`
+	StoryID      string      `json:"story_id"`
 	Reporters    []string    `json:"reporters"`
 	County       string      `json:"county"`
 	CountyName   string      `json:"county_name"`

@@ -114,7 +114,7 @@ func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
 		title, body = originalTitle(body)
 	}
 
-	a := Article{Headline: title, Reporters: []string{}, Source: Provenance{File: file, Lines: [2]int{line, line}}}
+	a := Article{Headline: title, Outlet: text.CleanLine(rec.Source), Reporters: []string{}, Source: Provenance{File: file, Lines: [2]int{line, line}}}
 	var date Date
 	year, inferred := 0, false
 	if rec.Date != nil && *rec.Date != "" {

@@ -99,6 +99,8 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 	var (
 		date   Date
 		year   int
+		paper  string // front matter paper: (outlet)
+		pageNo string // front matter page: (版次)
 		blocks []block
 		cur    block
 	)
@@ -115,6 +117,10 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 					return fail(it.line, "front matter: %v", err)
 				}
 				date, year = d, y
+			case "paper":
+				paper = text.CleanLine(v)
+			case "page":
+				pageNo = text.CleanLine(v)
 			default:
 				warn(it.line, "front matter key %q is not known and was ignored", clip(k, 20))
 			}
@@ -194,6 +200,7 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 		inferred = year > 0
 	}
 	for i := range page.Articles {
+		page.Articles[i].Outlet, page.Articles[i].Page = paper, pageNo
 		p.finish(&page.Articles[i], date, year, inferred, KindInitiative)
 	}
 	return page, nil
@@ -401,5 +408,6 @@ func (p *Parser) finish(a *Article, date Date, year int, inferred bool, body Kin
 		para.Initiatives = initiativesOf(para.Text)
 		para.Reporters = a.Reporters
 		para.Dateline = a.Dateline
+		para.Outlet, para.Page = a.Outlet, a.Page
 	}
 }

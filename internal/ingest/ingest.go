@@ -14,6 +14,7 @@ import (
 
 	"countynews/corpus"
 	"countynews/internal/search"
+	"countynews/internal/story"
 )
 
 // Options configure one run of the pipeline.
@@ -356,6 +357,7 @@ func (r *pipeline) input(ctx context.Context, in Input) error {
 	var textBytes int64
 	problems, rerr := Read(ctx, r.parser, in.Observed(r.obs.Read), func(a corpus.Article) error {
 		articles++
+		sig := story.SignArticle(a) // every paragraph carries its article's
 		for _, para := range a.Paragraphs {
 			paragraphs++
 			if !seen[para.ID] {
@@ -373,7 +375,7 @@ func (r *pipeline) input(ctx context.Context, in Input) error {
 				r.c.Duplicates++
 				continue
 			}
-			if err := r.b.AddFrom(ctx, in.Key, para); err != nil {
+			if err := r.b.AddSigned(ctx, in.Key, para, sig); err != nil {
 				return fmt.Errorf("index %s: %w", para.ID, err)
 			}
 			r.c.Paragraphs++

@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"countynews/corpus"
+	"countynews/internal/story"
 )
 
 // DefaultBatchSize is the number of paragraphs indexed per Bleve batch
@@ -172,16 +173,37 @@ func (b *Builder) Add(ctx context.Context, p corpus.Paragraph) error {
 }
 
 // AddFrom indexes a paragraph (batched) as one of input, the key by which
-// RemoveFile deletes it. A paragraph with the ID of one already in the
-// generation replaces it.
+// RemoveFile deletes it, without a story signature (its article is a
+// story of its own; see AddSigned). A paragraph with the ID of one
+// already in the generation replaces it.
 func (b *Builder) AddFrom(ctx context.Context, input string, p corpus.Paragraph) error {
+	return b.AddSigned(ctx, input, p, 0)
+}
+
+// AddArticle indexes an article's paragraphs as of their source files,
+// with the article's story signature (see AddSigned).
+func (b *Builder) AddArticle(ctx context.Context, a corpus.Article) error {
+	sig := story.SignArticle(a)
+	for _, p := range a.Paragraphs {
+		if err := b.AddSigned(ctx, p.Source.File, p, sig); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddSigned is AddFrom with the story signature of the paragraph's article
+// (story.SignArticle), from which the index groups syndicated copies into
+// stories when it is opened: every paragraph of an article must be given
+// the same signature.
+func (b *Builder) AddSigned(ctx context.Context, input string, p corpus.Paragraph, sig story.Signature) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := b.open(); err != nil {
 		return err
 	}
-	d, err := b.sch.document(p, input, !b.opt.noUnigrams)
+	d, err := b.sch.document(p, input, !b.opt.noUnigrams, sig)
 	if err != nil {
 		return err
 	}

@@ -56,5 +56,6 @@ func (r Request) CacheKey() string {
 	num("size", r.Size)
 	flag("highlight", r.Highlight)
 	flag("facets", r.Facets)
+	num("collapse", int(r.Collapse))
 	return b.String()
 }

@@ -24,6 +24,8 @@ type Index struct {
 	sch   *schema
 	bleve bleve.Index
 	table *table // nil: search with Bleve's facets and sorts
+	// stories groups the generation's articles (stories.go).
+	stories *stories
 	// noTable says why the index does not fit a table ("" if it does).
 	noTable string
 	// spare holds a token per core a search may borrow to split its pass
@@ -134,7 +136,15 @@ func openGeneration(ctx context.Context, path string, gen int) (ix *Index, err e
 		b.Close()
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
-	return &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, noTable: why, size: dirSize(dir), stamp: stamp,
+	st, err := func() (st *stories, err error) {
+		defer recoverPanic("group stories", &err)
+		return loadStories(ctx, b)
+	}()
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open generation %d: %w", gen, err)
+	}
+	return &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, noTable: why, stories: st, size: dirSize(dir), stamp: stamp,
 		spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1))}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"countynews/corpus"
+	"countynews/internal/story"
 	"countynews/internal/text"
 )
 
@@ -22,10 +23,16 @@ import (
 // returns its input unchanged when there is nothing to fold, but the CJK
 // analyzer silently drops full-width digits (２０２１年 → 年), so an
 // unfolded text reaching it would lose words.
-func (s *schema) document(p corpus.Paragraph, input string, unigrams bool) (*document.Document, error) {
+//
+// sig is the article's story signature (0: none), stored with every
+// paragraph so that the index can group stories when it is opened
+// (stories.go). The paragraph's StoryID is never stored: it depends on
+// the other articles of the index.
+func (s *schema) document(p corpus.Paragraph, input string, unigrams bool, sig story.Signature) (*document.Document, error) {
 	if p.ID == "" {
 		return nil, fmt.Errorf("paragraph without an ID (article %q, position %d)", p.ArticleID, p.Position)
 	}
+	p.StoryID = ""
 	raw, err := json.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("encode paragraph %s: %w", p.ID, err)
@@ -66,7 +73,10 @@ func (s *schema) document(p corpus.Paragraph, input string, unigrams bool) (*doc
 		keyword(fieldReporter, v, optKeyword)
 	}
 	keyword(fieldKind, string(p.Kind), optKeyword)
-	keyword(fieldArticleID, p.ArticleID, optKeyword)
+	keyword(fieldArticleID, p.ArticleID, optFacet)
+	if sig != 0 {
+		keyword(fieldSignature, strconv.FormatUint(uint64(sig), 16), optFacet)
+	}
 	keyword(fieldFile, input, optKeyword)
 	d.AddField(document.NewTextFieldWithIndexingOptions(fieldDoc, nil, raw, optStored))
 	return d, nil

@@ -34,7 +34,11 @@ func (ix *Index) Paragraph(ctx context.Context, id string) (_ corpus.Paragraph, 
 	if err != nil {
 		return p, fmt.Errorf("paragraph %s: %w", id, err)
 	}
-	return storedParagraph(id, d)
+	if p, err = storedParagraph(id, d); err != nil {
+		return p, err
+	}
+	ix.stories.fill(&p)
+	return p, nil
 }
 
 // storedParagraph decodes the paragraph stored in document d (nil: not
@@ -97,6 +101,7 @@ func (ix *Index) Article(ctx context.Context, articleID string) (_ corpus.Articl
 		if err != nil {
 			return a, err
 		}
+		ix.stories.fill(&p)
 		ps = append(ps, p)
 	}
 	sort.Slice(ps, func(i, j int) bool {
@@ -110,6 +115,7 @@ func (ix *Index) Article(ctx context.Context, articleID string) (_ corpus.Articl
 		ID: articleID, Headline: first.Headline, HeadlineDerived: first.HeadlineDerived, Subtitle: first.Subtitle, Dateline: first.Dateline, Reporters: first.Reporters,
 		County: first.County, CountyName: first.CountyName, Year: first.Year, YearInferred: first.YearInferred,
 		Date: first.Date, Source: corpus.Provenance{File: first.Source.File, Lines: first.Source.Lines}, Paragraphs: ps,
+		Outlet: first.Outlet, Page: first.Page, StoryID: first.StoryID,
 	}
 	for _, p := range ps[1:] {
 		if p.Source.File != a.Source.File {

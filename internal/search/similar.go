@@ -113,6 +113,7 @@ func (ix *Index) Similar(ctx context.Context, id string, scope Scope, size int) 
 		if err != nil {
 			return nil, nil, err
 		}
+		ix.stories.fill(&q)
 		hits = append(hits, Hit{Paragraph: q, Score: h.Score, Highlight: highlight(q.Text, marks, fragmentRunes)})
 	}
 	return &p, hits, nil
