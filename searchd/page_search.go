@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"html"
 	"net/http"
 	"slices"
@@ -37,6 +36,7 @@ type searchPage struct {
 	Sizes    []sortLink // results per page
 	Pager    pager
 	Empty    *emptyHelp
+	Help     queryHelp // did you mean, filters the query names, relaxed matching
 	// ExportURL downloads the whole result list as CSV (/api/export).
 	ExportURL string
 }
@@ -120,20 +120,6 @@ type pageLink struct {
 	Gap     bool // an ellipsis
 }
 
-// emptyHelp explains an empty result and what to do about it.
-type emptyHelp struct {
-	Reason   string
-	Remove   []suggestion // drop one filter
-	Terms    []suggestion // search one term alone
-	FirstURL string       // past the last page: back to page 1
-}
-
-type suggestion struct {
-	Label string
-	URL   string
-	Count int
-}
-
 // pageSizes are the results-per-page choices offered.
 var pageSizes = [...]int{10, 20, 50}
 
@@ -182,7 +168,6 @@ func (pg *pages) search(c echo.Context) error {
 	data.Feed = feedURL(st)
 	data.ExportURL = st.url("/api/export", func(p *searchParams) { p.Size = defaultSize })
 	data.setProblems(problems)
-	data.SkipFacets = true
 	for _, f := range data.Keep {
 		if f.Name != "year_from" && f.Name != "year_to" && f.Name != "date_from" && f.Name != "date_to" {
 			data.YearForm = append(data.YearForm, f)
@@ -203,8 +188,15 @@ func (pg *pages) search(c echo.Context) error {
 		data.Cards = append(data.Cards, newCard(st, h, func(text string) []search.Span { return ix.Marks(r, text) }))
 	}
 	data.LastRank = data.First + len(data.Cards) - 1
+	data.SkipResults = "#results"
+	if len(data.Cards) > 0 {
+		data.SkipResults = "#hits" // the first card is the next Tab stop
+	}
 	if len(res.Hits) == 0 {
 		data.Empty = pg.emptyHelp(ctx, ix, st, res.Total)
+	}
+	if data.Help, err = pg.queryHelp(ctx, ix, st, r, res); err != nil {
+		return err
 	}
 	data.TookMS = strconv.FormatFloat(float64(time.Since(start).Microseconds())/1000, 'f', 1, 64)
 	status := http.StatusOK
@@ -463,62 +455,4 @@ func skipFragmentLead(frag, lead string) string {
 		i += n
 	}
 	return b.String()
-}
-
-// emptyHelp explains why a search found nothing on this page and links to
-// searches that find something: without one of the filters, without all
-// of them, or with one of several terms alone.
-func (pg *pages) emptyHelp(ctx context.Context, ix Index, st pageState, total int) *emptyHelp {
-	h := &emptyHelp{}
-	if total > 0 {
-		h.Reason = fmt.Sprintf("这一页超出了结果范围：共有 %d 条结果，不到第 %d 页。", total, st.p.Page)
-		h.FirstURL = st.url("/", nil)
-		return h
-	}
-	cs := filterChips(st)
-	switch {
-	case len(cs) > 0 && len(st.p.Terms) > 0:
-		h.Reason = fmt.Sprintf("在所选的 %d 个筛选条件下，没有段落符合“%s”。", len(cs), st.p.Q)
-	case len(cs) > 0:
-		h.Reason = fmt.Sprintf("所选的 %d 个筛选条件下没有段落。", len(cs))
-	case len(st.p.Terms) > 0:
-		h.Reason = fmt.Sprintf("没有段落符合“%s”。连续的汉字按整体短语精确匹配，词越长、条件越多，结果越少。", st.p.Q)
-	default:
-		h.Reason = "索引里还没有段落。"
-	}
-	const maxTries = 8 // each suggestion is one more search
-	total1 := func(s pageState) int {
-		res, err := count(ctx, ix, s, false)
-		if err != nil {
-			return -1 // the link is offered all the same
-		}
-		return res.Total
-	}
-	for _, c := range cs {
-		if len(h.Remove) == maxTries {
-			break
-		}
-		h.Remove = append(h.Remove, suggestion{Label: "去掉“" + c.Label + "：" + c.Value + "”", URL: c.Without.href("/"), Count: total1(c.Without)})
-	}
-	if len(cs) > 1 {
-		s := st.with(clearFilters)
-		h.Remove = append(h.Remove, suggestion{Label: "清除全部筛选", URL: s.href("/"), Count: total1(s)})
-	}
-	if len(st.p.Terms) > 1 {
-		for _, t := range st.p.Terms {
-			if len(h.Terms) == maxTries {
-				break
-			}
-			q := t
-			if strings.ContainsAny(t, " \t") {
-				q = `"` + t + `"`
-			}
-			s := st.with(nil)
-			if err := s.p.setQ(q); err != nil {
-				continue
-			}
-			h.Terms = append(h.Terms, suggestion{Label: "只搜“" + t + "”", URL: s.href("/"), Count: total1(s)})
-		}
-	}
-	return h
 }

@@ -164,7 +164,7 @@ func TestPageViews(t *testing.T) {
 		var years []string
 		for _, b := range findByClass(svg, "bar") {
 			u := hrefURL(t, b)
-			m := regexp.MustCompile(`^(\d{4})年：(\d+)条$`).FindStringSubmatch(nodeAttr(b, "aria-label"))
+			m := regexp.MustCompile(`^(\d{4})年：(\d+) 条$`).FindStringSubmatch(nodeAttr(b, "aria-label"))
 			if m == nil || u.Query().Get("year") != m[1] {
 				t.Fatalf("bar %q links to %s", nodeAttr(b, "aria-label"), u)
 			}
