@@ -104,6 +104,14 @@ func originalTitle(body string) (title, rest string) {
 			break
 		}
 	}
+	if end > 0 && rs[end-1] == '。' { // headlines end in no full stop: a space before it ends the title
+		for i := end - 2; i >= minTitle; i-- {
+			if rs[i] == ' ' || rs[i] == '\u3000' {
+				end = i
+				break
+			}
+		}
+	}
 	if end < 0 { // no end: the last space within the limit, if any
 		for i := limit - 1; i >= minTitle; i-- {
 			if rs[i] == ' ' || rs[i] == '\u3000' {
