@@ -238,8 +238,10 @@ func TestBrowser(t *testing.T) {
 	listSearch := evalJS[string](t, bctx, `location.search`)
 	navigate("open the first card", chromedp.Click(chromedp.CSS(".card .card-title a")))
 	do("wait for the article", chromedp.WaitVisible(chromedp.CSS(".para.hit")))
-	navigate("back to the results", chromedp.Click(chromedp.CSS(".back a")))
-	do("wait for the results", chromedp.WaitVisible(chromedp.CSS(".card")))
+	do("back to the results", chromedp.Evaluate[chromedp.Void](`document.querySelector('.back a').click()`))
+	if err := waitJS(bctx, `location.pathname === '/' && document.readyState === 'complete' && !!document.querySelector('.card')`, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	if got := evalJS[string](t, bctx, `location.search`); !sameQuery(got, listSearch) {
 		t.Errorf("返回检索结果 goes to %s, want the list %s", got, listSearch)
 	}
@@ -335,6 +337,42 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("browser-10-chart")
 
+	// 12. Did you mean: a mistyped query finds nothing exactly; the
+	// correction is offered with its count, and following it finds that
+	// many paragraphs.
+	navigate("open a mistyped query", chromedp.Navigate(base+"/?q="+url.QueryEscape("乡村振新")))
+	do("wait for the correction", chromedp.WaitVisible(chromedp.CSS(".didyoumean a")))
+	if got := evalJS[string](t, bctx, `document.querySelector('.didyoumean a').textContent`); got != "乡村振兴" {
+		t.Errorf("did you mean offers %q first, want 乡村振兴", got)
+	}
+	offered := evalJS[string](t, bctx, `document.querySelector('.didyoumean .n').textContent`)
+	shot("browser-12-didyoumean")
+	navigate("follow the correction", chromedp.Click(chromedp.CSS(".didyoumean a")))
+	do("wait for results", chromedp.WaitVisible(chromedp.CSS(".card")))
+	if n := evalJS[int](t, bctx, `document.querySelectorAll('.card').length`); offered != fmt.Sprintf("（%d 条）", n) {
+		t.Errorf("the correction promised %s, its page shows %d cards", offered, n)
+	}
+	if q := evalJS[string](t, bctx, `new URLSearchParams(location.search).get('q')`); q != "乡村振兴" {
+		t.Errorf("the correction went to q=%q", q)
+	}
+
+	// 13. A county named in the query is offered as a filter chip
+	// (只看 微山县); following it filters to that county.
+	navigate("open a query naming a county", chromedp.Navigate(base+"/?q="+url.QueryEscape("党建 OR 微山")))
+	do("wait for the county chip", chromedp.WaitVisible(chromedp.CSS(".only a.chip")))
+	if got := evalJS[string](t, bctx, `document.querySelector('.only a.chip').textContent`); !strings.HasPrefix(got, "只看 微山县") {
+		t.Errorf("the query's county chip says %q", got)
+	}
+	shot("browser-13-county-chip")
+	navigate("follow the county chip", chromedp.Click(chromedp.CSS(".only a.chip")))
+	do("wait for the filter chip", chromedp.WaitVisible(chromedp.CSS(".chips .chip")))
+	if bad := evalJS[int](t, bctx, `[...document.querySelectorAll('.card .county')].filter(e => e.textContent !== '微山').length`); bad != 0 {
+		t.Errorf("%d cards outside 微山 after 只看 微山县", bad)
+	}
+	if n := evalJS[int](t, bctx, `document.querySelectorAll('.only a.chip').length`); n != 0 {
+		t.Errorf("the chip is still offered once its filter is on")
+	}
+
 	// 11. Accessibility: axe-core finds no serious or critical violation
 	// on the search, article, comparison and error pages, wide and narrow.
 	axeSrc := axeSource(t)
@@ -344,6 +382,8 @@ func TestBrowser(t *testing.T) {
 			{"search with filters", base + "/?" + url.Values{"q": {"党"}, "county": {"梁山"}, "year_from": {"2020"}}.Encode()},
 			{"browse", base + "/"},
 			{"empty", base + "/?q=" + url.QueryEscape("没有这样的词语组合")},
+			{"did you mean", base + "/?q=" + url.QueryEscape("乡村振新")},
+			{"query chips", base + "/?q=" + url.QueryEscape("党建 OR 微山 OR 乡村振兴")},
 			{"article", ""},
 			{"compare", base + "/compare?q=" + url.QueryEscape("红色物业")},
 			{"compare with filters", base + "/compare?" + url.Values{"q": {"党"}, "program": {"红色物业"}}.Encode()},

@@ -48,6 +48,7 @@ type card struct {
 	County   string
 	URL      string
 	Title    []segment // the headline, or else the topic, with the matched terms marked
+	Topic    []segment // the topic sentence under a headline that does not hold it
 	// TitleDerived: the article printed no headline; Title is made from
 	// its first sentence and shown as such.
 	TitleDerived bool
@@ -339,9 +340,10 @@ func newPager(st pageState, total int) pager {
 }
 
 // newCard prepares one hit for display. The topic sentence shows once:
-// as the title when the paragraph has no headline (and then the snippet
-// skips it), or as the start of the snippet under a headline. marks finds
-// what the search matched in a text, for the title.
+// as the title when the paragraph has no headline (or the headline is the
+// topic), else under the headline (unless the headline holds it); the
+// snippet then skips it when it starts with it. marks finds what the
+// search matched in a text, for the title and the topic.
 func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card {
 	c := card{
 		ID: h.ID, Kind: string(h.Kind), Position: h.Position, County: h.County,
@@ -354,12 +356,17 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 	}
 	title := h.Headline
 	topic := strings.TrimSpace(h.Topic)
-	if topic == "" { // a lead: its first sentence stands for the topic
+	if topic == "" && title == "" { // an untitled lead: its first sentence stands for the topic
 		topic, _, _ = strings.Cut(strings.TrimSpace(h.Text), "。")
 	}
-	if title == "" || title == topic {
+	shown := false // the topic is on the card already: the snippet skips it
+	switch {
+	case title == "" || title == topic:
 		title = clipRunes(topic, 40)
-		c.TopicAsTitle = topic != ""
+		c.TopicAsTitle, shown = topic != "", topic != ""
+	case topic != "" && !strings.Contains(title, topic):
+		c.Topic = segments(topic, marks(topic))
+		shown = true
 	}
 	if title == "" {
 		title = "（无标题）"
@@ -369,11 +376,11 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 	if !strings.Contains(h.Highlight, "<mark>") {
 		c.Highlight = ""
 		c.Snippet = h.Text
-		if c.TopicAsTitle {
+		if shown {
 			c.Snippet = skipLeading(h.Text, topic)
 		}
 		c.Snippet = clipRunes(c.Snippet, 160)
-	} else if c.TopicAsTitle {
+	} else if shown {
 		c.Highlight = skipFragmentLead(h.Highlight, topic)
 	}
 	for _, p := range h.Programs {
