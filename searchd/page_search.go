@@ -356,7 +356,8 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 	}
 	title := h.Headline
 	topic := strings.TrimSpace(h.Topic)
-	if topic == "" && title == "" { // an untitled lead: its first sentence stands for the topic
+	derived := h.HeadlineDerived && topic == "" // the title is made from the first sentence
+	if topic == "" && (title == "" || derived) { // an untitled lead: its first sentence stands for the topic
 		topic, _, _ = strings.Cut(strings.TrimSpace(h.Text), "。")
 	}
 	shown := false // the topic is on the card already: the snippet skips it
@@ -364,6 +365,8 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 	case title == "" || title == topic:
 		title = clipRunes(topic, 40)
 		c.TopicAsTitle, shown = topic != "", topic != ""
+	case derived: // the derived title stands for the first sentence
+		shown = topic != ""
 	case topic != "" && !strings.Contains(title, topic):
 		c.Topic = segments(topic, marks(topic))
 		shown = true
