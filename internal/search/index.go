@@ -36,6 +36,11 @@ type Index struct {
 	size       int64
 	stamp      Stamp
 
+	// completer is read on the first completion (complete.go).
+	completeOnce sync.Once
+	completer    *completer
+	completeErr  error
+
 	closeOnce sync.Once
 	closeErr  error
 	closed    atomic.Bool // the table outlives Bleve: searches check this
