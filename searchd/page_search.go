@@ -356,7 +356,7 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 	}
 	title := h.Headline
 	topic := strings.TrimSpace(h.Topic)
-	derived := h.HeadlineDerived && topic == "" // the title is made from the first sentence
+	derived := h.HeadlineDerived && topic == ""  // the title is made from the first sentence
 	if topic == "" && (title == "" || derived) { // an untitled lead: its first sentence stands for the topic
 		topic, _, _ = strings.Cut(strings.TrimSpace(h.Text), "。")
 	}
