@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"countynews/internal/ingest"
 )
@@ -65,6 +66,9 @@ func TestBrowser(t *testing.T) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("lang", "zh-CN"),
+		// No smooth scrolling: a click lands where the element is, not
+		// where it was when the scroll began.
+		chromedp.Flag("force-prefers-reduced-motion", true),
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 	)...)
@@ -337,6 +341,42 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("browser-10-chart")
 
+	// 12. Did you mean: a mistyped query finds nothing exactly; the
+	// correction is offered with its count, and following it finds that
+	// many paragraphs.
+	navigate("open a mistyped query", chromedp.Navigate(base+"/?q="+url.QueryEscape("乡村振新")))
+	do("wait for the correction", chromedp.WaitVisible(chromedp.CSS(".didyoumean a")))
+	if got := evalJS[string](t, bctx, `document.querySelector('.didyoumean a').textContent`); got != "乡村振兴" {
+		t.Errorf("did you mean offers %q first, want 乡村振兴", got)
+	}
+	offered := evalJS[string](t, bctx, `document.querySelector('.didyoumean .n').textContent`)
+	shot("browser-12-didyoumean")
+	navigate("follow the correction", chromedp.Click(chromedp.CSS(".didyoumean a")))
+	do("wait for results", chromedp.WaitVisible(chromedp.CSS(".card")))
+	if n := evalJS[int](t, bctx, `document.querySelectorAll('.card').length`); offered != fmt.Sprintf("（%d 条）", n) {
+		t.Errorf("the correction promised %s, its page shows %d cards", offered, n)
+	}
+	if q := evalJS[string](t, bctx, `new URLSearchParams(location.search).get('q')`); q != "乡村振兴" {
+		t.Errorf("the correction went to q=%q", q)
+	}
+
+	// 13. A county named in the query is offered as a filter chip
+	// (只看 微山县); following it filters to that county.
+	navigate("open a query naming a county", chromedp.Navigate(base+"/?q="+url.QueryEscape("党建 OR 微山")))
+	do("wait for the county chip", chromedp.WaitVisible(chromedp.CSS(".only a.chip")))
+	if got := evalJS[string](t, bctx, `document.querySelector('.only a.chip').textContent`); !strings.HasPrefix(got, "只看 微山县") {
+		t.Errorf("the query's county chip says %q", got)
+	}
+	shot("browser-13-county-chip")
+	navigate("follow the county chip", chromedp.Click(chromedp.CSS(".only a.chip")))
+	do("wait for the filter chip", chromedp.WaitVisible(chromedp.CSS(".chips .chip")))
+	if bad := evalJS[int](t, bctx, `[...document.querySelectorAll('.card .county')].filter(e => e.textContent !== '微山').length`); bad != 0 {
+		t.Errorf("%d cards outside 微山 after 只看 微山县", bad)
+	}
+	if n := evalJS[int](t, bctx, `document.querySelectorAll('.only a.chip').length`); n != 0 {
+		t.Errorf("the chip is still offered once its filter is on")
+	}
+
 	// 11. Accessibility: axe-core finds no serious or critical violation
 	// on the search, article, comparison and error pages, wide and narrow.
 	axeSrc := axeSource(t)
@@ -346,6 +386,8 @@ func TestBrowser(t *testing.T) {
 			{"search with filters", base + "/?" + url.Values{"q": {"党"}, "county": {"梁山"}, "year_from": {"2020"}}.Encode()},
 			{"browse", base + "/"},
 			{"empty", base + "/?q=" + url.QueryEscape("没有这样的词语组合")},
+			{"did you mean", base + "/?q=" + url.QueryEscape("乡村振新")},
+			{"query chips", base + "/?q=" + url.QueryEscape("党建 OR 微山 OR 乡村振兴")},
 			{"article", ""},
 			{"compare", base + "/compare?q=" + url.QueryEscape("红色物业")},
 			{"compare with filters", base + "/compare?" + url.Values{"q": {"党"}, "program": {"红色物业"}}.Encode()},
@@ -384,6 +426,11 @@ func TestBrowser(t *testing.T) {
 		do("back to a wide screen", chromedp.EmulateViewport(1280, 900))
 		t.Logf("axe-core %s: %d pages at 2 widths checked", axeVersion, len(pages))
 	}
+
+	// 9. Completions while typing (suggest.js): an ARIA combobox whose
+	// arrow keys move through the options, Escape closes, Enter searches
+	// the chosen one.
+	comboboxStep(t, bctx, base, do, navigate, shot)
 
 	consoleMu.Lock()
 	defer consoleMu.Unlock()
@@ -458,6 +505,71 @@ func removeAllRetry(dir string) {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// comboboxStep types 红 into the search box and drives the completions
+// with the keyboard.
+func comboboxStep(t *testing.T, bctx context.Context, base string, do func(string, ...chromedp.Action[chromedp.Void]), navigate func(string, chromedp.Action[chromedp.Void]), shot func(string)) {
+	t.Helper()
+	navigate("open the start page again", chromedp.Navigate(base+"/"))
+	do("type 红", chromedp.WaitVisible(chromedp.CSS("#q")), chromedp.Focus(chromedp.CSS("#q")), chromedp.SendKeys(chromedp.CSS("#q"), "红"))
+	do("wait for the completions", chromedp.WaitVisible(chromedp.CSS("#q-suggest [role=option]")))
+	state := func() (expanded, active, selected string, options int) {
+		expanded = evalJS[string](t, bctx, `document.getElementById('q').getAttribute('aria-expanded')`)
+		active = evalJS[string](t, bctx, `document.getElementById('q').getAttribute('aria-activedescendant') || ''`)
+		selected = evalJS[string](t, bctx, `Array.from(document.querySelectorAll('#q-suggest [aria-selected=true]')).map(e => e.id).join(',')`)
+		options = evalJS[int](t, bctx, `document.querySelectorAll('#q-suggest [role=option]').length`)
+		return
+	}
+	if role := evalJS[string](t, bctx, `document.getElementById('q').getAttribute('role') + ' ' + document.getElementById('q').getAttribute('aria-controls') + ' ' + document.getElementById('q-suggest').getAttribute('role')`); role != "combobox q-suggest listbox" {
+		t.Errorf("roles: %q, want a combobox controlling a listbox", role)
+	}
+	exp, act, sel, n := state()
+	if exp != "true" || act != "" || sel != "" || n < 2 {
+		t.Fatalf("after typing 红: expanded %s, active %q, selected %q, %d options", exp, act, sel, n)
+	}
+	for _, txt := range evalJS[[]string](t, bctx, `Array.from(document.querySelectorAll('#q-suggest .opt-text')).map(e => e.textContent)`) {
+		if !strings.Contains(txt, "红") {
+			t.Errorf("completion %q of 红", txt)
+		}
+	}
+	do("arrow down twice", chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown))
+	if _, act, sel, _ := state(); act != "q-opt-1" || sel != "q-opt-1" {
+		t.Errorf("after two ArrowDown: active %q, selected %q, want q-opt-1", act, sel)
+	}
+	do("arrow up", chromedp.KeyEvent(kb.ArrowUp))
+	if _, act, sel, _ := state(); act != "q-opt-0" || sel != "q-opt-0" {
+		t.Errorf("after ArrowUp: active %q, selected %q, want q-opt-0", act, sel)
+	}
+	if f := evalJS[string](t, bctx, `document.activeElement.id`); f != "q" {
+		t.Errorf("focus left the box for %q", f)
+	}
+	shot("browser-8-suggest")
+	do("escape", chromedp.KeyEvent(kb.Escape))
+	if exp, act, _, _ := state(); exp != "false" || act != "" || !evalJS[bool](t, bctx, `document.getElementById('q-suggest').hidden`) {
+		t.Errorf("after Escape: expanded %s, active %q", exp, act)
+	}
+	if v := evalJS[string](t, bctx, `document.getElementById('q').value`); v != "红" {
+		t.Errorf("Escape changed the box to %q", v)
+	}
+	do("reopen", chromedp.KeyEvent(kb.ArrowDown))
+	do("wait for the completions again", chromedp.WaitVisible(chromedp.CSS("#q-suggest [role=option]")))
+	do("pick the first", chromedp.KeyEvent(kb.ArrowDown))
+	kind := evalJS[string](t, bctx, `document.getElementById('q-opt-0').getAttribute('data-kind')`)
+	text := evalJS[string](t, bctx, `document.querySelector('#q-opt-0 .opt-text').textContent`)
+	navigate("enter", chromedp.KeyEvent(kb.Enter))
+	do("wait for the results", chromedp.WaitVisible(chromedp.CSS(".tally")))
+	got, _ := url.ParseQuery(strings.TrimPrefix(evalJS[string](t, bctx, `location.search`), "?"))
+	switch kind {
+	case "county", "program":
+		if got.Get(kind) != text || got.Get("q") != "" {
+			t.Errorf("picking %s %s searched %v", kind, text, got)
+		}
+	default:
+		if q := strings.Trim(got.Get("q"), `"`); q != text {
+			t.Errorf("picking %s %s searched %v", kind, text, got)
+		}
 	}
 }
 
