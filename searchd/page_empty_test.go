@@ -183,3 +183,26 @@ func TestPageQueryHelp(t *testing.T) {
 		})
 	}
 }
+
+// TestRelaxedText: the notice above relaxed results, as the issue words it.
+func TestRelaxedText(t *testing.T) {
+	tests := []struct {
+		name, q, mode string
+		words         []string
+		want          string
+	}{
+		{"all", "微山乡村振兴", "all", []string{"微山", "乡村振兴"},
+			"没有找到与“微山乡村振兴”完全匹配的段落，以下是同时包含“微山”“乡村振兴”的段落。"},
+		{"pieces", "红色物业、网格 -梁山", "exact", []string{"红色物业", "网格"},
+			"没有找到与“红色物业、网格 -梁山”完全匹配的段落，以下是同时包含“红色物业”“网格”的段落。"},
+		{"any", "济宁哪些县推行红色物业", "any", []string{"济宁", "县", "推行", "红色物业"},
+			"没有找到与“济宁哪些县推行红色物业”完全匹配的段落，以下是包含“济宁”“县”“推行”“红色物业”中部分词语的段落，按相关度排序。"},
+		{"many words", "q", "any", strings.Split("一二三四五六七八九十", ""),
+			"没有找到与“q”完全匹配的段落，以下是包含“一”“二”“三”“四”“五”“六”“七”“八”等中部分词语的段落，按相关度排序。"},
+	}
+	for _, tt := range tests {
+		if got := relaxedText(tt.q, tt.mode, tt.words); got != tt.want {
+			t.Errorf("%s: %q\nwant %q", tt.name, got, tt.want)
+		}
+	}
+}
