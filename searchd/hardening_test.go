@@ -583,7 +583,7 @@ func TestLogs(t *testing.T) {
 // request's context and every wait is bounded, so that a regression fails
 // the test instead of hanging the suite.
 func TestAdmission(t *testing.T) {
-	admit := admission(1)
+	admit := admission(1, nil)
 	hold := make(chan struct{})
 	entered := make(chan struct{}, 2)
 	h := admit(func(c echo.Context) error {

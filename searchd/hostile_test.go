@@ -125,8 +125,9 @@ func hostileCases(pid, aid string) []hostileCase {
 		{name: "257 characters", target: q(han(257)), want: in(bad)},
 		{name: "100000 characters", target: q(han(100_000)), want: in(bad)},
 		{name: "100000 ASCII letters", target: q(rep("a", 100_000)), want: in(bad)},
-		{name: "256 terms", target: q(strings.TrimSpace(rep("县 ", 128))), want: in(ok)},
-		{name: "128 ORs", target: q("县" + rep(" OR 县", 42)), want: in(ok)},
+		{name: "256 terms", target: q(strings.TrimSpace(rep("县 ", 128))), want: in(bad)},
+		{name: "43 ORs: past query.MaxTerms", target: q("县" + rep(" OR 县", 42)), want: in(bad)},
+		{name: "24 ORs: at query.MaxTerms", target: q("县" + rep(" OR 县", 23)), want: in(ok)},
 		// Encodings.
 		{name: "invalid UTF-8 byte", target: "/api/search?q=%ff%fe", want: in(bad)},
 		{name: "invalid UTF-8 inside Chinese", target: "/api/search?q=%e7%ba%a2%e8%89", want: in(bad)},

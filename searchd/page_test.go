@@ -780,6 +780,11 @@ func TestPages(t *testing.T) {
 				if !strings.HasPrefix(u.Path, "/articles/") || u.Fragment != "p-"+u.Query().Get("hl") {
 					t.Errorf("similar link %s", u)
 				}
+				// It carries the search state, so that its article's way
+				// back is the list the reader came from.
+				if st := u.Query(); st.Get("q") != "红色物业" || st.Get("county") != "梁山" {
+					t.Errorf("similar link %s loses the search state", u)
+				}
 			}
 		}
 		if similarLists == 0 {
