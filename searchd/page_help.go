@@ -11,8 +11,9 @@ import (
 // queries (did you mean) and the counties and programs the query names,
 // as links that keep the rest of the state.
 type queryHelp struct {
-	DidYouMean []suggestion // Label is the corrected q
-	Only       []suggestion // Label is 只看 and the filter's name
+	DidYouMean []suggestion   // Label is the corrected q
+	Only       []suggestion   // Label is 只看 and the filter's name
+	Relaxed    *relaxedNotice // the hits do not match q as typed
 }
 
 // queryHelp builds the page's queryHelp from the API's (api.queryHelp).
@@ -21,6 +22,10 @@ func (pg *pages) queryHelp(ctx context.Context, ix Index, st pageState, r search
 	sugs, filters, err := pg.api.queryHelp(ctx, ix, st.p, r, res)
 	if err != nil {
 		return h, err
+	}
+	if res.Total > 0 && (res.Match != search.MatchExact || len(res.Words) > 0) {
+		exact := st.with(func(p *searchParams) { p.Match, p.match = search.MatchExact.String(), search.MatchExact })
+		h.Relaxed = &relaxedNotice{Text: relaxedText(st.p.Q, res.Match.String(), res.Words), ExactURL: exact.href("/")}
 	}
 	for _, s := range sugs {
 		q := s.Query.String()
