@@ -6,12 +6,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"countynews/corpus"
+	"countynews/internal/search"
 )
 
 // Every state of the page lives in its URL, under the API's parameter names
@@ -57,6 +57,9 @@ func (s pageState) values() url.Values {
 	}
 	if s.p.In == "headline" {
 		v.Set("in", s.p.In)
+	}
+	if s.p.Match != "" && s.p.Match != search.MatchAuto.String() {
+		v.Set("match", s.p.Match) // links keep a chosen mode; a new query typed in the form does not
 	}
 	if s.p.sortSet {
 		v.Set("sort", s.p.Sort)
@@ -187,21 +190,10 @@ func newLayout(c echo.Context, title, action string, st pageState) layout {
 }
 
 // dateText says when a paragraph or article was published, in Chinese:
-// 2021年7月5日, or 2021年（推断） when only an inferred year is known.
+// 2021年7月5日, or 2021年（推断） when only an inferred year is known (the
+// citation formatter's wording).
 func dateText(d corpus.Date, year int, inferred bool) string {
-	if d != "" {
-		if t, err := time.Parse("2006-01-02", string(d)); err == nil {
-			return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
-		}
-		return string(d)
-	}
-	switch {
-	case year > 0 && inferred:
-		return fmt.Sprintf("%d年（推断）", year)
-	case year > 0:
-		return fmt.Sprintf("%d年", year)
-	}
-	return "日期不详"
+	return corpus.DateText(d, year, inferred)
 }
 
 // dateAttr is the machine-readable form of a date for <time datetime>.
@@ -216,12 +208,7 @@ func dateAttr(d corpus.Date, year int) string {
 }
 
 // lineSpan is a source span in Chinese: 第5行 or 第5–13行.
-func lineSpan(src corpus.Provenance) string {
-	if src.Lines[0] == src.Lines[1] {
-		return fmt.Sprintf("第%d行", src.Lines[0])
-	}
-	return fmt.Sprintf("第%d–%d行", src.Lines[0], src.Lines[1])
-}
+func lineSpan(src corpus.Provenance) string { return corpus.LineSpan(src.Lines) }
 
 // citation is how a journalist cites a paragraph: headline, date, and the
 // source file and lines it was read from.
