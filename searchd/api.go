@@ -25,6 +25,8 @@ type Index interface {
 	Counts(ctx context.Context, rs []search.Request) ([]int, error)
 	// Marks finds in text what r's query matched (for the article view).
 	Marks(r search.Request, text string) []search.Span
+	// Complete returns what the index holds starting with a prefix.
+	Complete(ctx context.Context, prefix string, n int) ([]search.Completion, error)
 }
 
 // hitJSON is one hit as the API returns it: the paragraph's fields, the
@@ -49,6 +51,8 @@ type facetsJSON struct {
 type searchJSON struct {
 	Query  searchParams `json:"query"`
 	Total  int          `json:"total"`
+	Match  string       `json:"match"`
+	Words  []string     `json:"words"`
 	TookMS float64      `json:"took_ms"`
 	Page   int          `json:"page"`
 	Size   int          `json:"size"`
@@ -72,6 +76,15 @@ type similarJSON struct {
 	Paragraph corpus.Paragraph `json:"paragraph"`
 	Scope     string           `json:"scope"`
 	Hits      []hitJSON        `json:"hits"`
+}
+
+// nonNil returns ss, or an empty list for nil (the API's lists are never
+// null).
+func nonNil(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
 }
 
 func toHits(hs []search.Hit) []hitJSON {
@@ -122,23 +135,39 @@ func (a *api) runSearch(ctx context.Context, p searchParams) (*searchJSON, error
 	if err != nil {
 		return nil, err
 	}
-	out := &searchJSON{
-		Query: p, Total: res.Total,
-		Page: p.Page, Size: p.Size, Hits: toHits(res.Hits), Facets: toFacets(res.Facets),
-		Suggestions:      []suggestionJSON{},
-		SuggestedFilters: a.names.suggestFilters(p.query, p, res.Facets, res.Total),
+	sugs, filters, err := a.queryHelp(ctx, ix, p, r, res)
+	if err != nil {
+		return nil, err
 	}
-	if res.Total == 0 && p.query.HasPositive() {
-		sugs, err := ix.DidYouMean(ctx, r)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range sugs {
-			out.Suggestions = append(out.Suggestions, suggestionJSON{Q: s.Query.String(), Total: s.Total})
-		}
+	out := &searchJSON{
+		Query: p, Total: res.Total, Match: res.Match.String(), Words: nonNil(res.Words),
+		Page: p.Page, Size: p.Size, Hits: toHits(res.Hits), Facets: toFacets(res.Facets),
+		Suggestions: []suggestionJSON{}, SuggestedFilters: filters,
+	}
+	for _, s := range sugs {
+		out.Suggestions = append(out.Suggestions, suggestionJSON{Q: s.Query.String(), Total: s.Total})
 	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
+}
+
+// queryHelp is what a search offers beside its hits, for the API and the
+// page alike: corrected queries (did you mean) when exact matching found
+// nothing, and the counties and programs the query names as filters.
+func (a *api) queryHelp(ctx context.Context, ix Index, p searchParams, r search.Request, res *search.Result) ([]search.Suggestion, []filterJSON, error) {
+	filters := a.names.suggestFilters(p.query, p, res.Facets, res.Total)
+	if !exactFoundNothing(p, res) {
+		return nil, filters, nil
+	}
+	sugs, err := ix.DidYouMean(ctx, r)
+	return sugs, filters, err
+}
+
+// exactFoundNothing reports whether the query, as typed, matched nothing
+// (the answer may come from a relaxed mode).
+func exactFoundNothing(p searchParams, res *search.Result) bool {
+	relaxed := res.Match != search.MatchExact || len(res.Words) > 0
+	return p.query.HasPositive() && (res.Total == 0 || relaxed)
 }
 
 // idParam validates a path ID: IDs are short and made of letters, digits

@@ -31,7 +31,7 @@ const (
 
 // exportColumns are the CSV header; exportRow gives a hit's cells in this
 // order. The citation columns (date, county, headline, source file and
-// lines, the citation as printed on the page) come first.
+// lines, the citation of corpus.Paragraph.Citation) come first.
 var exportColumns = []string{
 	"id", "article_id", "date", "year", "county", "county_name", "headline", "source_file",
 	"source_first_line", "source_last_line", "citation", "url", "topic", "text", "programs", "initiatives",
@@ -121,7 +121,7 @@ func (a *api) export(c echo.Context) error {
 				break
 			}
 			p := hit.Paragraph
-			cite := citation(p.Headline, p.Date, p.Year, p.YearInferred, p.Source)
+			cite := p.Citation()
 			u := base + paragraphURL(p.ArticleID, p.ID)
 			if cw != nil {
 				err = cw.Write(exportRow(p, cite, u))

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,8 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"countynews/internal/ingest"
 	"countynews/internal/search"
+	"countynews/query"
 )
 
 // The fault-injection suite of the daemon: damaged generations at start and
@@ -110,10 +114,11 @@ func pointCurrent(t *testing.T, index string, gen int) {
 	}
 }
 
-// markerTotal searches the marker phrase through the server.
+// markerTotal searches the marker phrase through the server, exactly (a
+// relaxed search would find its words elsewhere).
 func markerTotal(t *testing.T, base, q string) (int, int) {
 	t.Helper()
-	resp, err := http.Get(base + "/api/search?q=" + url.QueryEscape(q))
+	resp, err := http.Get(base + "/api/search?match=exact&q=" + url.QueryEscape(q))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,5 +320,227 @@ func TestFaultRememberPanic(t *testing.T) {
 	}
 	if v, err := s.remember(context.Background(), k, func() (any, error) { return 7, nil }); err != nil || v != 42 {
 		t.Errorf("after recovery: %v, %v (want the waiter's 42 cached)", v, err)
+	}
+}
+
+// TestFaultFirstStartLeftovers: a first start that failed (only the lock
+// left) or was killed mid-build (a gen-1.tmp left) does not stop the next
+// start: it builds the index again and serves it.
+func TestFaultFirstStartLeftovers(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files []string
+	}{
+		{"lone lock", []string{"lock"}},
+		{"temporary generation", []string{"lock", "gen-1.tmp/work/store/x.zap", "current.tmp"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			index := filepath.Join(t.TempDir(), "index")
+			for _, f := range tc.files {
+				p := filepath.Join(index, f)
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				if err := os.WriteFile(p, []byte("left over"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			d := startLive(t, "-index", index)
+			resp, err := http.Get(d.url + "/readyz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ready struct{ Generation, Documents int }
+			json.NewDecoder(resp.Body).Decode(&ready)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || ready.Generation != 1 || ready.Documents == 0 {
+				t.Errorf("/readyz %d: %+v", resp.StatusCode, ready)
+			}
+			if _, err := os.Stat(filepath.Join(index, "gen-1.tmp")); !os.IsNotExist(err) {
+				t.Errorf("the leftover temporary generation is still there (%v)", err)
+			}
+		})
+	}
+}
+
+// TestAdmissionHeavyLane: however many expensive requests come, they hold
+// at most n/4 of the n places; cheap requests still get in at once.
+func TestAdmissionHeavyLane(t *testing.T) {
+	admit := admission(4, func(c echo.Context) bool { return c.QueryParam("heavy") == "1" })
+	release := make(chan struct{})
+	var mu sync.Mutex
+	inside := map[string]int{}
+	h := admit(func(c echo.Context) error {
+		kind := "light"
+		if c.QueryParam("heavy") == "1" {
+			kind = "heavy"
+		}
+		mu.Lock()
+		inside[kind]++
+		mu.Unlock()
+		select {
+		case <-release:
+		case <-c.Request().Context().Done():
+		}
+		return nil
+	})
+	e := echo.New()
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	serve := func(target string) {
+		defer wg.Done()
+		req := httptest.NewRequest(http.MethodGet, target, nil).WithContext(ctx)
+		rec := httptest.NewRecorder()
+		c := e.NewContext(req, rec)
+		h(c)
+	}
+	for range 8 {
+		wg.Add(1)
+		go serve("/?heavy=1")
+	}
+	time.Sleep(100 * time.Millisecond)
+	for range 3 {
+		wg.Add(1)
+		go serve("/?heavy=0")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		l, hv := inside["light"], inside["heavy"]
+		mu.Unlock()
+		if l == 3 || time.Now().After(deadline) {
+			if l != 3 || hv != 1 {
+				t.Errorf("inside: %d light, %d heavy; want 3 light (at once) and 1 heavy", l, hv)
+			}
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	if inside["heavy"] != 8 {
+		t.Errorf("%d heavy requests served in the end, want 8", inside["heavy"])
+	}
+}
+
+// TestQueryCost: the cost estimate tells a disjunction of common
+// characters (past HeavyCost) from an ordinary phrase (under it), and
+// heavyRequest routes them so.
+func TestQueryCost(t *testing.T) {
+	f := defaultFixture(t)
+	h, err := newHolder(context.Background(), f.dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.close()
+	heavy := heavyRequest(h)
+	e := echo.New()
+	for _, tc := range []struct {
+		q     string
+		heavy bool
+	}{
+		{"红色物业", false},
+		{"梁山 红色物业", false},
+		{"", false},
+		{`"`, false}, // does not parse: the handler's 400
+		{"县 OR 的 OR 一 OR 是 OR 在 OR 不 OR 了 OR 有 OR 和 OR 人 OR 这 OR 中 OR 大 OR 为 OR 上 OR 个", true},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/api/search?q="+url.QueryEscape(tc.q), nil)
+		c := e.NewContext(req, httptest.NewRecorder())
+		c.SetPath("/api/search")
+		if got := heavy(c); got != tc.heavy {
+			ix, rel := h.acquire()
+			pq, _ := query.Parse(tc.q)
+			cost, _ := ix.Cost(context.Background(), pq)
+			t.Errorf("q=%s: heavy %v, want %v (cost %d, heavy past %d)", tc.q, got, tc.heavy, cost, ix.HeavyCost())
+			rel()
+		}
+	}
+	c := e.NewContext(httptest.NewRequest(http.MethodGet, "/api/paragraphs/x/similar", nil), httptest.NewRecorder())
+	c.SetPath("/api/paragraphs/:id/similar")
+	if !heavy(c) {
+		t.Error("similar is not in the heavy lane")
+	}
+}
+
+// TestFrontDoor: the small hardenings of issue 13, point 7, each checked
+// through the whole server.
+func TestFrontDoor(t *testing.T) {
+	e, _ := serverOn(t, config{RateLimit: 1, RateBurst: 2})
+	const ip = "192.0.2.7:1234"
+
+	t.Run("X-Request-ID of 60 KB is replaced", func(t *testing.T) {
+		rec := send(t, e, http.MethodGet, "/healthz", map[string]string{echo.HeaderXRequestID: strings.Repeat("x", 60<<10)}, "192.0.2.1:1")
+		if got := rec.Header().Get(echo.HeaderXRequestID); len(got) == 0 || len(got) > maxRequestID {
+			t.Errorf("echoed X-Request-ID of %d bytes", len(got))
+		}
+		rec = send(t, e, http.MethodGet, "/healthz", map[string]string{echo.HeaderXRequestID: "abc-123"}, "192.0.2.1:1")
+		if got := rec.Header().Get(echo.HeaderXRequestID); got != "abc-123" {
+			t.Errorf("a well-formed X-Request-ID was not kept: %q", got)
+		}
+		rec = send(t, e, http.MethodGet, "/healthz", map[string]string{echo.HeaderXRequestID: "a\x01<script>"}, "192.0.2.1:1")
+		if got := rec.Header().Get(echo.HeaderXRequestID); strings.ContainsAny(got, "<\x01") {
+			t.Errorf("X-Request-ID with markup echoed: %q", got)
+		}
+	})
+	t.Run("q=%ZZ is a 400", func(t *testing.T) {
+		rec := send(t, e, http.MethodGet, "/api/search?q=%ZZ", nil, "192.0.2.2:1")
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `invalid URL escape \"%ZZ\"`) {
+			t.Errorf("status %d: %s", rec.Code, rec.Body.String())
+		}
+		checkErrorJSON(t, "q=%ZZ", rec.Code, rec.Body.Bytes())
+	})
+	t.Run("OPTIONS is a 405 allowing GET and HEAD", func(t *testing.T) {
+		rec := send(t, e, http.MethodOptions, "/api/search", nil, "192.0.2.3:1")
+		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("status %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
+		}
+		rec = send(t, e, http.MethodPost, "/api/search", nil, "192.0.2.3:1")
+		if rec.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("POST: Allow %q", rec.Header().Get("Allow"))
+		}
+	})
+	t.Run("//api/search is /api/search", func(t *testing.T) {
+		rec := send(t, e, http.MethodGet, "//api//search?q=x", nil, "192.0.2.4:1")
+		if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get(echo.HeaderContentType), echo.MIMEApplicationJSON) {
+			t.Errorf("status %d, %s", rec.Code, rec.Header().Get(echo.HeaderContentType))
+		}
+	})
+	t.Run("static files are not rate limited", func(t *testing.T) {
+		for i := range 10 {
+			if rec := send(t, e, http.MethodGet, "/static/app.css", nil, ip); rec.Code != http.StatusOK {
+				t.Fatalf("static request %d: status %d", i, rec.Code)
+			}
+		}
+		codes := map[int]int{}
+		for range 5 {
+			codes[send(t, e, http.MethodGet, "/api/search?q=x", nil, ip).Code]++
+		}
+		if codes[http.StatusTooManyRequests] == 0 {
+			t.Errorf("the API is not rate limited any more: %v", codes)
+		}
+	})
+}
+
+// TestSchemaMessage: the 503 for an index of another schema says what
+// to do without showing where the index lives.
+func TestSchemaMessage(t *testing.T) {
+	pe := publicError(fmt.Errorf("open: %w", &search.SchemaError{Path: "/srv/secret/index", Found: 1, Want: 2}))
+	if pe.Status != http.StatusServiceUnavailable || strings.Contains(pe.Message, "/srv") || !strings.Contains(pe.Message, "rebuilt") {
+		t.Errorf("%d %q", pe.Status, pe.Message)
+	}
+}
+
+// TestShutdownGrace: a shutdown waits for the longest request the server
+// allows, not a fixed 15 s.
+func TestShutdownGrace(t *testing.T) {
+	for _, tc := range []struct{ timeout, want time.Duration }{
+		{5 * time.Second, 15 * time.Second},
+		{30 * time.Second, 40 * time.Second},
+	} {
+		cfg := config{Timeout: tc.timeout}
+		e := newServer(cfg, &holder{}, slog.New(slog.DiscardHandler))
+		if got := shutdownGrace(cfg); got != tc.want || got < e.Server.WriteTimeout {
+			t.Errorf("-timeout %v: grace %v (write timeout %v), want %v", tc.timeout, got, e.Server.WriteTimeout, tc.want)
+		}
 	}
 }

@@ -64,6 +64,10 @@ func TestOpenAPI(t *testing.T) {
 		"/api/search?year=2021&sort=oldest&page=2&size=5",
 		"/api/search?q=" + url.QueryEscape(`"unbalanced`),
 		"/api/search?size=1000",
+		"/api/search?q=" + url.QueryEscape("微山乡村振兴"),
+		"/api/search?match=any&q=" + url.QueryEscape("哪个县推行了红色物业？"),
+		"/api/search?match=exact&q=" + url.QueryEscape("微山乡村振兴"),
+		"/api/search?match=nope&q=x",
 		"/api/search?q=" + url.QueryEscape("乡村振新"),             // suggestions
 		"/api/search?q=" + url.QueryEscape("党建 OR 微山 OR 乡村振兴"), // suggested_filters
 		"/api/search?county=" + url.QueryEscape("微山县"),
@@ -75,6 +79,9 @@ func TestOpenAPI(t *testing.T) {
 		"/api/export?format=xml",
 		"/feed?q=" + url.QueryEscape("红色物业") + "&size=3",
 		"/feed?size=0",
+		"/api/suggest?q=" + url.QueryEscape("红"),
+		"/api/suggest?q=" + url.QueryEscape("梁山") + "&size=3",
+		"/api/suggest?size=99",
 		"/api/articles/" + hit.ArticleID,
 		"/api/articles/0000000000000000",
 		"/api/paragraphs/" + hit.ID,

@@ -19,6 +19,7 @@ import (
 	"countynews/corpus"
 	"countynews/internal/ingest"
 	"countynews/internal/search"
+	"countynews/internal/story"
 	"countynews/query"
 )
 
@@ -148,10 +149,13 @@ func model(t *testing.T, paths []string) map[string]corpus.Paragraph {
 	sort.SliceStable(ins, func(i, j int) bool { return ins[i].Key < ins[j].Key })
 	p, _ := corpus.NewParser(corpus.Options{})
 	out := map[string]corpus.Paragraph{}
+	var articles []story.Member
 	for _, in := range ins {
 		var got []corpus.Paragraph
+		var arts []story.Member
 		_, err := ingest.Read(context.Background(), p, in, func(a corpus.Article) error {
 			got = append(got, a.Paragraphs...)
+			arts = append(arts, story.Member{ID: a.ID, Sig: story.SignArticle(a)})
 			return nil
 		})
 		var ce *corpus.Error
@@ -161,11 +165,21 @@ func model(t *testing.T, paths []string) map[string]corpus.Paragraph {
 		if err != nil {
 			t.Fatal(err)
 		}
+		articles = append(articles, arts...)
 		for _, para := range got {
 			if _, ok := out[para.ID]; !ok {
 				out[para.ID] = para
 			}
 		}
+	}
+	// Stories: a function of the set of articles held (package story).
+	storyOf := map[string]string{}
+	for i, s := range story.Group(articles) {
+		storyOf[articles[i].ID] = s
+	}
+	for id, para := range out {
+		para.StoryID = storyOf[para.ArticleID]
+		out[id] = para
 	}
 	return out
 }
@@ -201,9 +215,7 @@ func modelFacets(m map[string]corpus.Paragraph) map[string]map[string]int {
 		if p.County != "" {
 			c["county"][p.County]++
 		}
-		if p.Year > 0 {
-			c["year"][strconv.Itoa(p.Year)]++
-		}
+		c["year"][strconv.Itoa(p.Year)]++ // no year: search.UnknownYear, "0"
 		for _, prog := range p.Programs {
 			c["program"][prog]++
 		}

@@ -140,7 +140,7 @@ func buildVariant(b *testing.B, dir string, ps []corpus.Paragraph, v indexVarian
 			}
 			err = batch.Index(p.ID, rd)
 		} else {
-			d, derr := sch.document(p, p.Source.File, v.unigrams)
+			d, derr := sch.document(p, p.Source.File, v.unigrams, 0)
 			if derr != nil {
 				b.Fatal(derr)
 			}
@@ -255,7 +255,7 @@ func BenchmarkDocument(b *testing.B) {
 	b.Run("direct", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			batch := idx.NewBatch()
-			if err := batch.IndexAdvanced(must(sch.document(ps[i%len(ps)], ps[i%len(ps)].Source.File, true))); err != nil {
+			if err := batch.IndexAdvanced(must(sch.document(ps[i%len(ps)], ps[i%len(ps)].Source.File, true, 0))); err != nil {
 				b.Fatal(err)
 			}
 		}

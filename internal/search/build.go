@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"countynews/corpus"
+	"countynews/internal/story"
 )
 
 // DefaultBatchSize is the number of paragraphs indexed per Bleve batch
@@ -112,8 +113,24 @@ func (b *Builder) prepare() error {
 	b.gen++
 	if cur, err := Current(b.path); err == nil {
 		b.cur = cur
+		// Generations a killed build left past the two a build keeps
+		// (the current one and the one before it, for readers and as a
+		// fallback) go now, even if this build changes nothing.
+		keep := []int{cur}
+		for _, g := range gens {
+			if g < cur {
+				keep = append(keep[:1], g)
+			}
+		}
+		pruneGenerations(b.path, keep...)
 		dir := filepath.Join(b.path, genName(cur))
-		if m, err := readManifest(dir); err == nil && m.Schema == SchemaVersion {
+		m, err := readManifest(dir)
+		if err == nil && b.opt.Update {
+			// An update starts from a copy of the current generation:
+			// a damaged one is not copied, the update is a full build.
+			err = verifyGeneration(context.Background(), dir, m)
+		}
+		if err == nil && m.Schema == SchemaVersion {
 			b.prev = m
 			if b.opt.Update {
 				b.copyOf = filepath.Join(dir, bleveDir)
@@ -163,6 +180,7 @@ func (b *Builder) open() error {
 		workers = batchWorkers
 	}
 	b.idx, b.batch = idx, newBatcher(idx, b.opt.BatchSize, workers)
+	b.batch.check = b.checkSpace
 	return nil
 }
 
@@ -172,21 +190,42 @@ func (b *Builder) Add(ctx context.Context, p corpus.Paragraph) error {
 }
 
 // AddFrom indexes a paragraph (batched) as one of input, the key by which
-// RemoveFile deletes it. A paragraph with the ID of one already in the
-// generation replaces it.
+// RemoveFile deletes it, without a story signature (its article is a
+// story of its own; see AddSigned). A paragraph with the ID of one
+// already in the generation replaces it.
 func (b *Builder) AddFrom(ctx context.Context, input string, p corpus.Paragraph) error {
+	return b.AddSigned(ctx, input, p, 0)
+}
+
+// AddArticle indexes an article's paragraphs as of their source files,
+// with the article's story signature (see AddSigned).
+func (b *Builder) AddArticle(ctx context.Context, a corpus.Article) error {
+	sig := story.SignArticle(a)
+	for _, p := range a.Paragraphs {
+		if err := b.AddSigned(ctx, p.Source.File, p, sig); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddSigned is AddFrom with the story signature of the paragraph's article
+// (story.SignArticle), from which the index groups syndicated copies into
+// stories when it is opened: every paragraph of an article must be given
+// the same signature.
+func (b *Builder) AddSigned(ctx context.Context, input string, p corpus.Paragraph, sig story.Signature) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := b.open(); err != nil {
-		return err
+		return diskError(b.path, err)
 	}
-	d, err := b.sch.document(p, input, !b.opt.noUnigrams)
+	d, err := b.sch.document(p, input, !b.opt.noUnigrams, sig)
 	if err != nil {
 		return err
 	}
-	if err := b.batch.index(d); err != nil {
-		return fmt.Errorf("index %s: %w", p.ID, err)
+	if err := b.batch.index(ctx, d); err != nil {
+		return diskError(b.path, fmt.Errorf("index %s: %w", p.ID, err))
 	}
 	b.added++
 	return nil
@@ -195,11 +234,12 @@ func (b *Builder) AddFrom(ctx context.Context, input string, p corpus.Paragraph)
 // RemoveFile deletes every paragraph added from input file (including
 // paragraphs added earlier in this build) and forgets the file in the new
 // manifest.
-func (b *Builder) RemoveFile(ctx context.Context, file string) error {
+func (b *Builder) RemoveFile(ctx context.Context, file string) (err error) {
+	defer func() { err = diskError(b.path, err) }()
 	if err := b.open(); err != nil {
 		return err
 	}
-	if err := b.batch.flush(); err != nil {
+	if err := b.batch.flush(ctx); err != nil {
 		return err
 	}
 	delete(b.files, file)
@@ -222,7 +262,7 @@ func (b *Builder) RemoveFile(ctx context.Context, file string) error {
 		b.batch.delete(h.ID)
 	}
 	b.removed += len(res.Hits)
-	return b.batch.flush()
+	return b.batch.flush(ctx)
 }
 
 // SetFile records a source file in the new generation's manifest.
@@ -255,6 +295,7 @@ func (b *Builder) Commit(ctx context.Context) (BuildStats, error) {
 	}
 	n, err := b.commit(ctx)
 	if err != nil {
+		err = diskError(b.path, err)
 		return BuildStats{}, errors.Join(err, b.Abort())
 	}
 	return BuildStats{Generation: b.gen, Paragraphs: n, Added: b.added, Removed: b.removed,
@@ -263,7 +304,7 @@ func (b *Builder) Commit(ctx context.Context) (BuildStats, error) {
 
 // commit does Commit's work and returns the generation's document count.
 func (b *Builder) commit(ctx context.Context) (int, error) {
-	if err := b.batch.flush(); err != nil {
+	if err := b.batch.flush(ctx); err != nil {
 		return 0, err
 	}
 	count, err := b.idx.DocCount()
@@ -346,6 +387,22 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 	return n, uerr
 }
 
+// abortWait is how long Abort waits for batches in flight.
+const abortWait = 300 * time.Millisecond
+
+// removeAllRetry removes dir, trying again while files appear in it (a
+// batch still running may create one between RemoveAll's passes).
+func removeAllRetry(dir string) error {
+	var err error
+	for range 5 {
+		if err = os.RemoveAll(dir); err == nil {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return err
+}
+
 // Abort discards the build: the temporary generation is removed and the
 // current one is left as it was. Calling it again, or after Commit, does
 // nothing.
@@ -355,13 +412,37 @@ func (b *Builder) Abort() error {
 	}
 	b.done = true
 	var errs []error
-	if b.idx != nil {
-		b.batch.reap(true) // never close under a running batch
-		errs = append(errs, b.idx.Close())
-		b.idx = nil
-	}
+	tmp := ""
 	if filepath.Ext(b.tmp) == tmpSuffix {
-		errs = append(errs, os.RemoveAll(b.tmp))
+		tmp = b.tmp
+	}
+	if b.idx != nil {
+		idx, bt := b.idx, b.batch
+		b.idx = nil
+		closeIdx := func() error {
+			var err error
+			defer recoverPanic("close index", &err) // a scorch that failed mid-write may panic again
+			return idx.Close()
+		}
+		// Never close under a running batch; but a cancelled build must
+		// not wait seconds for one (SIGTERM stops a build within a
+		// second). Past abortWait the batches are left to finish in the
+		// background, on a folder already removed: what they write
+		// fails, and the index is closed when they are done.
+		if bt.reapWithin(abortWait) {
+			errs = append(errs, closeIdx())
+		} else {
+			go func() {
+				bt.reap(true)
+				closeIdx()
+				if tmp != "" {
+					os.RemoveAll(tmp)
+				}
+			}()
+		}
+	}
+	if tmp != "" {
+		errs = append(errs, removeAllRetry(tmp))
 	}
 	errs = append(errs, unlockFolder(b.lock))
 	b.lock = nil

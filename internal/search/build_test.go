@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -262,7 +263,7 @@ func TestSchemaMismatch(t *testing.T) {
 	if !errors.As(err, &se) || !errors.Is(err, ErrSchema) || se.Found != SchemaVersion+7 || se.Want != SchemaVersion {
 		t.Fatalf("Open error %#v, want a *SchemaError", err)
 	}
-	for _, s := range []string{"schema version 8", "needs 1", "go run ./indexer -index " + dir} {
+	for _, s := range []string{fmt.Sprintf("schema version %d", SchemaVersion+7), fmt.Sprintf("needs %d", SchemaVersion), "go run ./indexer -index " + dir} {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("error %q lacks %q", err, s)
 		}

@@ -56,5 +56,7 @@ func (r Request) CacheKey() string {
 	num("size", r.Size)
 	flag("highlight", r.Highlight)
 	flag("facets", r.Facets)
+	num("collapse", int(r.Collapse))
+	num("match", int(r.Match))
 	return b.String()
 }

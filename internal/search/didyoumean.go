@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	index "github.com/blevesearch/bleve_index_api"
@@ -38,7 +39,8 @@ import (
 const (
 	maxSuggestions   = 3    // corrections returned
 	suggestMinRunes  = 2    // shortest term corrected (a swap of two characters)
-	suggestMaxRunes  = 24   // longest term corrected
+	suggestMaxRunes  = 10   // longest term corrected: a word or a phrase, not a pasted sentence or a question
+	suggestBudget    = 8192 // dictionary entries and lookups of one DidYouMean
 	suggestMaxTerms  = 4    // terms of one query corrected
 	suggestMaxCounts = 10   // candidate queries counted exactly
 	suggestMaxScan   = 2048 // dictionary entries read for one neighbour
@@ -112,6 +114,7 @@ func (ix *Index) Counts(ctx context.Context, rs []Request) ([]int, error) {
 	out := make([]int, len(rs))
 	for i, r := range rs {
 		r.From, r.Size, r.Highlight, r.Facets = 0, 0, false, false
+		r.Match = MatchExact // exact totals, whatever mode the request asked for
 		res, err := ix.Search(ctx, r)
 		if err != nil {
 			return nil, err
@@ -140,7 +143,12 @@ func (ix *Index) corrections(ctx context.Context, q query.Query) ([]candidate, e
 		return nil, err
 	}
 	defer rd.Close()
-	v := &vocab{ctx: ctx, rd: rd, df: map[string]uint64{}, after: map[rune][]rune{}, before: map[rune][]rune{}}
+	v := &vocab{ctx: ctx, rd: rd, preds: &ix.preds, budget: suggestBudget, df: map[string]uint64{}, after: map[rune][]rune{}, before: map[rune][]rune{}}
+	if rc, ok := rd.(index.IndexReaderContains); ok {
+		if v.contains, err = rc.FieldDictContains(fieldText); err != nil {
+			return nil, err
+		}
+	}
 	var out []candidate
 	seen := map[string]bool{}
 	terms := 0
@@ -247,9 +255,14 @@ const (
 type vocab struct {
 	ctx    context.Context
 	rd     index.IndexReader
-	df     map[string]uint64 // document frequency of a bigram
-	after  map[rune][]rune   // characters that follow r in some bigram
-	before map[rune][]rune   // characters that precede r in some bigram
+	budget int               // dictionary entries and lookups left; at 0 no more candidates are made
+	preds  *predecessorCache // the index's cache of before lists
+	// contains looks bigrams up in the dictionary (nil if the reader
+	// cannot).
+	contains index.FieldDictContains
+	df       map[string]uint64 // document frequency of a bigram
+	after    map[rune][]rune   // characters that follow r in some bigram
+	before   map[rune][]rune   // characters that precede r in some bigram
 }
 
 // edits returns the one-edit variants of rs whose bigrams all occur, each
@@ -290,6 +303,23 @@ func (v *vocab) edits(rs []rune) ([]edit, error) {
 		cand = append(cand, c)
 		return append(cand, rs[i+drop:]...)
 	}
+	// A character dropped (keeping two or more) or two neighbours swapped:
+	// a few candidates, made first so that the budget never cuts them.
+	for i := 0; i < n; i++ {
+		if n > 2 {
+			cand := append(slices.Clone(rs[:i]), rs[i+1:]...)
+			if err := try(cand, dropped, i-1); err != nil {
+				return nil, err
+			}
+		}
+		if i+1 < n && rs[i] != rs[i+1] {
+			cand := slices.Clone(rs)
+			cand[i], cand[i+1] = cand[i+1], cand[i]
+			if err := try(cand, swapped, i-1, i, i+1); err != nil {
+				return nil, err
+			}
+		}
+	}
 	// A character substituted (at i) or added (before i).
 	for i := 0; i <= n; i++ {
 		for _, drop := range []int{1, 0} {
@@ -321,57 +351,50 @@ func (v *vocab) edits(rs []rune) ([]edit, error) {
 			}
 		}
 	}
-	// A character dropped (keeping two or more) or two neighbours swapped.
-	for i := 0; i < n; i++ {
-		if n > 2 {
-			cand := append(slices.Clone(rs[:i]), rs[i+1:]...)
-			if err := try(cand, dropped, i-1); err != nil {
-				return nil, err
-			}
+	return out, nil
+}
+
+// between returns the characters c for which left c and c right are both
+// bigrams of the index (only one of them when the other side is -1). The
+// followers of a character come from a prefix scan of the dictionary, a
+// cheap one; its predecessors need an automaton over the whole dictionary,
+// ten to a hundred times dearer, so they are scanned only when there is no
+// left neighbour, and otherwise each follower of left is looked up.
+func (v *vocab) between(left, right rune) ([]rune, error) {
+	if left < 0 {
+		return v.neighbours(right, false)
+	}
+	a, err := v.neighbours(left, true)
+	if err != nil || right < 0 {
+		return a, err
+	}
+	var out []rune
+	for _, c := range a {
+		if v.budget <= 0 {
+			break
 		}
-		if i+1 < n && rs[i] != rs[i+1] {
-			cand := slices.Clone(rs)
-			cand[i], cand[i+1] = cand[i+1], cand[i]
-			if err := try(cand, swapped, i-1, i, i+1); err != nil {
-				return nil, err
-			}
+		ok, err := v.has(string([]rune{c, right}))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, c)
 		}
 	}
 	return out, nil
 }
 
-// between returns the characters c for which left c and c right are both
-// bigrams of the index (only one of them when the other side is -1).
-func (v *vocab) between(left, right rune) ([]rune, error) {
-	var a, b []rune
-	var err error
-	if left >= 0 {
-		if a, err = v.neighbours(left, true); err != nil {
-			return nil, err
-		}
+// has reports whether bigram is in the text field's dictionary.
+func (v *vocab) has(bigram string) (bool, error) {
+	if df, ok := v.df[bigram]; ok {
+		return df > 0, nil
 	}
-	if right >= 0 {
-		if b, err = v.neighbours(right, false); err != nil {
-			return nil, err
-		}
+	if v.contains == nil {
+		df, err := v.freq(bigram)
+		return df > 0, err
 	}
-	switch {
-	case left < 0:
-		return b, nil
-	case right < 0:
-		return a, nil
-	}
-	in := make(map[rune]bool, len(b))
-	for _, c := range b {
-		in[c] = true
-	}
-	var out []rune
-	for _, c := range a {
-		if in[c] {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	v.budget--
+	return v.contains.Contains([]byte(bigram))
 }
 
 // neighbours returns the Han characters that follow r (after) or precede
@@ -383,6 +406,12 @@ func (v *vocab) neighbours(r rune, after bool) ([]rune, error) {
 	}
 	if cs, ok := cache[r]; ok {
 		return cs, nil
+	}
+	if !after && v.preds != nil {
+		if cs, ok := v.preds.get(r); ok {
+			cache[r] = cs
+			return cs, nil
+		}
 	}
 	var (
 		fd  index.FieldDict
@@ -400,7 +429,13 @@ func (v *vocab) neighbours(r rune, after bool) ([]rune, error) {
 	}
 	defer fd.Close()
 	var cs []rune
+	complete := true // the list does not depend on the budget left
 	for len(cs) < suggestMaxScan {
+		if v.budget <= 0 {
+			complete = false
+			break
+		}
+		v.budget--
 		if err := v.ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -426,7 +461,39 @@ func (v *vocab) neighbours(r rune, after bool) ([]rune, error) {
 		}
 	}
 	cache[r] = cs
+	if !after && complete && v.preds != nil {
+		v.preds.put(r, cs)
+	}
 	return cs, nil
+}
+
+// predecessorCache keeps, for an open index, the characters that precede
+// a character in its bigrams: the one list DidYouMean finds by an
+// automaton over the whole dictionary (milliseconds; a prefix scan takes
+// microseconds). An index generation never changes, so a list stays true
+// while the index is open; the cache holds at most maxCachedPredecessors
+// lists and starts again when full.
+type predecessorCache struct {
+	mu sync.Mutex
+	m  map[rune][]rune
+}
+
+const maxCachedPredecessors = 4096
+
+func (c *predecessorCache) get(r rune) ([]rune, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cs, ok := c.m[r]
+	return cs, ok
+}
+
+func (c *predecessorCache) put(r rune, cs []rune) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedPredecessors {
+		c.m = map[rune][]rune{}
+	}
+	c.m[r] = cs
 }
 
 // score returns the least document frequency of the bigrams of rs, 0 when
@@ -450,6 +517,10 @@ func (v *vocab) freq(bigram string) (uint64, error) {
 	if df, ok := v.df[bigram]; ok {
 		return df, nil
 	}
+	if v.budget <= 0 {
+		return 0, nil // out of budget: as if absent
+	}
+	v.budget--
 	tfr, err := v.rd.TermFieldReader(v.ctx, []byte(bigram), fieldText, false, false, false)
 	if err != nil {
 		return 0, err

@@ -69,7 +69,8 @@
 //     bigram that starts with it, the alternative, made 2023年 take 100 ms.
 //   - Full-width digits and letters (２０２１) are dropped by the analyzer;
 //     corpus folds them before indexing, and documents, queries and
-//     highlighting fold again (text.FoldWidth).
+//     highlighting fold again (text.Fold, which also folds traditional
+//     characters to simplified).
 //
 // Digits and Latin words are whole tokens: 5级 finds 第5级 but not 4.5级 or
 // 15级. Punctuation is not indexed, so a quoted phrase with punctuation
@@ -107,6 +108,27 @@
 // kept (searchBleve) for an index whose facets do not fit a table, and as
 // the reference the table path is tested against (TestTableMatchesBleve).
 // A full build is merged into one segment (build.go).
+//
+// # Stories and collapsing
+//
+// Syndicated copies of one story are grouped when a generation is opened
+// (stories.go), not when it is built: every paragraph stores its
+// article's SimHash signature (package story; Builder.AddArticle computes
+// it), and Open reads the signatures from doc values and groups the
+// articles whose signatures are within story.MaxDistance bits, naming
+// each story by its smallest article ID. The grouping is thus a function
+// of the set of articles in the generation, so an -update gives every
+// paragraph the same story_id as a fresh build of the same inputs
+// (TestStoriesGroupCopies); the stored paragraph never holds a story ID,
+// it is filled in from the grouping when a paragraph is returned.
+//
+// Request.Collapse (collapse.go) returns the best paragraph of each
+// article or story, with the count of the group's other matches and,
+// for a story, its other copies. The table path groups in the same one
+// pass (a map by article ordinal instead of the top-hits heap); the
+// Bleve path groups Bleve's own sorted hits (collapseSorted), and
+// TestTableMatchesBleve compares them. Totals and facets stay paragraph
+// counts; Result.Groups counts the groups, which From and Size page.
 //
 // Highlighting (highlight.go) is our own: terms are found as substrings of
 // the stored text, overlapping and touching occurrences become one

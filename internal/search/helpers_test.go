@@ -20,13 +20,17 @@ func build(t testing.TB, ps []corpus.Paragraph) *Index {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "index")
 	buildAt(t, dir, BuildOptions{}, ps)
-	ix, err := Open(context.Background(), dir)
+	ix, err := Open(context.Background(), dir, WithWords(testWords))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
 	return ix
 }
+
+// testWords is the word segmenter the package's test indexes share
+// (loading one takes a second, several under -race).
+var testWords = NewWords()
 
 // buildAt builds (or with opt.Update, updates) the index folder dir.
 func buildAt(t testing.TB, dir string, opt BuildOptions, ps []corpus.Paragraph) BuildStats {
@@ -36,11 +40,18 @@ func buildAt(t testing.TB, dir string, opt BuildOptions, ps []corpus.Paragraph) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range ps {
-		if err := b.Add(ctx, p); err != nil {
+	// Whole articles (runs of paragraphs of one article), as the
+	// indexer adds them, so that each carries its story signature.
+	for i := 0; i < len(ps); {
+		j := i + 1
+		for j < len(ps) && ps[j].ArticleID == ps[i].ArticleID {
+			j++
+		}
+		if err := b.AddArticle(ctx, corpus.Article{ID: ps[i].ArticleID, Paragraphs: ps[i:j]}); err != nil {
 			b.Abort()
 			t.Fatal(err)
 		}
+		i = j
 	}
 	st, err := b.Commit(ctx)
 	if err != nil {

@@ -44,12 +44,16 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 	// synthetic paragraphs, 8 clients: 96 -> 78 QPS when always split).
 	running := ix.running.Add(1)
 	defer ix.running.Add(-1)
-	halves := []*tablePart{newTablePart(t, tf, order, k, r.Facets)}
+	collapse := r.Collapse != CollapseNone
+	if collapse && ix.stories.docArticle == nil {
+		return ix.searchBleve(ctx, r, c, f) // cannot happen with a table (both need document numbers)
+	}
+	halves := []*tablePart{newTablePart(t, tf, order, k, r.Facets, ix.stories, collapse)}
 	if (running == 1 && len(t.live) >= minSplitDocs) || ix.forceSplit {
 		select {
 		case ix.spare <- struct{}{}:
 			defer func() { <-ix.spare }()
-			halves = append(halves, newTablePart(t, tf, order, k, r.Facets))
+			halves = append(halves, newTablePart(t, tf, order, k, r.Facets, ix.stories, collapse))
 		default:
 		}
 	}
@@ -105,9 +109,15 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 		if counts != nil {
 			counts.merge(h.counts)
 		}
+		halves[0].mergeGroups(h)
 	}
 
-	res := &Result{Total: total, Hits: []Hit{}}
+	res := &Result{Total: total, Groups: total, Hits: []Hit{}}
+	var groups map[int]*group
+	if collapse {
+		groups = halves[0].collapse(r.Collapse)
+		res.Groups = len(groups)
+	}
 	if counts != nil {
 		res.Facets = counts.facets(t)
 	}
@@ -119,19 +129,21 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 		}
 		defer rd.Close()
 		for _, e := range best[r.From:] {
-			id, err := rd.ExternalID(internalID(e.n))
-			if err != nil {
-				return nil, fmt.Errorf("search: document %d: %w", e.n, err)
-			}
-			d, err := rd.Document(id)
-			if err != nil {
-				return nil, fmt.Errorf("search: paragraph %s: %w", id, err)
-			}
-			p, err := storedParagraph(id, d)
+			p, err := ix.storedAt(rd, e.n)
 			if err != nil {
 				return nil, err
 			}
 			hit := Hit{Paragraph: p, Score: e.score}
+			if g := groups[e.n]; g != nil {
+				hit.Others = g.others
+				for _, cp := range g.copies {
+					q, err := ix.storedAt(rd, cp.n)
+					if err != nil {
+						return nil, err
+					}
+					hit.Copies = append(hit.Copies, copyOf(q))
+				}
+			}
 			if r.Highlight {
 				hit.Highlight = highlight(p.Text, c.marks, fragmentRunes)
 			}
@@ -195,12 +207,19 @@ type tablePart struct {
 	top    *topHits
 	counts *tableCounts
 	total  int
+	// articles, when collapsing, holds the best hit and the number of
+	// hits of each article (by ordinal), instead of offering hits to top.
+	articles map[int32]articleHits
+	st       *stories
 }
 
-func newTablePart(t *table, tf *tableFilter, order Sort, k int, facets bool) *tablePart {
-	p := &tablePart{t: t, tf: tf, top: &topHits{t: t, order: order, k: k}}
+func newTablePart(t *table, tf *tableFilter, order Sort, k int, facets bool, st *stories, collapse bool) *tablePart {
+	p := &tablePart{t: t, tf: tf, top: &topHits{t: t, order: order, k: k}, st: st}
 	if facets {
 		p.counts = &tableCounts{}
+	}
+	if collapse {
+		p.articles = map[int32]articleHits{}
 	}
 	return p
 }
@@ -215,7 +234,11 @@ func (p *tablePart) visit(n int, score float64) {
 	cOK, yOK, pOK := tf.county(t, n), tf.year(t, n), tf.program(t, n)
 	if cOK && yOK && pOK {
 		p.total++
-		p.top.offer(n, score)
+		if p.articles != nil {
+			p.group(n, score)
+		} else {
+			p.top.offer(n, score)
+		}
 	}
 	if p.counts != nil {
 		p.counts.add(t, n, cOK, yOK, pOK)
