@@ -52,7 +52,7 @@ func TestJSONLLineLimit(t *testing.T) {
 // has no year, and does not claim an inferred one.
 func TestJSONLYearNotInferred(t *testing.T) {
 	var got []corpus.Article
-	_, err := newParser(t).ReadJSONL(context.Background(), "x.jsonl", strings.NewReader(`{"id":"a","text":"金乡县推进工作。"}`+"\n"+`{"id":"b","text":"2019年，金乡县推进工作。"}`+"\n"), func(a corpus.Article) error {
+	_, err := newParser(t).ReadJSONL(context.Background(), "x.jsonl", strings.NewReader(`{"id":"a","text":"金乡县推进工作。"}`+"\n"+`{"id":"b","text":"截至2019年6月，金乡县完成工作。"}`+"\n"), func(a corpus.Article) error {
 		got = append(got, a)
 		return nil
 	})
@@ -63,6 +63,6 @@ func TestJSONLYearNotInferred(t *testing.T) {
 		t.Errorf("no year: year %d, inferred %v", got[0].Year, got[0].YearInferred)
 	}
 	if got[1].Year != 2019 || !got[1].YearInferred {
-		t.Errorf("2019年: year %d, inferred %v", got[1].Year, got[1].YearInferred)
+		t.Errorf("截至2019年6月: year %d, inferred %v", got[1].Year, got[1].YearInferred)
 	}
 }
