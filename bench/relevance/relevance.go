@@ -98,7 +98,7 @@ func Prepare(ctx context.Context, cacheDir, newsPath string, h *lucene.Harness, 
 	mapFile := filepath.Join(c.Dir, "articles.json")
 	if b, err := os.ReadFile(mapFile); err == nil {
 		if err := json.Unmarshal(b, &c.Article); err == nil {
-			if _, err := os.Stat(filepath.Join(c.Lucene, "segments_1")); err == nil || h == nil {
+			if segs, _ := filepath.Glob(filepath.Join(c.Lucene, "segments_*")); len(segs) > 0 || h == nil {
 				logf("relevance: cached corpus %s (%d paragraphs)", c.Dir, len(c.Article))
 				c.Paragraphs = len(c.Article)
 				c.IndexBytes = dirSize(c.Index)

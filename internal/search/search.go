@@ -230,6 +230,9 @@ func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
 				}
 			}
 		}
+		if r.Match == MatchAuto && p.mode == MatchAll && res.Total > 0 && res.Total < allMinHits && len(p.words) >= 3 && !last {
+			continue // see allMinHits
+		}
 		if res.Total > 0 || last {
 			res.Match, res.Words = p.mode, p.words
 			return res, nil
