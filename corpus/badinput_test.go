@@ -2,11 +2,12 @@ package corpus_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"countynews/corpus"
 )
@@ -39,9 +40,9 @@ func TestBadPages(t *testing.T) {
 				t.Errorf("headline %q", p.Articles[0].Headline)
 			}
 		}},
-		{name: "full-width digits, letters and spaces", data: "本报金乡讯（通讯员　甲乙）截至２０２１年，建成ＡＢＣ站　５个。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
+		{name: "full-width digits, letters and spaces", data: "本报金乡讯（通讯员　甲乙）截至２０２１年６月，建成ＡＢＣ站　５个。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
 			a := p.Articles[0]
-			if got := a.Paragraphs[0].Text; got != "本报金乡讯（通讯员 甲乙）截至2021年，建成ABC站5个。" {
+			if got := a.Paragraphs[0].Text; got != "本报金乡讯（通讯员 甲乙）截至2021年6月，建成ABC站5个。" {
 				t.Errorf("text %q", got)
 			}
 			if a.Year != 2021 || !a.YearInferred {
@@ -57,7 +58,14 @@ func TestBadPages(t *testing.T) {
 			}
 		}},
 		{name: "1 MB line", data: "本报金乡讯（通讯员 甲）" + strings.Repeat("好", 1<<20/3) + "。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
-			if len(p.Articles[0].Paragraphs[0].Text) < 1<<20-10 {
+			n := 0
+			for _, para := range p.Articles[0].Paragraphs {
+				n += len(para.Text)
+				if utf8.RuneCountInString(para.Text) > corpus.MaxPageParagraph {
+					t.Errorf("a paragraph of %d characters", utf8.RuneCountInString(para.Text))
+				}
+			}
+			if n < 1<<20-10 {
 				t.Error("long line lost")
 			}
 		}},
@@ -68,7 +76,7 @@ func TestBadPages(t *testing.T) {
 				t.Errorf("date %q year %d inferred %v", a.Date, a.Year, a.YearInferred)
 			}
 		}},
-		{name: "year later than today is not believed", data: "本报金乡讯（通讯员 甲）规划到2035年，截至2021年好。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
+		{name: "plan year and later than today: not believed", data: "本报金乡讯（通讯员 甲）规划到2035年，截至2021年3月好。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
 			if p.Articles[0].Year != 2021 {
 				t.Errorf("year %d", p.Articles[0].Year)
 			}
@@ -108,93 +116,46 @@ func TestBadPages(t *testing.T) {
 	_ = sample
 }
 
-// TestReadSkipsBadFiles: a folder with good and bad files loads the good
-// ones and reports each bad one by name.
-func TestReadSkipsBadFiles(t *testing.T) {
-	dir := t.TempDir()
-	sample, _ := os.ReadFile(samplePath)
-	files := map[string][]byte{
-		"a.txt":   sample,
-		"b.txt":   {0xff, 0xfe, 0x00, 0x10},
-		"c.jsonl": []byte("{\"text\":\"金乡县好。\"}\nnot json\n{\"id\":\"x\"}\n"),
-		"d.md":    []byte("ignored"),
-	}
-	for n, d := range files {
-		if err := os.WriteFile(dir+"/"+n, d, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ins, err := corpus.Inputs(dir)
+// TestDefaultPages: the embedded corpus is the sample page as on disk.
+func TestDefaultPages(t *testing.T) {
+	b, err := fs.ReadFile(corpus.DefaultPages(), "000_cab5e3eb326b2879.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ins) != 3 {
-		t.Fatalf("%d inputs, want 3 (.md passed over)", len(ins))
-	}
-	p := newParser(t)
-	var articles int
-	var problems []string
-	for _, in := range ins {
-		probs, err := p.Read(context.Background(), in, func(corpus.Article) error { articles++; return nil })
-		for _, pr := range probs {
-			problems = append(problems, pr.Error())
-		}
-		if err != nil {
-			problems = append(problems, err.Error())
-		}
-	}
-	if articles != 8 {
-		t.Errorf("%d articles, want 7 from the page and 1 from the export", articles)
-	}
-	want := []string{"b.txt:1: invalid UTF-8", "c.jsonl:2: not a JSON object", `c.jsonl:3: record has no "text"`}
-	if len(problems) != len(want) {
-		t.Fatalf("problems %q, want %q", problems, want)
-	}
-	for i, w := range want {
-		if !strings.Contains(problems[i], w) {
-			t.Errorf("problem %q, want it to contain %q", problems[i], w)
-		}
-	}
-}
-
-func TestDefaultInputs(t *testing.T) {
-	ins := corpus.DefaultInputs()
-	if len(ins) != 1 || ins[0].Name != "default/000_cab5e3eb326b2879.txt" {
-		t.Fatalf("default inputs %+v", ins)
-	}
-	rc, err := ins[0].Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	var b bytes.Buffer
-	b.ReadFrom(rc)
 	disk, _ := os.ReadFile(samplePath)
-	if !bytes.Equal(b.Bytes(), disk) {
+	if !bytes.Equal(b, disk) {
 		t.Error("embedded page differs from the file")
 	}
 }
 
+// TestDateFromFileName: a date, or a year, in a file's or folder's name
+// dates its undated articles; otherwise the year comes from the text's
+// dating phrase (截至2019年), flagged as inferred.
 func TestDateFromFileName(t *testing.T) {
-	tests := []struct{ name, date string }{
-		{"pages/2021-07-05.txt", "2021-07-05"},
-		{"pages/jnrb_20210705_06.txt", "2021-07-05"},
-		{"pages/000_cab5e3eb326b2879.txt", ""},
-		{"pages/ab20210705cd.txt", ""},
-		{"pages/2021-13-05.txt", ""},
+	tests := []struct {
+		name, date string
+		year       int
+		inferred   bool
+	}{
+		{"pages/2021-07-05.txt", "2021-07-05", 2021, false},
+		{"pages/jnrb_20210705_06.txt", "2021-07-05", 2021, false},
+		{"pages/000_cab5e3eb326b2879.txt", "", 2019, true},
+		{"pages/ab20210705cd.txt", "", 2019, true},
+		{"pages/2021-13-05.txt", "", 2021, false},
+		{"pages/news-2023.txt", "", 2023, false},
+		{"2021/0705.txt", "2021-07-05", 2021, false},
+		{"archive/2020/page3.txt", "", 2020, false},
+		{"archive/x2020/page3.txt", "", 2019, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := newParser(t).ParsePage(tc.name, []byte("本报金乡讯（通讯员 甲）截至2019年好。\n\n标题\n"))
+			p, err := newParser(t).ParsePage(tc.name, []byte("本报金乡讯（通讯员 甲）截至2019年5月好。\n\n标题\n"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			a := p.Articles[0]
-			if string(a.Date) != tc.date {
-				t.Errorf("date %q, want %q", a.Date, tc.date)
-			}
-			if (tc.date == "") != a.YearInferred {
-				t.Errorf("inferred = %v", a.YearInferred)
+			if string(a.Date) != tc.date || a.Year != tc.year || a.YearInferred != tc.inferred {
+				t.Errorf("date %q year %d inferred %v, want %q %d %v", a.Date, a.Year, a.YearInferred, tc.date, tc.year, tc.inferred)
 			}
 		})
 	}

@@ -185,7 +185,7 @@ func isDatelineStart(t string) bool {
 		}
 		n++
 	}
-	return n <= 6 && strings.TrimSpace(rest) == rest // the line ended inside the place name
+	return true // the line ended inside the place name (at most 6 Han characters, no space: the loop checked)
 }
 
 // isBylineStart reports whether a trimmed line is a byline such as

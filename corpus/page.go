@@ -99,6 +99,8 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 	var (
 		date   Date
 		year   int
+		paper  string // front matter paper: (outlet)
+		pageNo string // front matter page: (版次)
 		blocks []block
 		cur    block
 	)
@@ -115,6 +117,10 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 					return fail(it.line, "front matter: %v", err)
 				}
 				date, year = d, y
+			case "paper":
+				paper = text.CleanLine(v)
+			case "page":
+				pageNo = text.CleanLine(v)
 			default:
 				warn(it.line, "front matter key %q is not known and was ignored", clip(k, 20))
 			}
@@ -130,8 +136,8 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 	if len(blocks) == 0 {
 		return fail(0, "empty page: %w", ErrEmpty)
 	}
-	if date == "" {
-		date, year, _ = dateFromFileName(file)
+	if year == 0 {
+		date, year = p.pathDate(file)
 	}
 
 	// Cut the page into segments, one an article, at the blocks that open
@@ -180,24 +186,22 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 		return fail(blocks[0][0].line, "no article text on the page: %w", ErrEmpty)
 	}
 
-	// Date and year: from metadata, else the latest year written anywhere on
-	// the page, flagged as inferred.
+	// Date and year: from metadata, else the page's own dating phrases,
+	// flagged as inferred (see textYear).
 	inferred := false
 	if year == 0 {
 		var texts []string
 		for _, a := range page.Articles {
-			texts = append(texts, a.Headline, a.Subtitle)
 			for _, para := range a.Paragraphs {
 				texts = append(texts, para.Text)
 			}
 		}
-		year, inferred = latestYear(p.now().Year(), texts...), true
-		if year == 0 {
-			inferred = false
-		}
+		year = textYear(p.now().Year(), texts...)
+		inferred = year > 0
 	}
 	for i := range page.Articles {
-		p.finish(&page.Articles[i], date, year, inferred)
+		page.Articles[i].Outlet, page.Articles[i].Page = paper, pageNo
+		p.finish(&page.Articles[i], date, year, inferred, KindInitiative)
 	}
 	return page, nil
 }
@@ -242,8 +246,8 @@ func (p *Parser) article(file string, start itemType, blocks []block, warn func(
 		paras = append(paras, cur[:head])
 	}
 	headBlocks := cur[head:]
-	if len(headBlocks) == 0 && len(paras) >= 2 && isExclaimedHeadline(last2(paras)) {
-		headBlocks, paras = last2(paras), paras[:len(paras)-1]
+	if len(headBlocks) == 0 && len(paras) >= 2 && isExclaimedHeadline(lastParagraph(paras)) {
+		headBlocks, paras = lastParagraph(paras), paras[:len(paras)-1]
 	}
 	var titles []string
 	for _, b := range headBlocks {
@@ -285,14 +289,30 @@ func (p *Parser) article(file string, start itemType, blocks []block, warn func(
 		} else {
 			body = text.CleanText(body)
 		}
-		a.Paragraphs = append(a.Paragraphs, Paragraph{
-			Position: i,
-			Text:     body,
-			Source:   Provenance{File: file, Lines: [2]int{pb[0][0].line, last(pb).line}},
-		})
+		// A paragraph past MaxPageParagraph (a page without blank
+		// lines, a runaway OCR) is cut at sentence ends like an export's
+		// text, so that no document is unbounded; each piece keeps the
+		// paragraph's lines.
+		pieces := []string{body}
+		if utf8.RuneCountInString(body) > MaxPageParagraph {
+			pieces = packParagraphs(splitSentences(body), MaxPageParagraph)
+		}
+		for _, piece := range pieces {
+			a.Paragraphs = append(a.Paragraphs, Paragraph{
+				Position: len(a.Paragraphs),
+				Text:     piece,
+				Source:   Provenance{File: file, Lines: [2]int{pb[0][0].line, last(pb).line}},
+			})
+		}
 	}
 	return a, true
 }
+
+// MaxPageParagraph is the longest paragraph, in characters, read from a
+// page: a longer one is cut at sentence ends (a sentence longer than this at
+// a clause mark) into pieces of at most this many. Printed initiatives are
+// far shorter; the bound keeps one bad file from making one huge document.
+const MaxPageParagraph = 2000
 
 // headlineSplit returns the index of the first block of the unfinished tail
 // that belongs to the headline: at most three title lines of at most 40
@@ -329,12 +349,14 @@ func isExclaimedHeadline(bs []block) bool {
 	return strings.HasSuffix(t, "！") || strings.HasSuffix(t, "？")
 }
 
+// last returns the last line of the last block of bs.
 func last(bs []block) item {
 	b := bs[len(bs)-1]
 	return b[len(b)-1]
 }
 
-func last2(paras [][]block) []block { return paras[len(paras)-1] }
+// lastParagraph returns the blocks of the last paragraph of paras.
+func lastParagraph(paras [][]block) []block { return paras[len(paras)-1] }
 
 // reporters splits the name list of a dateline (通讯员 潘笛欢 孙畅畅) into
 // names, dropping role words even when glued to a name (记者王森).
@@ -352,25 +374,22 @@ func reporters(s string) []string {
 }
 
 // finish fills in what an article's paragraphs share: the county, the date
-// or year, IDs, kinds, topics, programs and named initiatives.
-func (p *Parser) finish(a *Article, date Date, year int, inferred bool) {
+// or year, IDs, kinds (the lead, then body paragraphs of kind body), topics,
+// programs and named initiatives.
+func (p *Parser) finish(a *Article, date Date, year int, inferred bool, body Kind) {
 	a.Date, a.Year, a.YearInferred = date, year, inferred
-	lead := ""
 	var all strings.Builder
 	texts := make([]string, len(a.Paragraphs))
 	for i, para := range a.Paragraphs {
 		texts[i] = para.Text
 		all.WriteString(para.Text)
 	}
-	if len(texts) > 0 {
-		lead = strings.TrimPrefix(texts[0], a.Dateline)
-	}
-	// County: the dateline names it; otherwise the strongest evidence wins:
-	// headline and subtitle, then the county the lead names most, then the
-	// whole text. Look-alikes (微山湖, 梁山伯) count as no evidence.
+	// County: the dateline names it; otherwise it is weighed from the
+	// evidence of the headline, the lead and the rest (see evidence.go).
 	c, ok := p.gaz.Lookup(a.County)
 	if !ok {
-		c, ok = p.gaz.Decide(a.Headline+" "+a.Subtitle, lead, all.String())
+		lead, rest := splitLead(strings.TrimPrefix(all.String(), a.Dateline))
+		c, ok = p.gaz.Locate(a.Headline+" "+a.Subtitle, lead, rest)
 	}
 	if ok {
 		a.County, a.CountyName = c.Short, c.Name
@@ -383,21 +402,28 @@ func (p *Parser) finish(a *Article, date Date, year int, inferred bool) {
 	if a.ID == "" {
 		a.ID = articleID("", a.Headline, a.Subtitle, texts)
 	}
+	// Derived after the ID, so that an article's ID does not depend on it.
+	if a.Headline == "" && len(texts) > 0 {
+		a.Headline, a.HeadlineDerived = derivedHeadline(strings.TrimPrefix(texts[0], a.Dateline)), true
+	}
 	for i := range a.Paragraphs {
 		para := &a.Paragraphs[i]
 		para.ID = paragraphID(a.ID, i)
 		para.ArticleID = a.ID
 		para.Kind = KindLead
 		if i > 0 {
-			para.Kind = KindInitiative
-			para.Topic = topicOf(para.Text)
+			para.Kind = body
+			if body == KindInitiative {
+				para.Topic = topicOf(para.Text)
+			}
 		}
-		para.Headline, para.Subtitle = a.Headline, a.Subtitle
+		para.Headline, para.Subtitle, para.HeadlineDerived = a.Headline, a.Subtitle, a.HeadlineDerived
 		para.County, para.CountyName = a.County, a.CountyName
 		para.Year, para.YearInferred, para.Date = a.Year, a.YearInferred, a.Date
 		para.Programs = p.tax.Match(para.Text, a.Headline, a.Subtitle)
 		para.Initiatives = initiativesOf(para.Text)
 		para.Reporters = a.Reporters
 		para.Dateline = a.Dateline
+		para.Outlet, para.Page = a.Outlet, a.Page
 	}
 }

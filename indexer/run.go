@@ -24,13 +24,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("indexer", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		index  = fs.String("index", "", "index folder to build or update (required unless -dump)")
-		update = fs.Bool("update", false, "re-index only inputs whose content changed; remove vanished ones")
-		strict = fs.Bool("strict", false, "fail on the first problem with an input instead of skipping it")
-		quiet  = fs.Bool("q", false, "quiet: no progress, only errors")
-		asJSON = fs.Bool("json", false, "print the summary as one JSON object on the last line of stdout")
-		dump   = fs.Bool("dump", false, "print parsed paragraphs as JSON lines; build no index")
-		batch  = fs.Int("batch", 0, "documents per index batch (0: the builder's default)")
+		index   = fs.String("index", "", "index folder to build or update (required unless -dump)")
+		update  = fs.Bool("update", false, "re-index only inputs whose content changed; remove vanished ones")
+		strict  = fs.Bool("strict", false, "fail on the first problem with an input instead of skipping it")
+		quiet   = fs.Bool("q", false, "quiet: no progress, only errors")
+		asJSON  = fs.Bool("json", false, "print the summary as one JSON object on the last line of stdout")
+		dump    = fs.Bool("dump", false, "print parsed paragraphs as JSON lines; build no index")
+		batch   = fs.Int("batch", 0, "documents per index batch (0: the builder's default)")
+		noCheck = fs.Bool("no-space-check", false, "skip the free-space check before building (README: The index on disk)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, errUsage.Error())
@@ -52,9 +53,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	obs := newObserver(stderr, *quiet)
 	sum, err := ingest.Run(ctx, ingest.Options{
 		Index: *index, Paths: fs.Args(), Update: *update, Strict: *strict,
-		BatchSize: *batch, Observer: obs,
+		BatchSize: *batch, Observer: obs, NoSpaceCheck: *noCheck,
 	})
 	obs.Done()
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return fmt.Errorf("build interrupted; the index is as it was before (%s)", *index)
+	}
 	if err != nil {
 		return err
 	}
@@ -89,16 +93,23 @@ func dumpParagraphs(ctx context.Context, paths []string, strict bool, stdout, st
 	if err != nil {
 		return err
 	}
-	inputs := corpus.DefaultInputs()
+	inputs := ingest.DefaultInputs()
 	if len(paths) > 0 {
-		if inputs, err = corpus.Inputs(paths...); err != nil {
+		var problems []error
+		if inputs, problems, err = ingest.Inputs(paths...); err != nil {
 			return err
+		}
+		for _, pr := range problems {
+			if strict {
+				return pr
+			}
+			fmt.Fprintln(stderr, "skipped:", pr)
 		}
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	for _, in := range inputs {
-		problems, err := p.Read(ctx, in, func(a corpus.Article) error {
+		problems, err := ingest.Read(ctx, p, in, func(a corpus.Article) error {
 			for _, para := range a.Paragraphs {
 				if err := enc.Encode(para); err != nil {
 					return err

@@ -10,7 +10,9 @@ import (
 )
 
 // FuzzParse: Parse never panics; an error is an *Error located inside q;
-// a Query has valid, non-empty, quote-free terms at positions inside q,
+// a Query has valid, non-empty terms at positions inside q (a bare term
+// holds no " or ＂ and starts with no opening mark, no term holds ＂, a
+// title holds no 》 and is quoted),
 // exclusions of exactly one term, and survives String and Parse again.
 // Seeds are in testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
@@ -35,8 +37,10 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q): bad clause %#v", src, c)
 			}
 			for _, tm := range c.Any {
-				if tm.Text == "" || !utf8.ValidString(tm.Text) || strings.ContainsAny(tm.Text, "\"＂") {
-					t.Fatalf("Parse(%q): bad term text %q", src, tm.Text)
+				if tm.Text == "" || !utf8.ValidString(tm.Text) || strings.Contains(tm.Text, "＂") ||
+					!tm.Quoted && (strings.Contains(tm.Text, `"`) || strings.IndexAny(tm.Text, "“「『《") == 0) ||
+					tm.Title && (!tm.Quoted || strings.Contains(tm.Text, "》")) {
+					t.Fatalf("Parse(%q): bad term %+v", src, tm)
 				}
 				if tm.Pos < 1 || tm.Pos > n {
 					t.Fatalf("Parse(%q): term %q at %d outside [1, %d]", src, tm.Text, tm.Pos, n)

@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"countynews/internal/text"
@@ -22,12 +23,13 @@ const (
 	itemEOF                    // end of q
 	itemTerm                   // a bare run of characters: no whitespace, no quote
 	itemPhrase                 // a quoted phrase; val is the text between the quotes, as typed
+	itemTitle                  // a title in 《》; val is the text between the marks, as typed
 	itemMinus                  // "-" at the start of a term: exclude the term
 	itemOR                     // the upper-case keyword OR
 )
 
 func (t itemType) String() string {
-	return [...]string{"error", "EOF", "term", "phrase", "minus", "OR"}[t]
+	return [...]string{"error", "EOF", "term", "phrase", "title", "minus", "OR"}[t]
 }
 
 // item is one lexical item of q.
@@ -134,7 +136,7 @@ func lexSpace(l *lexer) stateFn {
 		return nil
 	case r == '-':
 		return lexMinus
-	case isQuote(r):
+	case isOpener(r):
 		return lexPhrase
 	default:
 		return lexTerm
@@ -149,7 +151,7 @@ func lexMinus(l *lexer) stateFn {
 	switch r := l.peek(); {
 	case r == eof || isSpace(r):
 		return l.errorf(pos, `nothing to exclude after "-" in q`)
-	case isQuote(r):
+	case isOpener(r):
 		return lexPhrase
 	default:
 		// The excluded term is literal: -OR excludes the word OR and
@@ -164,7 +166,10 @@ func lexTerm(l *lexer) stateFn { return lexWord(l, true) }
 // lexExcluded scans the bare term after "-", which is never a keyword.
 func lexExcluded(l *lexer) stateFn { return lexWord(l, false) }
 
-// lexWord scans a run of characters up to whitespace, a quote or the end.
+// lexWord scans a run of characters up to whitespace, a " or ＂, or the
+// end. The Chinese marks “「『《 open a phrase only where a term starts;
+// inside a term they are punctuation, so that a pasted sentence such as
+// 推进“红色物业”建设 stays one term, as printed.
 func lexWord(l *lexer, keyword bool) stateFn {
 	for {
 		r := l.next()
@@ -181,28 +186,64 @@ func lexWord(l *lexer, keyword bool) stateFn {
 	return lexSpace
 }
 
-// lexPhrase scans a quoted phrase. Either quote, " or ＂, closes it.
+// lexPhrase scans a quoted phrase or a title, from its opening mark to
+// the mark that closes it (see closes). Other marks inside are text.
 func lexPhrase(l *lexer) stateFn {
 	pos := l.here()
-	l.next()
-	open := l.pos
+	open := l.next()
+	start := l.pos
 	for {
 		r := l.next()
 		if r == eof {
 			return l.errorf(pos, "unbalanced quote in q")
 		}
-		if isQuote(r) {
+		if closes(open, r) {
 			break
 		}
 	}
-	l.emitVal(itemPhrase, l.input[open:l.pos-l.width])
+	t := itemPhrase
+	if open == '《' {
+		t = itemTitle
+	}
+	l.emitVal(t, l.input[start:l.pos-l.width])
 	return lexSpace
 }
 
-// isQuote reports whether r opens or closes a quoted phrase. The
-// full-width quote ＂ counts, since text.FoldWidth leaves it unfolded; the
-// Chinese curly quotes “ ” do not: they are punctuation inside the text.
+// The quotation marks of the language. " and ＂ (which text.FoldWidth
+// leaves unfolded) are syntax wherever they stand and close each other,
+// since an IME in full-width mode may type either. The Chinese marks are
+// the ones a Chinese IME types for a quotation (“…”, and 「…」 『…』 in
+// Taiwan and Hong Kong) or a title (《…》); each is closed only by its own
+// partner, so “他说"好"” is one phrase holding the ASCII quotes.
+const (
+	openers = "\"＂“「『《"
+	closers = "\"＂”」』》" // closers[i] closes openers[i] (as runes)
+)
+
+// isQuote reports whether r is " or ＂: syntax wherever it stands.
 func isQuote(r rune) bool { return r == '"' || r == '＂' }
+
+// isOpener reports whether r opens a phrase where a term starts.
+func isOpener(r rune) bool { return r != eof && strings.ContainsRune(openers, r) }
+
+// closer returns the mark that closes a phrase opened by open.
+func closer(open rune) rune {
+	cs := []rune(closers)
+	for i, o := range []rune(openers) {
+		if o == open {
+			return cs[i]
+		}
+	}
+	return eof
+}
+
+// closes reports whether r closes a phrase opened by open.
+func closes(open, r rune) bool {
+	if isQuote(open) {
+		return isQuote(r)
+	}
+	return r == closer(open)
+}
 
 // isSpace reports whether r separates terms: Unicode white space (U+3000
 // included), control characters (NUL included) and the invisible

@@ -22,6 +22,13 @@ func TestLex(t *testing.T) {
 		{"phrase keeps raw text", "＂ a\tb ＂x", 0, []item{{itemPhrase, 1, " a\tb "}, {itemTerm, 8, "x"}, {itemEOF, 9, ""}}},
 		{"quote ends a term", `ab"c"`, 0, []item{{itemTerm, 1, "ab"}, {itemPhrase, 3, "c"}, {itemEOF, 6, ""}}},
 		{"unbalanced", `a "b`, 0, []item{{itemTerm, 1, "a"}, {itemError, 3, "unbalanced quote in q"}}},
+		{"curly quotes", "“a b”c", 0, []item{{itemPhrase, 1, "a b"}, {itemTerm, 6, "c"}, {itemEOF, 7, ""}}},
+		{"corner brackets", "「a」『b』", 0, []item{{itemPhrase, 1, "a"}, {itemPhrase, 4, "b"}, {itemEOF, 7, ""}}},
+		{"title", "-《a b》", 0, []item{{itemMinus, 1, "-"}, {itemTitle, 2, "a b"}, {itemEOF, 7, ""}}},
+		{"own partner closes", "“a\"b”", 0, []item{{itemPhrase, 1, "a\"b"}, {itemEOF, 6, ""}}},
+		{"mark inside a term is text", "a“b”", 0, []item{{itemTerm, 1, "a“b”"}, {itemEOF, 5, ""}}},
+		{"stray closer is text", "”a", 0, []item{{itemTerm, 1, "”a"}, {itemEOF, 3, ""}}},
+		{"unclosed curly quote", "a “b", 0, []item{{itemTerm, 1, "a"}, {itemError, 3, "unbalanced quote in q"}}},
 		{"dangling minus", "a - b", 0, []item{{itemTerm, 1, "a"}, {itemMinus, 3, "-"}, {itemError, 3, `nothing to exclude after "-" in q`}}},
 	}
 	for _, tt := range tests {

@@ -14,21 +14,58 @@ import (
 // a pasted article from becoming hundreds of phrase queries.
 const MaxLen = 256
 
+// MaxTerms is the most terms a query may hold, excluded ones included.
+// Each term is a phrase search over the whole index, so a query of many
+// single characters ORed (的 OR 一 OR 是 …) reads most of the index once
+// per term; past MaxTerms the query is refused (CodeTooManyTerms) rather
+// than run.
+const MaxTerms = 24
+
 // Error is a problem with q that the user can fix: Msg says what is wrong
-// and Pos (1-based, in characters, not bytes) where.
+// (in English), Pos (1-based, in characters, not bytes) where, and Code
+// which kind of problem it is, a stable name that programs (and a page
+// that words the message in another language) can rely on.
 type Error struct {
-	Pos int
-	Msg string
+	Pos  int
+	Code string
+	Msg  string
 }
 
+// The Codes of Error. They are part of the API's contract: never rename
+// one.
+const (
+	CodeInvalidUTF8       = "invalid_utf8"             // q is not valid UTF-8
+	CodeTooLong           = "query_too_long"           // q has more than MaxLen characters
+	CodeUnbalancedQuote   = "unbalanced_quote"         // a quote is never closed
+	CodeNothingToExclude  = "nothing_to_exclude"       // a "-" with no term after it
+	CodeNothingSearchable = "no_searchable_characters" // every term is punctuation or symbols
+	CodeDanglingOR        = "dangling_or"              // OR without a term on one side
+	CodeExcludedOR        = "excluded_or"              // an excluded term joined with OR
+	CodeTooManyTerms      = "too_many_terms"           // q has more than MaxTerms terms
+	CodeInvalid           = "invalid_query"            // any other problem with q
+)
+
 func (e *Error) Error() string { return fmt.Sprintf("%s at character %d", e.Msg, e.Pos) }
+
+// lexErrorCode is the Code of a lexer error, told by its message (the
+// lexer's items carry text only). A message it does not know is
+// CodeInvalid.
+func lexErrorCode(msg string) string {
+	switch {
+	case strings.HasPrefix(msg, "unbalanced quote"):
+		return CodeUnbalancedQuote
+	case strings.HasPrefix(msg, "nothing to exclude"):
+		return CodeNothingToExclude
+	}
+	return CodeInvalid
+}
 
 // Parse parses q, the query language described in the package
 // documentation. An empty or whitespace-only q gives the zero Query. Every
 // error is an *Error.
 func Parse(q string) (Query, error) {
 	if !utf8.ValidString(q) {
-		return Query{}, &Error{Pos: invalidAt(q), Msg: "q is not valid UTF-8"}
+		return Query{}, &Error{Pos: invalidAt(q), Code: CodeInvalidUTF8, Msg: "q is not valid UTF-8"}
 	}
 	body := strings.TrimLeftFunc(q, isSpace)
 	lead := utf8.RuneCountInString(q[:len(q)-len(body)]) // characters before body
@@ -37,12 +74,24 @@ func Parse(q string) (Query, error) {
 		return Query{}, nil
 	}
 	if n := utf8.RuneCountInString(body); n > MaxLen {
-		return Query{}, &Error{Pos: lead + MaxLen + 1, Msg: fmt.Sprintf("q exceeds the limit of %d characters", MaxLen)}
+		return Query{}, &Error{Pos: lead + MaxLen + 1, Code: CodeTooLong, Msg: fmt.Sprintf("q exceeds the limit of %d characters", MaxLen)}
 	}
 	// FoldWidth maps each character to exactly one character, so positions
 	// in the folded text are positions in q.
 	p := parser{items: lex(text.FoldWidth(body), lead)}
-	return p.parse()
+	pq, err := p.parse()
+	if err != nil {
+		return pq, err
+	}
+	n := 0
+	for _, c := range pq.Clauses {
+		for _, t := range c.Any {
+			if n++; n > MaxTerms {
+				return Query{}, &Error{Pos: t.Pos, Code: CodeTooManyTerms, Msg: fmt.Sprintf("q has more than %d terms", MaxTerms)}
+			}
+		}
+	}
+	return pq, nil
 }
 
 // invalidAt returns the 1-based character position of the first invalid
@@ -106,35 +155,35 @@ func (p *parser) parse() (Query, error) {
 		switch it.typ {
 		case itemEOF:
 			if len(q.Clauses) == 0 && dropped > 0 {
-				return Query{}, &Error{Pos: dropped, Msg: "q has no searchable characters (no letter, digit or Chinese character) in the term"}
+				return Query{}, &Error{Pos: dropped, Code: CodeNothingSearchable, Msg: "q has no searchable characters (no letter, digit or Chinese character) in the term"}
 			}
 			return q, nil
 		case itemError:
-			return Query{}, &Error{Pos: it.pos, Msg: it.val}
+			return Query{}, &Error{Pos: it.pos, Code: lexErrorCode(it.val), Msg: it.val}
 		case itemOR:
-			return Query{}, &Error{Pos: it.pos, Msg: "OR with no term before it in q"}
+			return Query{}, &Error{Pos: it.pos, Code: CodeDanglingOR, Msg: "OR with no term before it in q"}
 		case itemMinus:
 			t := p.next() // the lexer guarantees a term, a phrase or an error
 			if t.typ == itemError {
-				return Query{}, &Error{Pos: t.pos, Msg: t.val}
+				return Query{}, &Error{Pos: t.pos, Code: lexErrorCode(t.val), Msg: t.val}
 			}
 			if p.peek().typ == itemOR {
-				return Query{}, &Error{Pos: it.pos, Msg: "an excluded term cannot be joined with OR in q"}
+				return Query{}, &Error{Pos: it.pos, Code: CodeExcludedOR, Msg: "an excluded term cannot be joined with OR in q"}
 			}
 			add(Clause{Negated: true, Any: []Term{term(t)}})
-		case itemTerm, itemPhrase:
+		case itemTerm, itemPhrase, itemTitle:
 			c := Clause{Any: []Term{term(it)}}
 			for p.peek().typ == itemOR {
 				or := p.next()
 				switch t := p.next(); t.typ {
-				case itemTerm, itemPhrase:
+				case itemTerm, itemPhrase, itemTitle:
 					c.Any = append(c.Any, term(t))
 				case itemMinus:
-					return Query{}, &Error{Pos: t.pos, Msg: "an excluded term cannot be joined with OR in q"}
+					return Query{}, &Error{Pos: t.pos, Code: CodeExcludedOR, Msg: "an excluded term cannot be joined with OR in q"}
 				case itemError:
-					return Query{}, &Error{Pos: t.pos, Msg: t.val}
+					return Query{}, &Error{Pos: t.pos, Code: lexErrorCode(t.val), Msg: t.val}
 				default: // itemOR, itemEOF
-					return Query{}, &Error{Pos: or.pos, Msg: "OR with no term after it in q"}
+					return Query{}, &Error{Pos: or.pos, Code: CodeDanglingOR, Msg: "OR with no term after it in q"}
 				}
 			}
 			add(c)
@@ -142,12 +191,13 @@ func (p *parser) parse() (Query, error) {
 	}
 }
 
-// term makes a Term of a bare term or a quoted phrase. The text is already
-// width-folded; a phrase's whitespace runs are collapsed to one space and
-// trimmed, so "红色  物业 " and "红色 物业" are the same phrase.
+// term makes a Term of a bare term, a quoted phrase or a title. The text
+// is already width-folded; a phrase's whitespace runs are collapsed to one
+// space and trimmed, so "红色  物业 " and "红色 物业" are the same phrase.
 func term(it item) Term {
-	if it.typ == itemPhrase {
-		return Term{Text: strings.Join(strings.FieldsFunc(it.val, isSpace), " "), Quoted: true, Pos: it.pos}
+	if it.typ == itemPhrase || it.typ == itemTitle {
+		s := strings.Join(strings.FieldsFunc(it.val, isSpace), " ")
+		return Term{Text: strings.ReplaceAll(s, "＂", `"`), Quoted: true, Title: it.typ == itemTitle, Pos: it.pos}
 	}
 	return Term{Text: it.val, Pos: it.pos}
 }

@@ -12,9 +12,12 @@ import (
 // Builders for expected values.
 func bare(text string, pos int) query.Term   { return query.Term{Text: text, Pos: pos} }
 func quoted(text string, pos int) query.Term { return query.Term{Text: text, Quoted: true, Pos: pos} }
-func and(cs ...query.Clause) query.Query     { return query.Query{Clauses: cs} }
-func or(ts ...query.Term) query.Clause       { return query.Clause{Any: ts} }
-func not(t query.Term) query.Clause          { return query.Clause{Negated: true, Any: []query.Term{t}} }
+func title(text string, pos int) query.Term {
+	return query.Term{Text: text, Quoted: true, Title: true, Pos: pos}
+}
+func and(cs ...query.Clause) query.Query { return query.Query{Clauses: cs} }
+func or(ts ...query.Term) query.Clause   { return query.Clause{Any: ts} }
+func not(t query.Term) query.Clause      { return query.Clause{Negated: true, Any: []query.Term{t}} }
 
 func TestParse(t *testing.T) {
 	han256 := strings.Repeat("县", 256)
@@ -55,7 +58,23 @@ func TestParse(t *testing.T) {
 		{"quoted single term", `"梁山"`, and(or(quoted("梁山", 1)))},
 		{"full-width quotes", "＂梁山 县＂", and(or(quoted("梁山 县", 1)))},
 		{"mixed quotes", "\"梁山 县＂", and(or(quoted("梁山 县", 1)))},
-		{"curly quotes are literal", "“梁山 县”", and(or(bare("“梁山", 1)), or(bare("县”", 5)))},
+		{"curly quotes", "“梁山 县”", and(or(quoted("梁山 县", 1)))},
+		{"IME quotes", "“乡村振兴”", and(or(quoted("乡村振兴", 1)))},
+		{"corner brackets", "「乡村振兴」", and(or(quoted("乡村振兴", 1)))},
+		{"white corner brackets", "『乡村 振兴』", and(or(quoted("乡村 振兴", 1)))},
+		{"title", "《乡村振兴》", and(or(title("乡村振兴", 1)))},
+		{"title with a space", "《中华人民共和国  乡村振兴促进法》", and(or(title("中华人民共和国 乡村振兴促进法", 1)))},
+		{"title inside quotes is text", "“学习《条例》”", and(or(quoted("学习《条例》", 1)))},
+		{"ASCII quotes inside curly ones", "“他说\"好＂”", and(or(quoted(`他说"好"`, 1)))},
+		{"curly quotes inside ASCII ones", "\"他说“好”\"", and(or(quoted("他说“好”", 1)))},
+		{"curly quote closes only its own", "“a」b”", and(or(quoted("a」b", 1)))},
+		{"marks inside a term are text", "推进“红色物业”建设", and(or(bare("推进“红色物业”建设", 1)))},
+		{"phrase then term", "“微山”乡村振兴", and(or(quoted("微山", 1)), or(bare("乡村振兴", 5)))},
+		{"stray closing mark", "乡村振兴” 》", and(or(bare("乡村振兴”", 1)))},
+		{"excluded curly phrase", "火星村 -“梁山 县”", and(or(bare("火星村", 1)), not(quoted("梁山 县", 6)))},
+		{"excluded title", "-《条例》", and(not(title("条例", 2)))},
+		{"curly OR", "“a b” OR 「c」", and(or(quoted("a b", 1), quoted("c", 10)))},
+		{"empty curly phrase dropped", "梁山 “”", and(or(bare("梁山", 1)))},
 		{"quote splits a term", `abc"d e"fg`, and(or(bare("abc", 1)), or(quoted("d e", 4)), or(bare("fg", 9)))},
 		{"OR between quotes", `"a b"OR"c d"`, and(or(quoted("a b", 1), quoted("c d", 8)))},
 		{"quoted OR is a term", `a "OR" b`, and(or(bare("a", 1)), or(quoted("OR", 3)), or(bare("b", 8)))},
@@ -153,6 +172,11 @@ func TestParseErrors(t *testing.T) {
 		{"unclosed excluded phrase", `-"abc`, 2, unbalanced},
 		{"lone quote after a phrase", `"a" "`, 5, unbalanced},
 		{"unclosed quote after OR", `x OR "y`, 6, unbalanced},
+		{"unclosed curly quote", "乡村 “振兴", 4, unbalanced},
+		{"curly quote closed by the wrong mark", "“振兴」", 1, unbalanced},
+		{"curly quote closed by ASCII", "“振兴\"", 1, unbalanced},
+		{"unclosed title", "-《条例", 2, unbalanced},
+		{"unclosed corner bracket after a phrase", "“a”「b", 4, unbalanced},
 
 		{"minus alone", "-", 1, noExclude},
 		{"minus at the end", "a -", 3, noExclude},
@@ -181,6 +205,8 @@ func TestParseErrors(t *testing.T) {
 		{"empty phrase", `""`, 1, nothing},
 		{"excluded punctuation", "-，", 2, nothing},
 		{"punctuation OR punctuation", "， OR 。", 1, nothing},
+		{"empty title", "《》", 1, nothing},
+		{"curly quoted punctuation", "“，”", 1, nothing},
 
 		{"invalid byte", "ab\xffc", 3, invalid},
 		{"invalid byte after Chinese", "梁\xff", 2, invalid},
@@ -194,6 +220,12 @@ func TestParseErrors(t *testing.T) {
 		{"too long after leading spaces", "  " + strings.Repeat("a", 257), 259, tooLong},
 		{"NUL bytes do not hide length", strings.Repeat("a\x00", 200), 257, tooLong},
 	}
+	// Each message has its stable code, the API's error code.
+	codes := map[string]string{
+		unbalanced: query.CodeUnbalancedQuote, noExclude: query.CodeNothingToExclude,
+		orBefore: query.CodeDanglingOR, orAfter: query.CodeDanglingOR, orExcluded: query.CodeExcludedOR,
+		nothing: query.CodeNothingSearchable, invalid: query.CodeInvalidUTF8, tooLong: query.CodeTooLong,
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := query.Parse(tt.q)
@@ -203,6 +235,9 @@ func TestParseErrors(t *testing.T) {
 			}
 			if qe.Pos != tt.pos || qe.Msg != tt.msg {
 				t.Fatalf("Parse(%q) error = {%d %q}, want {%d %q}", tt.q, qe.Pos, qe.Msg, tt.pos, tt.msg)
+			}
+			if qe.Code != codes[tt.msg] {
+				t.Fatalf("Parse(%q) error code %q, want %q", tt.q, qe.Code, codes[tt.msg])
 			}
 			if !reflect.DeepEqual(got, query.Query{}) {
 				t.Fatalf("Parse(%q) returned %#v with an error", tt.q, got)
@@ -247,7 +282,12 @@ func TestString(t *testing.T) {
 		{"quoted OR", `"OR"`, `"OR"`},
 		{"quoted minus", `"-a"`, `"-a"`},
 		{"full-width quotes become ASCII", "＂a b＂", `"a b"`},
-		{"curly quotes literal", "“a”", "“a”"},
+		{"curly quotes become ASCII", "“a  b”", `"a b"`},
+		{"curly quotes kept around ASCII quotes", "“a\"b”", "“a\"b”"},
+		{"corner brackets around both", "「a\"b”」", "「a\"b”」"},
+		{"title", "-《a 》 《b》", "-《a》 《b》"},
+		{"marks inside a term", "a“b”", "a“b”"},
+		{"stray closer", "”a", "”a"},
 		{"dropped terms vanish", "a OR ， OR b *", "a OR b"},
 		{"group reduced to one term", "a ， OR b", "a b"},
 	}
@@ -282,6 +322,12 @@ func TestStringHandBuilt(t *testing.T) {
 		{"only quotes skipped", and(or(bare(`"`, 0)), or(bare("x", 0))), "x"},
 		{"empty term skipped", and(or(bare("", 0), bare("a", 0))), "a"},
 		{"empty clause skipped", and(or(), or(bare("a", 0))), "a"},
+		{"bare leading opener needs quotes", and(or(bare("“a", 0))), `"“a"`},
+		{"excluded leading opener needs quotes", and(not(bare("《a", 0))), `-"《a"`},
+		{"quoted with every closer", and(or(quoted(`a"”」』`, 0))), `"a”」』"`},
+		{"quoted with ASCII and curly closers", and(or(quoted(`a"”`, 0))), `「a"”」`},
+		{"title drops its closer", and(or(title("a》b", 0))), "《ab》"},
+		{"empty title skipped", and(or(title("》", 0)), or(bare("x", 0))), "x"},
 		{"negated group split", and(query.Clause{Negated: true, Any: []query.Term{bare("a", 0), bare("b", 0)}}), "-a -b"},
 	}
 	for _, tt := range tests {
@@ -321,5 +367,32 @@ func TestMethods(t *testing.T) {
 	var zero query.Query
 	if !zero.IsEmpty() || zero.HasPositive() || zero.Positive() != nil {
 		t.Fatal("zero Query: want empty, no positive terms")
+	}
+}
+
+// TestMaxTerms: a query of MaxTerms terms parses; one more is refused with
+// query.CodeTooManyTerms at the first term past the limit, however the terms
+// are joined.
+func TestMaxTerms(t *testing.T) {
+	chars := []rune("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经")
+	for _, join := range []string{" OR ", " ", " -"} {
+		terms := make([]string, query.MaxTerms+1)
+		for i := range terms {
+			terms[i] = string(chars[i])
+		}
+		ok := strings.Join(terms[:query.MaxTerms], join)
+		if _, err := query.Parse(ok); err != nil {
+			t.Errorf("%d terms joined by %q: %v", query.MaxTerms, join, err)
+		}
+		q := strings.Join(terms, join)
+		_, err := query.Parse(q)
+		var qe *query.Error
+		if !errors.As(err, &qe) || qe.Code != query.CodeTooManyTerms || !strings.Contains(err.Error(), "more than 24 terms") {
+			t.Errorf("%d terms joined by %q: %v, want %s", query.MaxTerms+1, join, err, query.CodeTooManyTerms)
+			continue
+		}
+		if want := len([]rune(q)); qe.Pos != want {
+			t.Errorf("%q: error at %d, want %d (the last term)", join, qe.Pos, want)
+		}
 	}
 }

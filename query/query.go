@@ -6,6 +6,8 @@
 //	红色物业 -梁山         the second is excluded
 //	红色物业 OR 红帆驿站   either matches (upper-case OR binds tighter than AND)
 //	"街呼县应、接诉即办"    a quoted phrase may hold spaces and punctuation
+//	“乡村 振兴”            so may one in Chinese quotes (“” 「」 『』)
+//	《乡村振兴促进法》      a title is one phrase, found with or without its marks
 //	县                     one character is a term too
 //
 // A run of Chinese characters is always an exact phrase: it matches a
@@ -22,8 +24,8 @@
 // syntax is therefore recognised in full-width form too, as an IME in
 // full-width mode types it: ＯＲ is the keyword OR, －梁山 excludes 梁山, the
 // ideographic space U+3000 separates terms, and the full-width quote ＂ is a
-// quote like ". Chinese punctuation is not folded and is never syntax; in
-// particular the curly quotes “ ” are literal text.
+// quote like ". Chinese punctuation is not folded; apart from the opening
+// marks below, where a term starts, it is never syntax.
 //
 //   - Whitespace separates terms: Unicode white space (ASCII space, tab,
 //     newline, U+3000, NBSP, …), control characters (NUL included), the
@@ -34,11 +36,21 @@
 //     one space and are trimmed. A quote is syntax wherever it stands: it
 //     ends a bare term (abc"d e" is the two terms abc and "d e"), a term
 //     begins again right after a closing quote, and a quote that is never
-//     closed is an error. A term therefore never contains " or ＂.
-//   - A - at the start of a term excludes the term (-梁山, -"梁山 县"). The
-//     excluded term is taken literally: -OR excludes the word OR, --a
-//     excludes -a. A - anywhere else is literal (1-2, 2021-05-01). A - with
-//     nothing after it is an error.
+//     closed is an error. A bare term therefore never contains " or ＂.
+//   - The Chinese quotation marks “…”, 「…」 and 『…』 quote a phrase as "…"
+//     does, and the title marks 《…》 make a title (Term.Title), which is a
+//     quoted phrase too; the marks are not part of the phrase. Each is
+//     closed only by its own partner, so other marks inside are text
+//     (“他说"好"” is the phrase 他说"好"). They open a phrase only where a
+//     term starts (after whitespace, a "-" or a closing mark, or at the
+//     start of q): inside a term they are punctuation, so that a pasted
+//     sentence such as 推进“红色物业”建设 stays one term as printed. One
+//     that opens a phrase and is never closed is an error, like ". A
+//     closing mark outside a phrase is punctuation.
+//   - A - at the start of a term excludes the term (-梁山, -"梁山 县",
+//     -《…》). The excluded term is taken literally: -OR excludes the word
+//     OR, --a excludes -a. A - anywhere else is literal (1-2, 2021-05-01).
+//     A - with nothing after it is an error.
 //   - Upper-case OR between two terms joins them into one clause that
 //     matches either: A B OR C means A AND (B OR C); A OR B OR C is one
 //     clause of three terms. Lower-case or is an ordinary term. OR needs a
@@ -80,8 +92,16 @@ type Term struct {
 	// to half-width) with stray whitespace collapsed; for a quoted term,
 	// without its quotes.
 	Text string `json:"text"`
-	// Quoted reports whether the user wrote the term in double quotes.
+	// Quoted reports whether the user wrote the term in quotation marks
+	// (" ＂ “” 「」 『』) or as a title (《》): an exact phrase in every
+	// match mode.
 	Quoted bool `json:"quoted,omitempty"`
+	// Title reports a term written in the title marks 《…》 (a book, a
+	// document, a programme): Quoted is set too. The marks are not part of
+	// Text, so 《乡村振兴促进法》 finds the title wherever it is printed,
+	// with or without its marks (a headline seldom has them), and
+	// highlights it.
+	Title bool `json:"title,omitempty"`
 	// Pos is the 1-based character (not byte) offset of the term in the
 	// original q, for error messages: its first character, or its opening
 	// quote (after the "-" of an exclusion).

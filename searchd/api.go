@@ -21,6 +21,12 @@ type Index interface {
 	Article(ctx context.Context, id string) (corpus.Article, error)
 	Similar(ctx context.Context, id string, scope search.Scope, size int) (*corpus.Paragraph, []search.Hit, error)
 	AllFacets(ctx context.Context) (search.Facets, error)
+	DidYouMean(ctx context.Context, r search.Request) ([]search.Suggestion, error)
+	Counts(ctx context.Context, rs []search.Request) ([]int, error)
+	// Marks finds in text what r's query matched (for the article view).
+	Marks(r search.Request, text string) []search.Span
+	// Complete returns what the index holds starting with a prefix.
+	Complete(ctx context.Context, prefix string, n int) ([]search.Completion, error)
 }
 
 // hitJSON is one hit as the API returns it: the paragraph's fields, the
@@ -45,17 +51,40 @@ type facetsJSON struct {
 type searchJSON struct {
 	Query  searchParams `json:"query"`
 	Total  int          `json:"total"`
+	Match  string       `json:"match"`
+	Words  []string     `json:"words"`
 	TookMS float64      `json:"took_ms"`
 	Page   int          `json:"page"`
 	Size   int          `json:"size"`
 	Hits   []hitJSON    `json:"hits"`
 	Facets facetsJSON   `json:"facets"`
+	// Suggestions are corrected queries (did you mean), when exact
+	// matching found nothing; each has hits.
+	Suggestions []suggestionJSON `json:"suggestions"`
+	// SuggestedFilters are the counties and programs the query names.
+	SuggestedFilters []filterJSON `json:"suggested_filters"`
+}
+
+// suggestionJSON is a corrected query and its exact hit count with the
+// request's filters.
+type suggestionJSON struct {
+	Q     string `json:"q"`
+	Total int    `json:"total"`
 }
 
 type similarJSON struct {
 	Paragraph corpus.Paragraph `json:"paragraph"`
 	Scope     string           `json:"scope"`
 	Hits      []hitJSON        `json:"hits"`
+}
+
+// nonNil returns ss, or an empty list for nil (the API's lists are never
+// null).
+func nonNil(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
 }
 
 func toHits(hs []search.Hit) []hitJSON {
@@ -80,6 +109,7 @@ func toFacets(f search.Facets) facetsJSON {
 // api holds the handlers of the JSON API.
 type api struct {
 	index func() (Index, func()) // acquires the current index; call the func when done
+	names *names
 }
 
 // search handles GET /api/search.
@@ -100,14 +130,44 @@ func (a *api) runSearch(ctx context.Context, p searchParams) (*searchJSON, error
 	ix, release := a.index()
 	defer release()
 	start := time.Now()
-	res, err := ix.Search(ctx, p.request())
+	r := p.request()
+	res, err := ix.Search(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	return &searchJSON{
-		Query: p, Total: res.Total, TookMS: float64(time.Since(start).Microseconds()) / 1000,
+	sugs, filters, err := a.queryHelp(ctx, ix, p, r, res)
+	if err != nil {
+		return nil, err
+	}
+	out := &searchJSON{
+		Query: p, Total: res.Total, Match: res.Match.String(), Words: nonNil(res.Words),
 		Page: p.Page, Size: p.Size, Hits: toHits(res.Hits), Facets: toFacets(res.Facets),
-	}, nil
+		Suggestions: []suggestionJSON{}, SuggestedFilters: filters,
+	}
+	for _, s := range sugs {
+		out.Suggestions = append(out.Suggestions, suggestionJSON{Q: s.Query.String(), Total: s.Total})
+	}
+	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return out, nil
+}
+
+// queryHelp is what a search offers beside its hits, for the API and the
+// page alike: corrected queries (did you mean) when exact matching found
+// nothing, and the counties and programs the query names as filters.
+func (a *api) queryHelp(ctx context.Context, ix Index, p searchParams, r search.Request, res *search.Result) ([]search.Suggestion, []filterJSON, error) {
+	filters := a.names.suggestFilters(p.query, p, res.Facets, res.Total)
+	if !exactFoundNothing(p, res) {
+		return nil, filters, nil
+	}
+	sugs, err := ix.DidYouMean(ctx, r)
+	return sugs, filters, err
+}
+
+// exactFoundNothing reports whether the query, as typed, matched nothing
+// (the answer may come from a relaxed mode).
+func exactFoundNothing(p searchParams, res *search.Result) bool {
+	relaxed := res.Match != search.MatchExact || len(res.Words) > 0
+	return p.query.HasPositive() && (res.Total == 0 || relaxed)
 }
 
 // idParam validates a path ID: IDs are short and made of letters, digits
@@ -117,7 +177,7 @@ func idParam(c echo.Context) (string, error) {
 	if id == "" || len(id) > 64 || !utf8.ValidString(id) || strings.ContainsFunc(id, func(r rune) bool {
 		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 	}) {
-		return "", &apiError{Status: http.StatusNotFound, Message: "no such id"}
+		return "", &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: "no such id"}
 	}
 	return id, nil
 }
@@ -170,7 +230,7 @@ func (a *api) similar(c echo.Context) error {
 	case "all":
 		scope = search.ScopeAll
 	default:
-		return badRequest("scope must be other-counties or all, not %q", clipValue(scopeName))
+		return badParam(codeInvalidScope, []string{"scope"}, "scope must be other-counties or all, not %q", clipValue(scopeName))
 	}
 	ix, release := a.index()
 	defer release()

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -23,6 +22,7 @@ import (
 
 	"countynews/corpus"
 	"countynews/internal/ingest"
+	"countynews/internal/search"
 	"countynews/internal/text"
 )
 
@@ -54,8 +54,8 @@ func defaultFixture(t testing.TB) *fixture {
 			return
 		}
 		p, _ := corpus.NewParser(corpus.Options{})
-		for _, in := range corpus.DefaultInputs() {
-			if _, err := p.Read(context.Background(), in, func(a corpus.Article) error {
+		for _, in := range ingest.DefaultInputs() {
+			if _, err := ingest.Read(context.Background(), p, in, func(a corpus.Article) error {
 				f.paragraphs = append(f.paragraphs, a.Paragraphs...)
 				return nil
 			}); err != nil {
@@ -63,7 +63,7 @@ func defaultFixture(t testing.TB) *fixture {
 				return
 			}
 		}
-		h, err := newHolder(context.Background(), f.dir, slog.New(slog.DiscardHandler))
+		h, err := newHolderWith(context.Background(), f.dir, slog.New(slog.DiscardHandler), loadedWords(t))
 		if err != nil {
 			fixtureErr = err
 			return
@@ -78,6 +78,19 @@ func defaultFixture(t testing.TB) *fixture {
 }
 
 // get serves one request through e.ServeHTTP and decodes the JSON body.
+// testWords is the word segmenter the package's test servers share,
+// loaded once (a second, several under -race) before the first of them
+// serves, so that no relaxed search waits for it within its time limit.
+var testWords = search.NewWords()
+
+func loadedWords(t testing.TB) *search.Words {
+	t.Helper()
+	if err := testWords.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return testWords
+}
+
 func get(t testing.TB, e *echo.Echo, target string, into any) int {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, target, nil)
@@ -292,6 +305,10 @@ func TestBadRequests(t *testing.T) {
 		{"bad sort", "/api/search?sort=random", 400, "sort must be relevance, newest or oldest"},
 		{"bad year", "/api/search?year=abc", 400, "year must be a year between 1900 and 2100"},
 		{"reversed range", "/api/search?year_from=2022&year_to=2020", 400, "year_from 2022 is after year_to 2020"},
+		{"bad date", "/api/search?date_from=2023-02-30", 400, "date_from must be a date YYYY-MM-DD"},
+		{"date not a day", "/api/search?date_to=2023-07", 400, "date_to must be a date YYYY-MM-DD"},
+		{"reversed dates", "/api/search?date_from=2023-08-01&date_to=2023-07-01", 400, "date_from 2023-08-01 is after date_to 2023-07-01"},
+		{"bad in", "/api/search?in=body", 400, "in must be text or headline"},
 		{"long q", "/api/search?q=" + strings.Repeat("党", 257), 400, "257 characters long; at most 256"},
 		{"unknown article", "/api/articles/0000000000000000", 404, "not found"},
 		{"path traversal", "/api/articles/..%2F..%2Fetc%2Fpasswd", 404, ""},
@@ -384,28 +401,12 @@ func topics(hs []hitJSON) []string {
 	return out
 }
 
-// TestMain_RunServesAndShutsDown starts the daemon as main does, on port 0
+// TestRunServesAndShutsDown starts the daemon as main does, on port 0
 // in a temp dir, queries it over HTTP and shuts it down gracefully.
 func TestRunServesAndShutsDown(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "index")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-index", dir, "-addr", "127.0.0.1:0"}, func(string) string { return "" }, pw, io.Discard)
-		pw.Close()
-	}()
-	var addr string
-	buf := make([]byte, 512)
-	n, err := pr.Read(buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fmt.Sscanf(strings.TrimSpace(string(buf[:n])), "searchd: serving "+dir+" on http://%s", &addr); err != nil {
-		t.Fatalf("unexpected first line %q: %v", buf[:n], err)
-	}
-	go io.Copy(io.Discard, pr)
+	d := startLive(t, "-index", dir)
+	addr := strings.TrimPrefix(d.url, "http://")
 	resp, err := http.Get("http://" + addr + "/api/search?q=" + url.QueryEscape("红色物业"))
 	if err != nil {
 		t.Fatal(err)
@@ -427,13 +428,52 @@ func TestRunServesAndShutsDown(t *testing.T) {
 			t.Errorf("metrics lack the document count:\n%.500s", body)
 		}
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run returned %v after shutdown", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("no graceful shutdown within 20 s")
+	d.stop(t) // fails the test unless run returns nil, within 30 s
+}
+
+// TestSearchMatch: the match parameter (default auto), and the response's
+// match and words, for the queries of issue 11.
+func TestSearchMatch(t *testing.T) {
+	f := defaultFixture(t)
+	tests := []struct {
+		name, q, match string
+		wantMatch      string
+		wantWords      []string
+		wantHits       bool
+	}{
+		{"no spaces: auto relaxes to all", "微山乡村振兴", "", "all", []string{"微山", "乡村振兴"}, true},
+		{"auto asked for", "梁山红色物业", "auto", "all", []string{"梁山", "红色物业"}, true},
+		{"exact stays exact", "微山乡村振兴", "exact", "exact", []string{}, false},
+		{"exact hits: as typed", "红色物业", "", "exact", []string{}, true},
+		{"placeholder split at punctuation", "红色物业、网格 -梁山", "", "exact", []string{"红色物业", "网格"}, true},
+		{"traditional", "紅色物業", "", "exact", []string{}, true},
+		{"all asked for", "红色物业 网格", "all", "all", []string{"红色物业", "网格"}, true},
+		{"any: a question", "哪个县推行了红色物业？", "any", "any", []string{"县", "推行", "红色物业"}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := url.Values{"q": {tc.q}}
+			if tc.match != "" {
+				v.Set("match", tc.match)
+			}
+			res := doSearch(t, f.e, v)
+			want := tc.match
+			if want == "" {
+				want = "auto"
+			}
+			if res.Query.Match != want {
+				t.Errorf("query.match %q, want %q", res.Query.Match, want)
+			}
+			if res.Match != tc.wantMatch || !slices.Equal(res.Words, tc.wantWords) {
+				t.Errorf("match %q words %q, want %q %q", res.Match, res.Words, tc.wantMatch, tc.wantWords)
+			}
+			if (res.Total > 0) != tc.wantHits {
+				t.Errorf("total %d", res.Total)
+			}
+		})
+	}
+	var e struct{ Error apiError }
+	if code := get(t, f.e, "/api/search?q=x&match=fuzzy", &e); code != http.StatusBadRequest || !strings.Contains(e.Error.Message, "match must be") {
+		t.Errorf("match=fuzzy: %d %+v", code, e)
 	}
 }

@@ -28,7 +28,7 @@ import (
 func serverOn(t *testing.T, cfg config) (*echo.Echo, *holder) {
 	t.Helper()
 	f := defaultFixture(t)
-	h, err := newHolder(context.Background(), f.dir, slog.New(slog.DiscardHandler))
+	h, err := newHolderWith(context.Background(), f.dir, slog.New(slog.DiscardHandler), loadedWords(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func (s *stalledIndex) Similar(ctx context.Context, id string, scope search.Scop
 // search would have ended.
 func TestSlowSearch(t *testing.T) {
 	f := defaultFixture(t)
-	h, err := newHolder(context.Background(), f.dir, slog.New(slog.DiscardHandler))
+	h, err := newHolderWith(context.Background(), f.dir, slog.New(slog.DiscardHandler), loadedWords(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -500,9 +500,9 @@ func TestLogs(t *testing.T) {
 	targets := map[string]int{
 		"/api/search?q=" + url.QueryEscape("红色物业"): http.StatusOK,
 		"/api/search?q=%22": http.StatusBadRequest,
-		"/api/search?q=" + url.QueryEscape("县\n{\"level\":\"ERROR\",\"msg\":\"forged\"}"): http.StatusOK,
-		"/api/articles/..%2f..%2fetc%2fpasswd":                                            http.StatusNotFound,
-		"/api/search?size=-1":                                                             http.StatusBadRequest,
+		"/api/search?match=exact&q=" + url.QueryEscape("县\n{\"level\":\"ERROR\",\"msg\":\"forged\"}"): http.StatusOK,
+		"/api/articles/..%2f..%2fetc%2fpasswd":                                                        http.StatusNotFound,
+		"/api/search?size=-1":                                                                         http.StatusBadRequest,
 	}
 	ids := map[string]int{}
 	for target, want := range targets {
@@ -579,15 +579,21 @@ func TestLogs(t *testing.T) {
 
 // TestAdmission: with every place taken, a search waits for one within its
 // time limit and then gets 503 "busy"; once a place frees, the next one
-// runs; -max-searches is validated.
+// runs; -max-searches is validated. The stand-in handler ends with its
+// request's context and every wait is bounded, so that a regression fails
+// the test instead of hanging the suite.
 func TestAdmission(t *testing.T) {
-	admit := admission(1)
+	admit := admission(1, nil)
 	hold := make(chan struct{})
 	entered := make(chan struct{}, 2)
 	h := admit(func(c echo.Context) error {
 		entered <- struct{}{}
-		<-hold
-		return c.NoContent(http.StatusOK)
+		select {
+		case <-hold:
+			return c.NoContent(http.StatusOK)
+		case <-c.Request().Context().Done():
+			return c.Request().Context().Err()
+		}
 	})
 	e := echo.New()
 	serve := func(timeout time.Duration) error {
@@ -596,11 +602,40 @@ func TestAdmission(t *testing.T) {
 		req := httptest.NewRequest(http.MethodGet, "/", nil).WithContext(ctx)
 		return h(e.NewContext(req, httptest.NewRecorder()))
 	}
+	const bound = 10 * time.Second
+	wait := func(what string, ch <-chan struct{}) {
+		t.Helper()
+		select {
+		case <-ch:
+		case <-time.After(bound):
+			t.Fatalf("%s: not within %v", what, bound)
+		}
+	}
+	result := func(what string, ch <-chan error) error {
+		t.Helper()
+		select {
+		case err := <-ch:
+			return err
+		case <-time.After(bound):
+			t.Fatalf("%s: no answer within %v", what, bound)
+			return nil
+		}
+	}
+	release := func(what string) {
+		t.Helper()
+		select {
+		case hold <- struct{}{}:
+		case <-time.After(bound):
+			t.Fatalf("%s: no search running to release within %v", what, bound)
+		}
+	}
 	first := make(chan error, 1)
 	go func() { first <- serve(time.Minute) }()
-	<-entered
+	wait("the first search entering", entered)
 	start := time.Now()
-	err := serve(100 * time.Millisecond)
+	busy := make(chan error, 1)
+	go func() { busy <- serve(100 * time.Millisecond) }()
+	err := result("a search waiting past its limit", busy)
 	if status, msg := statusOf(err); status != http.StatusServiceUnavailable || !strings.Contains(msg, "busy") {
 		t.Errorf("waiting past the limit: %d %q, want 503 busy", status, msg)
 	}
@@ -614,13 +649,13 @@ func TestAdmission(t *testing.T) {
 		t.Fatal("a second search ran while the only place was taken")
 	case <-time.After(50 * time.Millisecond):
 	}
-	hold <- struct{}{} // the first leaves; the second gets its place
-	<-entered
-	hold <- struct{}{}
-	if err := <-first; err != nil {
+	release("the first search") // the first leaves; the second gets its place
+	wait("the second search entering after the first left", entered)
+	release("the second search")
+	if err := result("the first search", first); err != nil {
 		t.Errorf("first: %v", err)
 	}
-	if err := <-second; err != nil {
+	if err := result("the second search", second); err != nil {
 		t.Errorf("second: %v", err)
 	}
 	if _, err := parseConfig([]string{"-max-searches", "-1"}, func(string) string { return "" }, io.Discard); err == nil {

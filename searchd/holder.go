@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"countynews/internal/search"
@@ -19,50 +19,72 @@ import (
 type holder struct {
 	path string
 	log  *slog.Logger
+	// words is the word segmenter every generation served shares: it
+	// loads (about a second) at the first relaxed query, once per process.
+	words *search.Words
 
 	reloading sync.Mutex // one reload at a time: two could swap out of order
 
 	mu     sync.Mutex
 	cur    *indexRef
 	closed bool
+
+	// refused is the last generation that failed to verify or open, so
+	// that it is reported once rather than re-read at every poll.
+	refused search.Stamp
+	// tableFallbacks counts the generations opened that do not fit the
+	// document table (searched slower, through Bleve's own facets and
+	// sorts); /metrics exports it.
+	tableFallbacks atomic.Int64
 }
 
 type indexRef struct {
 	ix      *search.Index
 	served  *servedIndex // ix as the handlers see it
-	dir     os.FileInfo  // the generation folder current pointed to when ix was opened (nil if unknown)
 	refs    int
 	retired bool
 }
 
-// currentDir stats the generation folder PATH/current points to. Comparing
-// it with os.SameFile tells a new generation even when its number is the
-// served one's (the folder was deleted and rebuilt from generation 1).
-func currentDir(path string) os.FileInfo {
-	fi, err := os.Stat(filepath.Join(path, "current"))
-	if err != nil {
-		return nil
-	}
-	return fi
+func newRef(ix *search.Index) *indexRef {
+	return &indexRef{ix: ix, served: newServedIndex(ix)}
 }
 
-// openRef opens the current generation. A swap between the stat and the
-// open costs at most one needless reload later.
-func openRef(ctx context.Context, path string) (*indexRef, error) {
-	dir := currentDir(path)
-	ix, err := search.Open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	return &indexRef{ix: ix, served: newServedIndex(ix), dir: dir}, nil
-}
-
+// newHolder opens the index folder's current generation, verified, or if
+// it is damaged the newest intact earlier one (with a warning naming the
+// damaged file).
 func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, error) {
-	r, err := openRef(ctx, path)
+	return newHolderWith(ctx, path, log, search.NewWords())
+}
+
+// newHolderWith is newHolder with the word segmenter to share (tests share
+// one across servers). It loads at the first relaxed search, or when
+// run preloads it.
+func newHolderWith(ctx context.Context, path string, log *slog.Logger, words *search.Words) (*holder, error) {
+	ix, warnings, err := search.OpenFallback(ctx, path, search.WithWords(words))
 	if err != nil {
 		return nil, err
 	}
-	return &holder{path: path, log: log, cur: r}, nil
+	h := &holder{path: path, log: log, words: words, cur: newRef(ix)}
+	h.checkTable(ix)
+	for _, w := range warnings {
+		log.Warn("index generation refused; serving an earlier one", "err", w, "serving_generation", ix.Generation())
+	}
+	if len(warnings) > 0 {
+		if st, err := search.CurrentStamp(path); err == nil {
+			h.refused = st
+		}
+	}
+	return h, nil
+}
+
+// checkTable logs and counts a generation that does not fit the document
+// table: its searches are right but slower, which should not go unseen.
+func (h *holder) checkTable(ix *search.Index) {
+	if st := ix.Table(); !st.Used {
+		h.tableFallbacks.Add(1)
+		h.log.Warn("index does not fit the document table: searching with Bleve's facets and sorts (slower)",
+			"generation", ix.Generation(), "reason", st.Reason)
+	}
 }
 
 // acquire returns the current index and the function that releases it.
@@ -116,21 +138,29 @@ func (h *holder) generation() int {
 func (h *holder) reload(ctx context.Context, trigger string) (bool, error) {
 	h.reloading.Lock()
 	defer h.reloading.Unlock()
-	gen, err := search.Current(h.path)
+	st, err := search.CurrentStamp(h.path)
 	if err != nil {
 		return false, fmt.Errorf("read index generation: %w", err)
 	}
 	h.mu.Lock()
 	served := h.cur
 	h.mu.Unlock()
-	if dir := currentDir(h.path); gen == served.ix.Generation() && (dir == nil || served.dir == nil || os.SameFile(dir, served.dir)) {
+	// The stamp tells a new generation even when its number is the
+	// served one's (the folder was deleted and rebuilt from generation 1).
+	if st == served.ix.Stamp() || st == h.refused {
 		return false, nil
 	}
-	r, err := openRef(ctx, h.path)
+	// Open verifies every file before anything is served: a damaged or
+	// incomplete generation is refused, and the served one stays.
+	ix, err := search.Open(ctx, h.path, search.WithWords(h.words))
 	if err != nil {
-		return false, err
+		if ctx.Err() == nil {
+			h.refused = st
+		}
+		return false, fmt.Errorf("generation %d refused: %w", st.Generation, err)
 	}
-	ix := r.ix
+	r := newRef(ix)
+	h.checkTable(ix)
 	h.mu.Lock()
 	if h.closed { // shut down while opening: serve nothing new
 		h.mu.Unlock()
@@ -193,17 +223,13 @@ func (h *holder) close() error {
 type servedIndex struct {
 	*search.Index
 	mu   sync.Mutex
-	memo map[memoKey]*memoEntry
+	memo map[string]*memoEntry
 }
 
-// memoKey identifies a cached answer: an unfiltered listing's order and
-// window, or (facets) the whole index's facets.
-type memoKey struct {
-	facets          bool
-	sort            search.Sort
-	from, size      int
-	highlight, facs bool
-}
+// Keys of the cache: a search's is its search.Request.CacheKey (every
+// field of the request, so that a field added to Request cannot make two
+// requests share an answer); the whole index's facets have their own.
+const allFacetsKey = "all-facets"
 
 type memoEntry struct {
 	done chan struct{} // closed when val and err are set
@@ -218,16 +244,18 @@ const (
 )
 
 func newServedIndex(ix *search.Index) *servedIndex {
-	return &servedIndex{Index: ix, memo: map[memoKey]*memoEntry{}}
+	return &servedIndex{Index: ix, memo: map[string]*memoEntry{}}
 }
 
 // Search answers an unfiltered listing from the cache; any other search
-// goes to the index.
+// goes to the index. Which requests are worth caching is decided here; the
+// key, which makes the cache correct, is the whole request's.
 func (s *servedIndex) Search(ctx context.Context, r search.Request) (*search.Result, error) {
-	if len(r.Query.Clauses) > 0 || len(r.Counties)+len(r.Programs)+len(r.Years) > 0 || r.YearFrom != 0 || r.YearTo != 0 || r.From+r.Size > maxMemoWindow {
+	if len(r.Query.Clauses) > 0 || len(r.Counties)+len(r.Programs)+len(r.Years) > 0 || r.YearFrom != 0 || r.YearTo != 0 ||
+		r.DateFrom != "" || r.DateTo != "" || r.From+r.Size > maxMemoWindow {
 		return s.Index.Search(ctx, r)
 	}
-	v, err := s.remember(ctx, memoKey{sort: r.Sort, from: r.From, size: r.Size, highlight: r.Highlight, facs: r.Facets}, func() (any, error) {
+	v, err := s.remember(ctx, "search "+r.CacheKey(), func() (any, error) {
 		return s.Index.Search(ctx, r)
 	})
 	if err != nil {
@@ -238,7 +266,7 @@ func (s *servedIndex) Search(ctx context.Context, r search.Request) (*search.Res
 
 // AllFacets answers from the cache.
 func (s *servedIndex) AllFacets(ctx context.Context) (search.Facets, error) {
-	v, err := s.remember(ctx, memoKey{facets: true}, func() (any, error) { return s.Index.AllFacets(ctx) })
+	v, err := s.remember(ctx, allFacetsKey, func() (any, error) { return s.Index.AllFacets(ctx) })
 	if err != nil {
 		return search.Facets{}, err
 	}
@@ -248,9 +276,10 @@ func (s *servedIndex) AllFacets(ctx context.Context) (search.Facets, error) {
 // remember returns the cached answer for k, computing it once: requests
 // that come while it is being computed wait for it (within their own
 // context) instead of computing it again. A failed computation (its
-// request's time ran out) is not kept; a waiter then computes it itself.
-// Callers must not modify what it returns.
-func (s *servedIndex) remember(ctx context.Context, k memoKey, compute func() (any, error)) (any, error) {
+// request's time ran out) is not kept, nor is one that panicked; its
+// waiters are released and one of them then computes it itself. Callers
+// must not modify what it returns.
+func (s *servedIndex) remember(ctx context.Context, k string, compute func() (any, error)) (any, error) {
 	for {
 		s.mu.Lock()
 		e, ok := s.memo[k]
@@ -262,13 +291,7 @@ func (s *servedIndex) remember(ctx context.Context, k memoKey, compute func() (a
 			e = &memoEntry{done: make(chan struct{})}
 			s.memo[k] = e
 			s.mu.Unlock()
-			e.val, e.err = compute()
-			if e.err != nil {
-				s.mu.Lock()
-				delete(s.memo, k)
-				s.mu.Unlock()
-			}
-			close(e.done)
+			s.fill(k, e, compute)
 			return e.val, e.err
 		}
 		s.mu.Unlock()
@@ -281,4 +304,25 @@ func (s *servedIndex) remember(ctx context.Context, k memoKey, compute func() (a
 			return nil, fmt.Errorf("search: %w", ctx.Err())
 		}
 	}
+}
+
+// fill computes e. However compute ends, a panic included, e is released:
+// a failed entry is forgotten and its waiters are woken to compute it
+// themselves, rather than waiting out their time for the rest of the
+// generation. The panic goes on up to the server's recovery.
+func (s *servedIndex) fill(k string, e *memoEntry, compute func() (any, error)) {
+	ok := false
+	defer func() {
+		if !ok && e.err == nil {
+			e.err = errors.New("cached computation panicked")
+		}
+		if e.err != nil {
+			s.mu.Lock()
+			delete(s.memo, k)
+			s.mu.Unlock()
+		}
+		close(e.done)
+	}()
+	e.val, e.err = compute()
+	ok = true
 }

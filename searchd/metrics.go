@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
@@ -8,6 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"countynews/internal/search"
 )
 
 // metrics are the server's Prometheus metrics, in a registry of its own
@@ -17,6 +20,9 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	errors   *prometheus.CounterVec
+	// panics counts panics recovered, in the search engine (a damaged
+	// segment, a Bleve bug: search.PanicError) or in a handler.
+	panics *prometheus.CounterVec
 }
 
 func newMetrics(h *holder) *metrics {
@@ -32,8 +38,13 @@ func newMetrics(h *holder) *metrics {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "searchd_errors_total", Help: "Requests answered with an error, by route and status.",
 		}, []string{"route", "status"}),
+		panics: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "searchd_panics_total", Help: "Panics recovered into a 500 answer, by where they were raised (engine, handler).",
+		}, []string{"where"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.errors,
+	m.panics.WithLabelValues("engine")
+	m.panics.WithLabelValues("handler")
+	m.reg.MustRegister(m.requests, m.latency, m.errors, m.panics,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "searchd_index_documents", Help: "Paragraphs in the served index.",
@@ -52,6 +63,21 @@ func newMetrics(h *holder) *metrics {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "searchd_index_generation", Help: "Generation number of the served index.",
 	}, func() float64 { return float64(h.generation()) }))
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "searchd_index_table_used",
+		Help: "1 if the served index's searches run on the document table, 0 if they fall back to Bleve's facets and sorts.",
+	}, func() float64 {
+		ix, release := h.acquire()
+		defer release()
+		if ix.Table().Used {
+			return 1
+		}
+		return 0
+	}))
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "searchd_index_table_fallbacks_total",
+		Help: "Index generations opened that do not fit the document table (logged with the reason).",
+	}, func() float64 { return float64(h.tableFallbacks.Load()) }))
 	return m
 }
 
@@ -74,6 +100,9 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 		if status >= 400 {
 			m.errors.WithLabelValues(route, code).Inc()
+		}
+		if errors.Is(err, search.ErrPanic) {
+			m.panics.WithLabelValues("engine").Inc()
 		}
 		return err
 	}

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"html"
 	"html/template"
@@ -165,7 +163,7 @@ func serveStatic(static fs.FS) echo.HandlerFunc {
 		name := path.Clean(c.Param("*"))
 		data, err := fs.ReadFile(static, name)
 		if err != nil || !fs.ValidPath(name) {
-			return &apiError{Status: http.StatusNotFound, Message: "no such file"}
+			return &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: "no such file"}
 		}
 		ctype := "application/octet-stream"
 		switch path.Ext(name) {
@@ -179,47 +177,4 @@ func serveStatic(static fs.FS) echo.HandlerFunc {
 		c.Response().Header().Set("Cache-Control", "public, max-age=86400")
 		return c.Blob(http.StatusOK, ctype, data)
 	}
-}
-
-// errorPage is the data of the error page.
-type errorPage struct {
-	layout
-	Status  int
-	Heading string
-	Message string
-}
-
-// renderErrorPage shows an error as a page with the API's message and the
-// search box (holding the query, so that a bad one can be fixed). The
-// error handler falls back to JSON when it returns an error.
-func renderErrorPage(c echo.Context, status int, msg string) error {
-	r, ok := c.Echo().Renderer.(*pageRenderer)
-	if !ok {
-		return errors.New("no page renderer")
-	}
-	heading := map[int]string{
-		http.StatusBadRequest:          "请求有误",
-		http.StatusNotFound:            "没有找到这个页面",
-		http.StatusTooManyRequests:     "请求太频繁，请稍后再试",
-		http.StatusServiceUnavailable:  "检索暂时无法完成",
-		http.StatusMethodNotAllowed:    "不支持这种请求方式",
-		http.StatusRequestTimeout:      "请求超时",
-		http.StatusInternalServerError: "服务器内部错误",
-	}[status]
-	if heading == "" {
-		heading = "出错了"
-	}
-	data := errorPage{
-		layout: newLayout(c, heading, "/"),
-		Status: status, Heading: heading, Message: msg,
-	}
-	data.HelpOpen = status == http.StatusBadRequest
-	if c.Request().URL.Path == "/compare" {
-		data.Action = "/compare"
-	}
-	var buf bytes.Buffer
-	if err := r.Render(&buf, "error", data, c); err != nil {
-		return err
-	}
-	return c.HTMLBlob(status, buf.Bytes())
 }

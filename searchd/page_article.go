@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
-	"slices"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -71,14 +68,16 @@ func (pg *pages) article(c echo.Context) error {
 		return err
 	}
 
-	var terms []string
-	if q := c.QueryParam("q"); q != "" {
-		// A query that does not parse marks nothing; the article is shown
-		// all the same.
-		if p, err := bindSearch(url.Values{"q": {q}}); err == nil {
-			terms = p.Terms
-		}
+	// The article is opened from a result list with the list's search
+	// state: its terms are marked as the search matched them, and its way
+	// back restores the list. A parameter that does not bind is dropped;
+	// the article is shown all the same.
+	p, _, err := bindPage(c.QueryParams())
+	if err != nil {
+		p, _ = bindSearch(nil)
 	}
+	st := newPageState(p)
+	r := p.request()
 	hl := c.QueryParam("hl")
 
 	title := art.Headline
@@ -86,7 +85,7 @@ func (pg *pages) article(c echo.Context) error {
 		title = "（无标题）"
 	}
 	data := articlePage{
-		layout:     newLayout(c, title+" - 县域新闻检索", "/"),
+		layout:     newLayout(c, title+" - 县域新闻检索", "/", st),
 		Article:    art,
 		When:       dateText(art.Date, art.Year, art.YearInferred),
 		DateAttr:   dateAttr(art.Date, art.Year),
@@ -98,13 +97,13 @@ func (pg *pages) article(c echo.Context) error {
 	for _, p := range art.Paragraphs {
 		v := paraView{
 			Paragraph: p,
-			Segs:      markTerms(p.Text, terms),
+			Segs:      segments(p.Text, ix.Marks(r, p.Text)),
 			Hit:       hl != "" && p.ID == hl,
 			Cite:      citation(p.Headline, p.Date, p.Year, p.YearInferred, p.Source),
 		}
 		data.HasHit = data.HasHit || v.Hit
 		if p.Kind == corpus.KindInitiative {
-			if v.Similar, err = pg.similar(ctx, ix, p.ID); err != nil {
+			if v.Similar, err = similarLinks(ctx, ix, st, p.ID); err != nil {
 				if ctx.Err() != nil {
 					return err
 				}
@@ -116,8 +115,9 @@ func (pg *pages) article(c echo.Context) error {
 	return c.Render(http.StatusOK, "article", data)
 }
 
-// similar lists the initiatives of other counties most like paragraph id.
-func (pg *pages) similar(ctx context.Context, ix Index, id string) ([]similarLink, error) {
+// similarLinks lists the initiatives of other counties most like
+// paragraph id, their links carrying the search state st.
+func similarLinks(ctx context.Context, ix Index, st pageState, id string) ([]similarLink, error) {
 	_, hits, err := ix.Similar(ctx, id, search.ScopeOtherCounties, similarSize)
 	if errors.Is(err, search.ErrNotFound) {
 		return nil, nil
@@ -134,74 +134,29 @@ func (pg *pages) similar(ctx context.Context, ix Index, id string) ([]similarLin
 		out = append(out, similarLink{
 			Title: t, County: h.County, Topic: clipRunes(h.Topic, 60),
 			When: dateText(h.Date, h.Year, h.YearInferred), DateAttr: dateAttr(h.Date, h.Year),
-			URL: articleURL(h.ArticleID, h.ID, ""),
+			URL: articleURL(st, h.ArticleID, h.ID),
 		})
 	}
 	return out, nil
 }
 
-// markTerms cuts text into segments, marking every occurrence of a term
-// (ASCII letters compared without case; Chinese text is matched exactly,
-// as the query language does). Overlapping and touching matches merge.
-func markTerms(text string, terms []string) []segment {
-	if len(terms) == 0 {
-		return []segment{{Text: text}}
-	}
-	lower := asciiLower(text)
-	type span struct{ a, b int }
-	var spans []span
-	for _, t := range terms {
-		t = asciiLower(t)
-		if t == "" {
-			continue
-		}
-		for i := 0; i < len(lower); {
-			j := strings.Index(lower[i:], t)
-			if j < 0 {
-				break
-			}
-			spans = append(spans, span{i + j, i + j + len(t)})
-			i += j + len(t)
-		}
-	}
-	if len(spans) == 0 {
-		return []segment{{Text: text}}
-	}
-	slices.SortFunc(spans, func(x, y span) int { return x.a - y.a })
-	merged := spans[:1]
-	for _, s := range spans[1:] {
-		last := &merged[len(merged)-1]
-		if s.a <= last.b {
-			last.b = max(last.b, s.b)
-			continue
-		}
-		merged = append(merged, s)
-	}
+// segments cuts text into pieces at the spans (byte offsets, in order,
+// not overlapping), marking the pieces inside them.
+func segments(text string, spans []search.Span) []segment {
 	var out []segment
 	at := 0
-	for _, s := range merged {
-		if s.a > at {
-			out = append(out, segment{Text: text[at:s.a]})
+	for _, s := range spans {
+		if s.Start < at || s.End > len(text) || s.Start >= s.End {
+			continue // not from text: ignore rather than cut a character
 		}
-		out = append(out, segment{Text: text[s.a:s.b], Mark: true})
-		at = s.b
+		if s.Start > at {
+			out = append(out, segment{Text: text[at:s.Start]})
+		}
+		out = append(out, segment{Text: text[s.Start:s.End], Mark: true})
+		at = s.End
 	}
-	if at < len(text) {
+	if at < len(text) || len(out) == 0 {
 		out = append(out, segment{Text: text[at:]})
 	}
 	return out
-}
-
-// asciiLower lower-cases ASCII letters only, byte by byte, so that byte
-// offsets in the result are those of s (strings.ToLower may change the
-// length of other characters). UTF-8 is self-synchronising: a valid term
-// cannot match in the middle of a character.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }

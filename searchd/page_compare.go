@@ -2,24 +2,28 @@ package main
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"countynews/internal/search"
 )
 
-// comparePage is the data of the comparison view: for the current query, a
-// county × program table of hit counts.
+// comparePage is the data of the comparison view: for the current search,
+// a county × program table of hit counts.
 type comparePage struct {
 	layout
 	Params   searchParams
 	Total    int
+	Chips    []chip
+	ClearAll string
 	Programs []compareCol
 	Rows     []compareRow
 	TookMS   string
 	Searches int
+	AllURL   string // the search of the whole table, on its first page
 }
 
 type compareCol struct {
@@ -31,8 +35,10 @@ type compareCol struct {
 type compareRow struct {
 	County string
 	Count  int
-	URL    string
+	URL    string // "" for the row of paragraphs without a county: no search selects them
 	Cells  []compareCell
+	// Unlabelled is the row of the paragraphs that name no county.
+	Unlabelled bool
 }
 
 // compareCell is one count; Level (0–4) shades it relative to the largest
@@ -43,66 +49,90 @@ type compareCell struct {
 	Level int
 }
 
-// compare handles GET /compare: the query's hits counted by county and
-// program. The counts come from the index's facets: one search for the
-// whole query (its county and program facets give the margins), then one
-// a county with hits (its program facet gives the row). The program filter
-// is not applied: the table is over all programs. Counties without hits are
-// listed too, with empty rows, so that gaps show; with counties picked,
-// the rows are theirs.
+// unlabelledCounty is the row label of the paragraphs without a county.
+const unlabelledCounty = "未标注县区"
+
+// compare handles GET /compare: the search's hits counted by county and
+// program, under every filter of the search page. The counts come from
+// the index's disjunctive facets (a facet's counts ignore its own filter
+// and honour the others): one search for the whole state gives the
+// margins (the county facet the row totals, the program facet the column
+// totals), then one search a county with hits gives its row (its program
+// facet). Picked counties limit the rows and picked programs the columns,
+// as the search page's facets do. Counties without hits are listed too,
+// with empty rows, so that gaps show; without a county filter a last row
+// counts the paragraphs that name no county (the difference between the
+// total and the county rows, as a paragraph has at most one county).
 func (pg *pages) compare(c echo.Context) error {
 	start := time.Now()
-	raw := c.QueryParams()
-	p, err := bindSearch(raw)
+	p, problems, err := bindPage(c.QueryParams())
 	if err != nil {
 		return err
 	}
-	p.Programs, p.Sort, p.Page, p.Size = nil, "relevance", 1, defaultSize
-	st := pageState{p: p}
+	if len(problems) > 0 && !isPage(c) {
+		return problems[0].err // a client that does not take HTML gets the API's error
+	}
+	st := newPageState(p)
 	ctx := c.Request().Context()
+	ix, release := pg.api.index()
+	defer release()
 
-	all, err := pg.count(ctx, st.url("/", nil), true)
+	all, err := count(ctx, ix, st, true)
 	if err != nil {
 		return err
 	}
-	whole := toFacets(all.Facets)
-	data := comparePage{layout: newLayout(c, "县区对比 - 县域新闻检索", "/compare"), Params: p, Total: all.Total, Searches: 1}
+	data := comparePage{layout: newLayout(c, "县区对比 - 县域新闻检索", "/compare", st), Params: p, Total: all.Total, Searches: 1}
 	data.Nav = "compare"
-	data.Keep = st.hidden()
-	data.SearchURL = st.url("/", nil)
-	data.CompareURL = st.url("/compare", nil)
-	for _, f := range whole.Program {
+	data.AllURL = st.url("/", nil)
+	data.setProblems(problems)
+	data.Chips = chips(st, "/compare")
+	if len(data.Chips) > 0 {
+		data.ClearAll = st.url("/compare", clearFilters)
+	}
+	for _, f := range all.Facets.Program {
+		if len(p.Programs) > 0 && !slices.Contains(p.Programs, f.Value) {
+			continue
+		}
 		data.Programs = append(data.Programs, compareCol{Name: f.Value, Count: f.Count,
-			URL: st.url("/", func(v url.Values) { v.Set("program", f.Value) })})
+			URL: st.url("/", func(p *searchParams) { p.Programs = []string{f.Value} })})
+	}
+	for _, name := range p.Programs { // a picked program without hits is a column of zeros
+		if !slices.ContainsFunc(data.Programs, func(c compareCol) bool { return c.Name == name }) {
+			data.Programs = append(data.Programs, compareCol{Name: name,
+				URL: st.url("/", func(p *searchParams) { p.Programs = []string{name} })})
+		}
 	}
 
-	most := 0
 	seen := map[string]bool{}
-	for _, f := range whole.County {
+	labelled := 0                                  // hits with a county
+	colLabelled := make([]int, len(data.Programs)) // per program, hits with a county
+	for _, f := range all.Facets.County {
 		// The county facet is disjunctive (it ignores the county filter):
 		// with counties picked, only theirs are rows.
 		if len(p.Counties) > 0 && !slices.Contains(p.Counties, f.Value) {
 			continue
 		}
 		seen[f.Value] = true
-		row := compareRow{County: f.Value, Count: f.Count, URL: st.url("/", func(v url.Values) { v.Set("county", f.Value) })}
+		labelled += f.Count
+		in := st.with(func(p *searchParams) { p.Counties = []string{f.Value} })
+		row := compareRow{County: f.Value, Count: f.Count, URL: in.href("/")}
 		counts := map[string]int{}
 		if f.Count > 0 {
-			res, err := pg.count(ctx, row.URL, true)
+			res, err := count(ctx, ix, in, true)
 			if err != nil {
 				return err
 			}
 			data.Searches++
-			for _, pf := range toFacets(res.Facets).Program {
+			for _, pf := range res.Facets.Program {
 				counts[pf.Value] = pf.Count
 			}
 		}
-		for _, col := range data.Programs {
+		for j, col := range data.Programs {
 			n := counts[col.Name]
-			most = max(most, n)
+			colLabelled[j] += n
 			cell := compareCell{Count: n}
 			if n > 0 {
-				cell.URL = st.url("/", func(v url.Values) { v.Set("county", f.Value); v.Set("program", col.Name) })
+				cell.URL = st.url("/", func(p *searchParams) { p.Counties, p.Programs = []string{f.Value}, []string{col.Name} })
 			}
 			row.Cells = append(row.Cells, cell)
 		}
@@ -112,9 +142,7 @@ func (pg *pages) compare(c echo.Context) error {
 	// county of the index.
 	empty := p.Counties
 	if len(empty) == 0 {
-		ix, release := pg.api.index()
 		f, err := ix.AllFacets(ctx)
-		release()
 		if err != nil {
 			return err
 		}
@@ -128,9 +156,18 @@ func (pg *pages) compare(c echo.Context) error {
 			continue
 		}
 		seen[county] = true
-		row := compareRow{County: county, URL: st.url("/", func(v url.Values) { v.Set("county", county) })}
+		row := compareRow{County: county, URL: st.url("/", func(p *searchParams) { p.Counties = []string{county} })}
 		row.Cells = make([]compareCell, len(data.Programs))
 		data.Rows = append(data.Rows, row)
+	}
+	if len(p.Counties) == 0 {
+		data.Rows = append(data.Rows, unlabelledRow(all, labelled, data.Programs, colLabelled))
+	}
+	most := 0
+	for _, r := range data.Rows {
+		for _, cell := range r.Cells {
+			most = max(most, cell.Count)
+		}
 	}
 	for i := range data.Rows {
 		for j := range data.Rows[i].Cells {
@@ -140,5 +177,20 @@ func (pg *pages) compare(c echo.Context) error {
 		}
 	}
 	data.TookMS = strconv.FormatFloat(float64(time.Since(start).Microseconds())/1000, 'f', 1, 64)
-	return c.Render(http.StatusOK, "compare", data)
+	status := http.StatusOK
+	if len(problems) > 0 {
+		status = http.StatusBadRequest
+	}
+	return c.Render(status, "compare", data)
+}
+
+// unlabelledRow counts the hits that name no county: the total less the
+// county rows, and per program the column total less the county cells.
+// Search has no filter for "no county", so its numbers link nowhere.
+func unlabelledRow(all *search.Result, labelled int, cols []compareCol, colLabelled []int) compareRow {
+	row := compareRow{County: unlabelledCounty, Count: all.Total - labelled, Unlabelled: true}
+	for j, col := range cols {
+		row.Cells = append(row.Cells, compareCell{Count: col.Count - colLabelled[j]})
+	}
+	return row
 }

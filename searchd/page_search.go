@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"html"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,24 +30,37 @@ type searchPage struct {
 	Counties facetGroup
 	Programs facetGroup
 	Years    yearChart
-	YearForm []field // hidden inputs of the year-range form
+	NoYear   *unknownYearLink // the 未知年份 value of the year facet, nil when no hit lacks a year
+	YearForm []field          // hidden inputs of the year-range form
 	Sorts    []sortLink
+	Sizes    []sortLink // results per page
 	Pager    pager
 	Empty    *emptyHelp
+	Help     queryHelp // did you mean, filters the query names, relaxed matching
+	// ExportURL downloads the whole result list as CSV (/api/export).
+	ExportURL string
 }
 
-// card is one hit as a result card.
+// card is one hit as a result card: a view of a search.Hit.
 type card struct {
-	hitJSON
-	URL         string
-	Title       string
-	When        string
-	DateAttr    string
-	Snippet     string // plain text, when the highlighter gave no fragment
-	Cite        string
-	SourceText  string
-	Programs    []tag
-	Initiatives []tag
+	ID, Kind string
+	Position int
+	County   string
+	URL      string
+	Title    []segment // the headline, or else the topic, with the matched terms marked
+	Topic    []segment // the topic sentence under a headline that does not hold it
+	// TitleDerived: the article printed no headline; Title is made from
+	// its first sentence and shown as such.
+	TitleDerived bool
+	When         string
+	DateAttr     string
+	Highlight    string // the highlighter's fragment (HTML with <mark>), or ""
+	Snippet      string // plain text, when the highlighter marked nothing
+	Cite         string
+	SourceText   string
+	Programs     []tag
+	Initiatives  []tag
+	TopicAsTitle bool // the title is the topic sentence, so the snippet skips it
 }
 
 // tag is a program or named initiative on a card, linking to a search.
@@ -65,7 +79,7 @@ type facetGroup struct {
 // facetShown is how many values of a facet show before "more".
 const facetShown = 12
 
-func newFacetGroup(st pageState, name, label string, vals []facetJSON, active []string) facetGroup {
+func newFacetGroup(st pageState, name, label string, vals []search.FacetValue, active []string) facetGroup {
 	g := facetGroup{Name: name, Label: label, Values: facetLinks(st, name, vals, active)}
 	if len(g.Values) > facetShown+2 { // hiding one or two values would save nothing
 		g.Values, g.More = g.Values[:facetShown], g.Values[facetShown:]
@@ -107,31 +121,27 @@ type pageLink struct {
 	Gap     bool // an ellipsis
 }
 
-// emptyHelp explains an empty result and what to do about it.
-type emptyHelp struct {
-	Reason   string
-	Remove   []suggestion // drop one filter
-	Terms    []suggestion // search one term alone
-	FirstURL string       // past the last page: back to page 1
-}
+// pageSizes are the results-per-page choices offered.
+var pageSizes = [...]int{10, 20, 50}
 
-type suggestion struct {
-	Label string
-	URL   string
-	Count int
-}
-
-// search handles GET /: the search page.
+// search handles GET /: the search page. An invalid parameter does not
+// replace the page: it is dropped, the page shows what the rest of the
+// request finds, and the problem is explained above the results (with the
+// status 400, so that the request is still known to be bad).
 func (pg *pages) search(c echo.Context) error {
 	start := time.Now()
-	raw := c.QueryParams()
-	p, err := bindSearch(raw)
+	p, problems, err := bindPage(c.QueryParams())
 	if err != nil {
 		return err
 	}
-	st := newPageState(p, raw)
+	if len(problems) > 0 && !isPage(c) {
+		return problems[0].err // a client that does not take HTML gets the API's error
+	}
+	st := newPageState(p)
 	ctx := c.Request().Context()
-	res, err := pg.api.runSearch(ctx, p)
+	ix, release := pg.api.index()
+	defer release()
+	res, err := ix.Search(ctx, p.request())
 	if err != nil {
 		return err
 	}
@@ -145,99 +155,130 @@ func (pg *pages) search(c echo.Context) error {
 		title = p.Q + " - 县域新闻检索"
 	}
 	data := searchPage{
-		layout: newLayout(c, title, "/"),
+		layout: newLayout(c, title, "/", st),
 		Params: p, Total: res.Total,
 		First:    (p.Page-1)*p.Size + 1,
 		Counties: newFacetGroup(st, "county", "县（市、区）", facets.County, p.Counties),
 		Programs: newFacetGroup(st, "program", "工作项目", facets.Program, p.Programs),
 		Years:    newYearChart(st, facets.Year),
+		NoYear:   unknownYear(st, facets.Year),
 		Sorts:    sortLinks(st),
+		Sizes:    sizeLinks(st),
 		Pager:    newPager(st, res.Total),
 	}
-	data.Keep = st.hidden()
-	data.CompareURL = st.url("/compare", func(v url.Values) { v.Del("sort"); v.Del("size") })
-	data.SearchURL = st.url("/", nil)
+	data.Feed = feedURL(st)
+	data.ExportURL = st.url("/api/export", func(p *searchParams) { p.Size = defaultSize })
+	data.setProblems(problems)
 	for _, f := range data.Keep {
-		if f.Name != "year_from" && f.Name != "year_to" {
+		if f.Name != "year_from" && f.Name != "year_to" && f.Name != "date_from" && f.Name != "date_to" {
 			data.YearForm = append(data.YearForm, f)
 		}
 	}
 	if p.Q != "" {
 		data.YearForm = append(data.YearForm, field{"q", p.Q})
 	}
-	data.Chips = chips(st)
+	if p.In == "headline" {
+		data.YearForm = append(data.YearForm, field{"in", p.In})
+	}
+	data.Chips = chips(st, "/")
 	if len(data.Chips) > 0 {
 		data.ClearAll = st.url("/", clearFilters)
 	}
+	r := p.request()
 	for _, h := range res.Hits {
-		data.Cards = append(data.Cards, newCard(st, h))
+		data.Cards = append(data.Cards, newCard(st, h, func(text string) []search.Span { return ix.Marks(r, text) }))
 	}
 	data.LastRank = data.First + len(data.Cards) - 1
+	data.SkipResults = "#results"
+	if len(data.Cards) > 0 {
+		data.SkipResults = "#hits" // the first card is the next Tab stop
+	}
 	if len(res.Hits) == 0 {
-		data.Empty = pg.emptyHelp(ctx, st, res.Total)
+		data.Empty = pg.emptyHelp(ctx, ix, st, res.Total)
+	}
+	if data.Help, err = pg.queryHelp(ctx, ix, st, r, res); err != nil {
+		return err
 	}
 	data.TookMS = strconv.FormatFloat(float64(time.Since(start).Microseconds())/1000, 'f', 1, 64)
-	return c.Render(http.StatusOK, "search", data)
+	status := http.StatusOK
+	if len(problems) > 0 {
+		status = http.StatusBadRequest
+	}
+	return c.Render(status, "search", data)
 }
 
-func clearFilters(v url.Values) {
-	for _, name := range []string{"county", "program", "year", "year_from", "year_to"} {
-		v.Del(name)
-	}
-}
-
-// count runs the search a page URL describes for its total (and facets),
-// without hits or highlighting.
-func (pg *pages) count(ctx context.Context, pageURL string, facets bool) (*search.Result, error) {
-	u, err := url.Parse(pageURL)
-	if err != nil {
-		return nil, fmt.Errorf("page url: %w", err)
-	}
-	p, err := bindSearch(u.Query())
-	if err != nil {
-		return nil, err
-	}
-	r := p.request()
+// count runs the search of state st for its total (and facets), without
+// hits or highlighting.
+func count(ctx context.Context, ix Index, st pageState, facets bool) (*search.Result, error) {
+	r := st.p.request()
 	r.From, r.Size, r.Highlight, r.Facets = 0, 0, false, facets
-	ix, release := pg.api.index()
-	defer release()
 	return ix.Search(ctx, r)
 }
 
 // facetLinks turns facet counts into toggle links. A picked value that the
 // facet does not list (no hits) is still shown, so that it can be removed.
-func facetLinks(st pageState, name string, vals []facetJSON, active []string) []facetLink {
+func facetLinks(st pageState, name string, vals []search.FacetValue, active []string) []facetLink {
 	out := make([]facetLink, 0, len(vals)+len(active))
 	seen := map[string]bool{}
 	for _, v := range vals {
 		seen[v.Value] = true
-		out = append(out, facetLink{Value: v.Value, Count: v.Count, On: slices.Contains(active, v.Value), URL: st.toggle(name, v.Value)})
+		out = append(out, facetLink{Value: v.Value, Count: v.Count, On: slices.Contains(active, v.Value), URL: st.toggle(name, v.Value).href("/")})
 	}
 	for _, a := range active {
 		if !seen[a] {
-			out = append(out, facetLink{Value: a, On: true, URL: st.toggle(name, a)})
+			out = append(out, facetLink{Value: a, On: true, URL: st.toggle(name, a).href("/")})
 		}
 	}
 	return out
 }
 
-// chips lists the active filters, each with the link that removes it.
-func chips(st pageState) []chip {
-	var out []chip
+// filterChip is an active filter and the state without it.
+type filterChip struct {
+	Label, Value string
+	Without      pageState
+}
+
+// filterChips lists the active filters, each with the state that removes
+// it.
+func filterChips(st pageState) []filterChip {
+	var out []filterChip
 	for _, c := range st.p.Counties {
-		out = append(out, chip{"县区", c, st.toggle("county", c)})
+		out = append(out, filterChip{"县区", c, st.toggle("county", c)})
 	}
 	for _, p := range st.p.Programs {
-		out = append(out, chip{"项目", p, st.toggle("program", p)})
+		out = append(out, filterChip{"项目", p, st.toggle("program", p)})
 	}
 	for _, y := range st.p.Years {
-		out = append(out, chip{"年份", strconv.Itoa(y) + "年", st.toggle("year", strconv.Itoa(y))})
+		label := strconv.Itoa(y) + "年"
+		if y == search.UnknownYear {
+			label = "未知年份"
+		}
+		out = append(out, filterChip{"年份", label, st.toggle("year", strconv.Itoa(y))})
 	}
 	if st.p.YearFrom > 0 {
-		out = append(out, chip{"起始", strconv.Itoa(st.p.YearFrom) + "年", st.url("/", func(v url.Values) { v.Del("year_from") })})
+		out = append(out, filterChip{"起始", strconv.Itoa(st.p.YearFrom) + "年", st.with(func(p *searchParams) { p.YearFrom = 0 })})
 	}
 	if st.p.YearTo > 0 {
-		out = append(out, chip{"截止", strconv.Itoa(st.p.YearTo) + "年", st.url("/", func(v url.Values) { v.Del("year_to") })})
+		out = append(out, filterChip{"截止", strconv.Itoa(st.p.YearTo) + "年", st.with(func(p *searchParams) { p.YearTo = 0 })})
+	}
+	if st.p.DateFrom != "" {
+		out = append(out, filterChip{"起始日期", dateText(st.p.DateFrom, 0, false), st.with(func(p *searchParams) { p.DateFrom = "" })})
+	}
+	if st.p.DateTo != "" {
+		out = append(out, filterChip{"截止日期", dateText(st.p.DateTo, 0, false), st.with(func(p *searchParams) { p.DateTo = "" })})
+	}
+	if st.p.In == "headline" {
+		out = append(out, filterChip{"范围", "只搜标题", st.with(func(p *searchParams) { p.In = "text" })})
+	}
+	return out
+}
+
+// chips are the active filters as links, on the page at path, that remove
+// them.
+func chips(st pageState, path string) []chip {
+	var out []chip
+	for _, f := range filterChips(st) {
+		out = append(out, chip{f.Label, f.Value, f.Without.href(path)})
 	}
 	return out
 }
@@ -246,7 +287,19 @@ func sortLinks(st pageState) []sortLink {
 	var out []sortLink
 	for _, s := range []struct{ value, label string }{{"relevance", "相关度"}, {"newest", "最新"}, {"oldest", "最早"}} {
 		out = append(out, sortLink{Label: s.label, Current: st.p.Sort == s.value,
-			URL: st.url("/", func(v url.Values) { v.Set("sort", s.value) })})
+			URL: st.url("/", func(p *searchParams) { p.Sort, p.sortSet = s.value, true })})
+	}
+	return out
+}
+
+// sizeLinks offers the results-per-page choices. The first card of the
+// current page stays on the page the link opens.
+func sizeLinks(st pageState) []sortLink {
+	var out []sortLink
+	first := (st.p.Page - 1) * st.p.Size
+	for _, n := range pageSizes {
+		out = append(out, sortLink{Label: strconv.Itoa(n), Current: st.p.Size == n,
+			URL: st.url("/", func(p *searchParams) { p.Size, p.Page = n, first/n+1 })})
 	}
 	return out
 }
@@ -261,11 +314,7 @@ func newPager(st pageState, total int) pager {
 	cur := st.p.Page
 	pg := pager{Current: cur, Last: last}
 	link := func(n int) string {
-		return st.url("/", func(v url.Values) {
-			if n > 1 {
-				v.Set("page", strconv.Itoa(n))
-			}
-		})
+		return st.url("/", func(p *searchParams) { p.Page = n })
 	}
 	if last <= 1 {
 		return pg
@@ -290,94 +339,130 @@ func newPager(st pageState, total int) pager {
 	return pg
 }
 
-// newCard prepares one hit for display.
-func newCard(st pageState, h hitJSON) card {
+// newCard prepares one hit for display. The topic sentence shows once:
+// as the title when the paragraph has no headline (or the headline is the
+// topic), else under the headline (unless the headline holds it); the
+// snippet then skips it when it starts with it. marks finds what the
+// search matched in a text, for the title and the topic.
+func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card {
 	c := card{
-		hitJSON:    h,
-		URL:        articleURL(h.ArticleID, h.ID, st.p.Q),
-		Title:      h.Headline,
+		ID: h.ID, Kind: string(h.Kind), Position: h.Position, County: h.County,
+		URL:        articleURL(st, h.ArticleID, h.ID),
 		When:       dateText(h.Date, h.Year, h.YearInferred),
 		DateAttr:   dateAttr(h.Date, h.Year),
 		Cite:       citation(h.Headline, h.Date, h.Year, h.YearInferred, h.Source),
 		SourceText: h.Source.File + " " + lineSpan(h.Source),
+		Highlight:  h.Highlight,
 	}
-	if c.Title == "" {
-		c.Title = clipRunes(h.Topic, 40)
+	title := h.Headline
+	topic := strings.TrimSpace(h.Topic)
+	derived := h.HeadlineDerived && topic == ""  // the title is made from the first sentence
+	if topic == "" && (title == "" || derived) { // an untitled lead: its first sentence stands for the topic
+		topic, _, _ = strings.Cut(strings.TrimSpace(h.Text), "。")
 	}
-	if c.Title == "" {
-		c.Title = "（无标题）"
+	shown := false // the topic is on the card already: the snippet skips it
+	switch {
+	case title == "" || title == topic:
+		title = clipRunes(topic, 40)
+		c.TopicAsTitle, shown = topic != "", topic != ""
+	case derived: // the derived title stands for the first sentence
+		shown = topic != ""
+	case topic != "" && !strings.Contains(title, topic):
+		c.Topic = segments(topic, marks(topic))
+		shown = true
 	}
+	if title == "" {
+		title = "（无标题）"
+	}
+	c.Title = segments(title, marks(title))
+	c.TitleDerived = h.HeadlineDerived
 	if !strings.Contains(h.Highlight, "<mark>") {
 		c.Highlight = ""
-		c.Snippet = clipRunes(h.Text, 160)
+		c.Snippet = h.Text
+		if shown {
+			c.Snippet = skipLeading(h.Text, topic)
+		}
+		c.Snippet = clipRunes(c.Snippet, 160)
+	} else if shown {
+		c.Highlight = skipFragmentLead(h.Highlight, topic)
 	}
 	for _, p := range h.Programs {
-		c.Programs = append(c.Programs, tag{p, st.toggle("program", p)})
+		c.Programs = append(c.Programs, tag{p, st.toggle("program", p).href("/")})
 	}
 	for _, name := range h.Initiatives {
 		t := tag{Label: name}
 		if !strings.ContainsAny(name, `"`) {
-			t.URL = "/?" + url.Values{"q": {`"` + name + `"`}}.Encode()
+			t.URL = withQuery("/", map[string][]string{"q": {`"` + name + `"`}})
 		}
 		c.Initiatives = append(c.Initiatives, t)
 	}
 	return c
 }
 
-// emptyHelp explains why a search found nothing on this page and links to
-// searches that find something: without one of the filters, without all
-// of them, or with one of several terms alone.
-func (pg *pages) emptyHelp(ctx context.Context, st pageState, total int) *emptyHelp {
-	h := &emptyHelp{}
-	if total > 0 {
-		h.Reason = fmt.Sprintf("这一页超出了结果范围：共有 %d 条结果，不到第 %d 页。", total, st.p.Page)
-		h.FirstURL = st.url("/", nil)
-		return h
+// skipLeading returns text without its leading sentence lead (and the
+// punctuation and space after it), or text itself when it does not start
+// with lead or nothing would be left.
+func skipLeading(text, lead string) string {
+	rest, ok := strings.CutPrefix(strings.TrimLeftFunc(text, unicode.IsSpace), lead)
+	if !ok || lead == "" {
+		return text
 	}
-	cs := chips(st)
-	switch {
-	case len(cs) > 0 && len(st.p.Terms) > 0:
-		h.Reason = fmt.Sprintf("在所选的 %d 个筛选条件下，没有段落符合“%s”。", len(cs), st.p.Q)
-	case len(cs) > 0:
-		h.Reason = fmt.Sprintf("所选的 %d 个筛选条件下没有段落。", len(cs))
-	case len(st.p.Terms) > 0:
-		h.Reason = fmt.Sprintf("没有段落符合“%s”。连续的汉字按整体短语精确匹配，词越长、条件越多，结果越少。", st.p.Q)
-	default:
-		h.Reason = "索引里还没有段落。"
+	rest = strings.TrimLeftFunc(rest, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) })
+	if rest == "" {
+		return text
 	}
-	const maxTries = 8 // each suggestion is one more search
-	for _, c := range cs {
-		if len(h.Remove) == maxTries {
-			break
-		}
-		h.Remove = append(h.Remove, suggestion{Label: "去掉“" + c.Label + "：" + c.Value + "”", URL: c.URL, Count: pg.total(ctx, c.URL)})
-	}
-	if len(cs) > 1 {
-		u := st.url("/", clearFilters)
-		h.Remove = append(h.Remove, suggestion{Label: "清除全部筛选", URL: u, Count: pg.total(ctx, u)})
-	}
-	if len(st.p.Terms) > 1 {
-		for _, t := range st.p.Terms {
-			if len(h.Terms) == maxTries {
-				break
-			}
-			q := t
-			if strings.ContainsAny(t, " \t") {
-				q = `"` + t + `"`
-			}
-			u := st.url("/", func(v url.Values) { v.Set("q", q) })
-			h.Terms = append(h.Terms, suggestion{Label: "只搜“" + t + "”", URL: u, Count: pg.total(ctx, u)})
-		}
-	}
-	return h
+	return rest
 }
 
-// total counts the hits of the search a page URL describes for a
-// suggestion; -1 when that fails (the link is offered all the same).
-func (pg *pages) total(ctx context.Context, pageURL string) int {
-	res, err := pg.count(ctx, pageURL, false)
-	if err != nil {
-		return -1
+// skipFragmentLead drops the leading sentence lead from a highlighter
+// fragment (escaped text with <mark> tags) when the fragment starts with
+// it, keeping the marks of what follows. The title already shows the
+// sentence (with its own marks).
+func skipFragmentLead(frag, lead string) string {
+	if lead == "" || strings.HasPrefix(frag, "…") {
+		return frag
 	}
-	return res.Total
+	plain := html.UnescapeString(markTagRE.ReplaceAllString(frag, ""))
+	rest, ok := strings.CutPrefix(plain, lead)
+	if !ok {
+		return frag
+	}
+	rest = strings.TrimLeftFunc(rest, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) })
+	if rest == "" {
+		return frag
+	}
+	// Walk the fragment, dropping the characters of plain that precede rest.
+	drop := utf8.RuneCountInString(plain) - utf8.RuneCountInString(rest)
+	var b strings.Builder
+	open := false
+	for i := 0; i < len(frag); {
+		if t := markTagRE.FindStringIndex(frag[i:]); t != nil && t[0] == 0 {
+			tag := frag[i : i+t[1]]
+			open = tag == "<mark>"
+			if drop == 0 {
+				b.WriteString(tag)
+			}
+			i += t[1]
+			continue
+		}
+		// One character of text: an entity or a rune.
+		n := 1
+		if frag[i] == '&' {
+			if j := strings.IndexByte(frag[i:], ';'); j > 0 {
+				n = j + 1
+			}
+		} else {
+			_, n = utf8.DecodeRuneInString(frag[i:])
+		}
+		if drop > 0 {
+			drop--
+			if drop == 0 && open {
+				b.WriteString("<mark>")
+			}
+		} else {
+			b.WriteString(frag[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }

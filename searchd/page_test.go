@@ -25,6 +25,7 @@ import (
 
 	"countynews/corpus"
 	"countynews/internal/ingest"
+	"countynews/internal/search"
 )
 
 // newPageServer builds an index of the given inputs (none: the embedded
@@ -35,7 +36,7 @@ func newPageServer(t *testing.T, paths ...string) *echo.Echo {
 	if _, err := ingest.Run(context.Background(), ingest.Options{Index: dir, Paths: paths}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := newHolder(context.Background(), dir, slog.New(slog.DiscardHandler))
+	h, err := newHolderWith(context.Background(), dir, slog.New(slog.DiscardHandler), loadedWords(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,30 +336,77 @@ func TestPages(t *testing.T) {
 		}
 	})
 
-	t.Run("ErrorPage", func(t *testing.T) {
-		for _, target := range []string{
-			"/?q=" + url.QueryEscape("OR 红色物业"),
-			"/?q=" + url.QueryEscape("红色物业") + "&year=19",
-			"/compare?q=" + url.QueryEscape("\"红色物业"),
+	t.Run("ErrorsInPlace", func(t *testing.T) {
+		all := totalOf(t, okPage(t, e, "/"))
+		hong := totalOf(t, okPage(t, e, "/?q="+url.QueryEscape("红色物业")))
+		for _, tc := range []struct {
+			name, target string
+			code         string
+			total        int      // what the rest of the request finds
+			says         []string // in the Chinese message
+			marked       string   // the character of q pointed at ("" for none)
+			qHelp        bool
+		}{
+			{"unclosed quote", "/?q=" + url.QueryEscape(`"乡村振兴`), "unbalanced_quote", all, []string{"第 1 个字符", "引号没有配对"}, `"`, true},
+			{"unclosed quote later", "/?q=" + url.QueryEscape(`红色 "物业`), "unbalanced_quote", all, []string{"第 4 个字符"}, `"`, true},
+			{"OR first", "/?q=" + url.QueryEscape("OR 红色物业"), "dangling_or", all, []string{"第 1 个字符", "OR"}, "O", true},
+			{"reversed year range", "/?q=" + url.QueryEscape("红色物业") + "&year_from=2024&year_to=2020", "year_range_reversed", hong, []string{"起始年份 2024 晚于截止年份 2020", "已忽略"}, "", false},
+			{"bad year kept the query", "/?q=" + url.QueryEscape("红色物业") + "&year=19", "invalid_year", hong, []string{"年份“19”无效"}, "", false},
+			{"bad sort", "/?q=" + url.QueryEscape("红色物业") + "&sort=best", "invalid_sort", hong, []string{"排序方式“best”无效"}, "", false},
+			{"two problems", "/?q=" + url.QueryEscape("OR") + "&year=abc", "dangling_or", all, []string{"OR", "年份“abc”无效"}, "O", true},
 		} {
-			r := fetchPage(t, e, target)
-			wantCode, wantMsg := apiMessage(t, e, "/api/search?"+strings.SplitN(target, "?", 2)[1])
-			if r.code != wantCode || wantCode != 400 {
-				t.Errorf("%s: status %d, the API's %d", target, r.code, wantCode)
-			}
-			msg := findByClass(r.doc, "message")
-			if len(msg) != 1 || !strings.Contains(nodeText(msg[0]), wantMsg) {
-				t.Errorf("%s: the page does not show the API's message %q:\n%.3000s", target, wantMsg, r.body)
-			}
-			// The query is kept in the box, and the help is open.
-			q := findByID(r.doc, "q")
-			u, _ := url.Parse(target)
-			if q == nil || nodeAttr(q, "value") != u.Query().Get("q") {
-				t.Errorf("%s: the search box does not hold the query", target)
-			}
-			if d := findByClass(findByTag(r.doc, atom.Main)[0], "help"); len(d) != 1 || !strings.Contains(nodeText(d[0]), "排除") {
-				t.Errorf("%s: the error does not show the query help", target)
-			}
+			t.Run(tc.name, func(t *testing.T) {
+				r := fetchPage(t, e, tc.target)
+				if r.code != 400 || r.doc == nil {
+					t.Fatalf("status %d, want 400 with the page", r.code)
+				}
+				checkPageHygiene(t, tc.target, r)
+				probs := findByClass(r.doc, "problems")
+				if len(probs) != 1 || nodeAttr(probs[0], "role") != "alert" {
+					t.Fatalf("no problem notice (role=alert) above the results")
+				}
+				text := nodeText(probs[0])
+				for _, want := range tc.says {
+					if !strings.Contains(text, want) {
+						t.Errorf("the notice %q does not say %q", text, want)
+					}
+				}
+				if m := findByClass(probs[0], "err"); tc.marked != "" && (len(m) != 1 || nodeText(m[0]) != tc.marked) {
+					t.Errorf("the notice does not point at %q in the query", tc.marked)
+				}
+				if got := totalOf(t, r); got != tc.total {
+					t.Errorf("the page shows %d results, the rest of the request finds %d", got, tc.total)
+				}
+				if len(findByID(r.doc, "facets").FirstChild.Data) == 0 {
+					t.Errorf("no facets")
+				}
+				// The query is kept in the box as typed.
+				u, _ := url.Parse(tc.target)
+				if q := findByID(r.doc, "q"); q == nil || nodeAttr(q, "value") != u.Query().Get("q") {
+					t.Errorf("the search box does not hold the query")
+				}
+				if d := findAll(probs[0], func(n *html.Node) bool { return n.DataAtom == atom.Details && nodeHasAttr(n, "open") }); (len(d) == 1) != tc.qHelp {
+					t.Errorf("query help open: %v, want %v", len(d) == 1, tc.qHelp)
+				}
+				// The API says the same in English, with the same code.
+				req := httptest.NewRequest(http.MethodGet, "/api/search?"+u.RawQuery, nil)
+				rec := httptest.NewRecorder()
+				e.ServeHTTP(rec, req)
+				var body errorBody
+				if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error.Code != tc.code || rec.Code != 400 {
+					t.Errorf("the API: %d %s (%v), want code %s", rec.Code, rec.Body.String(), err, tc.code)
+				}
+			})
+		}
+		// The comparison keeps its table under a bad query.
+		r := fetchPage(t, e, "/compare?q="+url.QueryEscape(`"红色物业`))
+		if r.code != 400 || len(findByClass(r.doc, "problems")) != 1 || len(findByTag(r.doc, atom.Table)) != 1 {
+			t.Errorf("/compare with a bad query: %d, problems %d, tables %d", r.code, len(findByClass(r.doc, "problems")), len(findByTag(r.doc, atom.Table)))
+		}
+		// An error that leaves nothing to show is a page in Chinese.
+		r = fetchPage(t, e, "/articles/0000000000000000")
+		if m := findByClass(r.doc, "message"); r.code != 404 || len(m) != 1 || !strings.Contains(nodeText(m[0]), "没有找到") {
+			t.Errorf("no such article: %d", r.code)
 		}
 		// A client asking for JSON still gets JSON from the same URL.
 		req := httptest.NewRequest(http.MethodGet, "/?year=abc", nil)
@@ -518,7 +566,7 @@ func TestPages(t *testing.T) {
 			u := hrefURL(t, b)
 			y := u.Query().Get("year")
 			label := nodeAttr(b, "aria-label")
-			m := regexp.MustCompile(`^(\d{4})年：(\d+)条$`).FindStringSubmatch(label)
+			m := regexp.MustCompile(`^(\d{4})年：(\d+) 条$`).FindStringSubmatch(label)
 			if m == nil || m[1] != y {
 				t.Fatalf("bar %q links to %s", label, u)
 			}
@@ -541,7 +589,7 @@ func TestPages(t *testing.T) {
 		}
 		for _, b := range out {
 			u := hrefURL(t, b)
-			m := regexp.MustCompile(`^(\d{4})年：(\d+)条`).FindStringSubmatch(nodeAttr(b, "aria-label"))
+			m := regexp.MustCompile(`^(\d{4})年：(\d+) 条`).FindStringSubmatch(nodeAttr(b, "aria-label"))
 			if m == nil || !sameValues(u.Query(), url.Values{"year": {m[1]}}) {
 				t.Fatalf("bar %q outside the range links to %s", nodeAttr(b, "aria-label"), u)
 			}
@@ -582,7 +630,7 @@ func TestPages(t *testing.T) {
 		for _, in := range findByTag(form, atom.Input) {
 			got.Add(nodeAttr(in, "name"), nodeAttr(in, "value"))
 		}
-		if !sameValues(got, url.Values{"q": {"党"}, "county": {"金乡"}, "year_from": {"2020"}, "year_to": {"2021"}}) {
+		if !sameValues(got, url.Values{"q": {"党"}, "county": {"金乡"}, "year_from": {"2020"}, "year_to": {"2021"}, "date_from": {""}, "date_to": {""}}) {
 			t.Errorf("year form fields %v", got)
 		}
 		// An empty range is the same as none.
@@ -669,10 +717,14 @@ func TestPages(t *testing.T) {
 		for _, a := range findByTag(empty[0], atom.A) {
 			suggest[nodeText(a)] = hrefURL(t, a).Query()
 		}
+		// 红色物业 has no paragraph of 金乡 in any year: dropping the year
+		// finds nothing and is not offered.
 		want := map[string]url.Values{
-			"去掉“县区：金乡”":    {"q": {"红色物业"}, "year": {"2021"}},
-			"去掉“年份：2021年”": {"q": {"红色物业"}, "county": {"金乡"}},
-			"清除全部筛选":       {"q": {"红色物业"}},
+			"去掉“县区：金乡”": {"q": {"红色物业"}, "year": {"2021"}},
+			"清除全部筛选":    {"q": {"红色物业"}},
+		}
+		if _, ok := suggest["去掉“年份：2021年”"]; ok || len(suggest) != len(want) {
+			t.Errorf("suggestions %v, want exactly %v", suggest, want)
 		}
 		for label, v := range want {
 			if !sameValues(suggest[label], v) {
@@ -683,7 +735,9 @@ func TestPages(t *testing.T) {
 			t.Errorf("the suggestion does not say how many hits it gives: %s", nodeText(empty[0]))
 		}
 		// Several terms, no hits: each term alone is offered.
-		r = okPage(t, e, "/?q="+url.QueryEscape("红色物业 乡村振兴示范片区建设不存在"))
+		// (exact: under the default, auto, the words of the second term
+		// are found apart)
+		r = okPage(t, e, "/?match=exact&q="+url.QueryEscape("红色物业 乡村振兴示范片区建设不存在"))
 		if !strings.Contains(nodeText(findByClass(r.doc, "empty")[0]), "只搜“红色物业”（2 条）") {
 			t.Errorf("no one-term suggestion: %s", nodeText(findByClass(r.doc, "empty")[0]))
 		}
@@ -727,6 +781,11 @@ func TestPages(t *testing.T) {
 				u := hrefURL(t, findByTag(li, atom.A)[0])
 				if !strings.HasPrefix(u.Path, "/articles/") || u.Fragment != "p-"+u.Query().Get("hl") {
 					t.Errorf("similar link %s", u)
+				}
+				// It carries the search state, so that its article's way
+				// back is the list the reader came from.
+				if st := u.Query(); st.Get("q") != "红色物业" || st.Get("county") != "梁山" {
+					t.Errorf("similar link %s loses the search state", u)
 				}
 			}
 		}
@@ -809,8 +868,8 @@ func TestPages(t *testing.T) {
 		if cellLinks < 2 {
 			t.Errorf("only %d cell links", cellLinks)
 		}
-		// Filters: the county filter limits the rows, the year filter is
-		// kept in every link, the program filter is not applied.
+		// Filters: the county filter limits the rows, the program filter
+		// the columns, and every filter is kept in every link.
 		r2 := okPage(t, e, "/compare?q="+url.QueryEscape("党")+"&county="+url.QueryEscape("金乡")+"&year=2021&program="+url.QueryEscape("红色物业"))
 		var counties []string
 		for _, th := range findByTag(findByTag(r2.doc, atom.Tbody)[0], atom.Th) {
@@ -819,10 +878,40 @@ func TestPages(t *testing.T) {
 		if !slices.Equal(counties, []string{"金乡"}) {
 			t.Errorf("rows %v, want only 金乡", counties)
 		}
+		var cols []string
+		for _, th := range findByClass(findByTag(r2.doc, atom.Table)[0], "prog") {
+			cols = append(cols, nodeText(th))
+		}
+		if !slices.Equal(cols, []string{"红色物业"}) {
+			t.Errorf("columns %v, want only the picked program 红色物业", cols)
+		}
 		for _, u := range linkURLs(t, findByTag(r2.doc, atom.Table)[0]) {
-			if q := u.Query(); q.Get("year") != "2021" || q.Get("county") != "金乡" && q.Get("county") != "" {
+			if q := u.Query(); q.Get("year") != "2021" || q.Get("county") != "金乡" && q.Get("county") != "" || q.Get("program") != "红色物业" {
 				t.Errorf("table link %s loses the filters", u)
 			}
+		}
+		// Its filters show as chips that remove them and stay on the page.
+		chipsOn := map[string]url.Values{}
+		for _, c := range findByClass(r2.doc, "chip") {
+			u := hrefURL(t, c)
+			if u.Path != "/compare" {
+				t.Errorf("a chip leaves the comparison: %s", u)
+			}
+			chipsOn[strings.TrimPrefix(strings.TrimSuffix(nodeText(c), "×"), "去掉筛选条件 ")] = u.Query()
+		}
+		for label, rest := range map[string]url.Values{
+			"县区：金乡":    {"q": {"党"}, "year": {"2021"}, "program": {"红色物业"}},
+			"项目：红色物业":  {"q": {"党"}, "year": {"2021"}, "county": {"金乡"}},
+			"年份：2021年": {"q": {"党"}, "county": {"金乡"}, "program": {"红色物业"}},
+		} {
+			if !sameValues(chipsOn[label], rest) {
+				t.Errorf("chip %s removes to %v, want %v", label, chipsOn[label], rest)
+			}
+		}
+		// The program filter changes the counts as the search page's does.
+		r3 := okPage(t, e, "/compare?q="+url.QueryEscape("党")+"&program="+url.QueryEscape("红色物业"))
+		if got, want := totalOfCompare(t, r3), totalOf(t, okPage(t, e, "/?q="+url.QueryEscape("党")+"&program="+url.QueryEscape("红色物业"))); got != want {
+			t.Errorf("the comparison under program=红色物业 counts %d, the search %d", got, want)
 		}
 		// The form of the comparison page stays on it.
 		if f := findByTag(r.doc, atom.Form); len(f) == 0 || nodeAttr(f[0], "action") != "/compare" {
@@ -848,11 +937,25 @@ func TestPages(t *testing.T) {
 		r := okPage(t, e, "/")
 		for _, n := range findAll(r.doc, func(n *html.Node) bool { return nodeHasAttr(n, "src") || n.DataAtom == atom.Link }) {
 			ref := nodeAttr(n, "src") + nodeAttr(n, "href")
+			if nodeAttr(n, "rel") == "alternate" && nodeAttr(n, "type") == "application/atom+xml" && strings.HasPrefix(ref, "/feed") {
+				continue // the search's feed, not an asset
+			}
 			if !regexp.MustCompile(`^/static/[a-z]+\.(css|js|svg)\?v=[0-9a-f]{12}$`).MatchString(ref) {
 				t.Errorf("asset reference %q", ref)
 			}
 		}
 	})
+}
+
+// totalOfCompare reads the total from the comparison's summary.
+func totalOfCompare(t *testing.T, r pageResp) int {
+	t.Helper()
+	m := regexp.MustCompile(`共 (\d+) 个段落`).FindStringSubmatch(nodeText(findByClass(r.doc, "tally")[0]))
+	if m == nil {
+		t.Fatalf("the comparison's summary has no total")
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // totalOf reads the total from a search page's summary.
@@ -910,8 +1013,8 @@ func TestPageEscaping(t *testing.T) {
 			t.Errorf("%s: %d <img>/<b> elements made it into the DOM", target, n)
 		}
 		for _, s := range findByTag(r.doc, atom.Script) {
-			if !strings.HasPrefix(nodeAttr(s, "src"), "/static/app.js") {
-				t.Errorf("%s: a <script> that is not app.js", target)
+			if src := nodeAttr(s, "src"); !strings.HasPrefix(src, "/static/app.js") && !strings.HasPrefix(src, "/static/suggest.js") {
+				t.Errorf("%s: a <script> that is not app.js or suggest.js", target)
 			}
 		}
 		for _, m := range findByTag(r.doc, atom.Mark) {
@@ -1033,9 +1136,10 @@ func FuzzPageHighlightHTML(f *testing.F) {
 	})
 }
 
-// TestPageMarkTerms: the article view's term marking keeps the text intact
-// and marks every occurrence, merging overlaps.
-func TestPageMarkTerms(t *testing.T) {
+// TestPageSegments: cutting a text at the search's spans keeps the text
+// intact, marks exactly the spans, and ignores spans that are not of the
+// text (out of order or range) rather than cut a character.
+func TestPageSegments(t *testing.T) {
 	join := func(segs []segment) (string, []string) {
 		var b strings.Builder
 		var marked []string
@@ -1047,24 +1151,23 @@ func TestPageMarkTerms(t *testing.T) {
 		}
 		return b.String(), marked
 	}
+	text := "打造红色物业示范小区，红色物业覆盖全县"
 	for _, tc := range []struct {
 		name   string
-		text   string
-		terms  []string
+		spans  []search.Span
 		marked []string
 	}{
-		{"none", "红色物业示范小区", nil, nil},
-		{"one", "打造红色物业示范小区，红色物业覆盖全县", []string{"红色物业"}, []string{"红色物业", "红色物业"}},
-		{"overlap merges", "红色物业示范", []string{"红色物业", "物业示范"}, []string{"红色物业示范"}},
-		{"touching merges", "红色物业示范", []string{"红色", "物业"}, []string{"红色物业"}},
-		{"single character", "县乡村", []string{"乡"}, []string{"乡"}},
-		{"ascii case folds", "建设APP平台app", []string{"App"}, []string{"APP", "app"}},
-		{"absent", "红色物业", []string{"网格"}, nil},
+		{"none", nil, nil},
+		{"two", []search.Span{{Start: 6, End: 18}, {Start: 33, End: 45}}, []string{"红色物业", "红色物业"}},
+		{"at the start and the end", []search.Span{{Start: 0, End: 6}, {Start: 51, End: 57}}, []string{"打造", "全县"}},
+		{"out of order ignored", []search.Span{{Start: 33, End: 45}, {Start: 6, End: 18}}, []string{"红色物业"}},
+		{"out of range ignored", []search.Span{{Start: 6, End: 18}, {Start: 50, End: 900}}, []string{"红色物业"}},
+		{"empty ignored", []search.Span{{Start: 6, End: 6}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, marked := join(markTerms(tc.text, tc.terms))
-			if got != tc.text {
-				t.Errorf("text %q, want %q", got, tc.text)
+			got, marked := join(segments(text, tc.spans))
+			if got != text {
+				t.Errorf("text %q, want %q", got, text)
 			}
 			if !slices.Equal(marked, tc.marked) {
 				t.Errorf("marked %q, want %q", marked, tc.marked)

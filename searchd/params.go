@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"countynews/corpus"
 	"countynews/internal/search"
 	"countynews/internal/text"
 	"countynews/query"
@@ -33,10 +34,16 @@ type searchParams struct {
 	Years    []int       `json:"year"`
 	YearFrom int         `json:"year_from,omitempty"`
 	YearTo   int         `json:"year_to,omitempty"`
+	DateFrom corpus.Date `json:"date_from,omitempty"`
+	DateTo   corpus.Date `json:"date_to,omitempty"`
+	In       string      `json:"in"`
 	Sort     string      `json:"sort"`
+	Match    string      `json:"match"`
 	Page     int         `json:"page"`
 	Size     int         `json:"size"`
 	query    query.Query `json:"-"`
+	match    search.Match
+	sortSet  bool // sort was given; else it follows q (relevance with terms, newest without)
 }
 
 // bindSearch reads and validates the search parameters. Unknown parameters
@@ -46,24 +53,14 @@ func bindSearch(v url.Values) (searchParams, error) {
 	p := searchParams{Page: 1, Size: defaultSize, Counties: []string{}, Programs: []string{}, Years: []int{}, Terms: []string{}}
 	var err error
 
-	p.Q = v.Get("q")
-	if !utf8.ValidString(p.Q) {
-		return p, badRequest("q is not valid UTF-8")
-	}
-	if n := utf8.RuneCountInString(p.Q); n > query.MaxLen {
-		return p, badRequest("q is %d characters long; at most %d are allowed", n, query.MaxLen)
-	}
-	if p.query, err = query.Parse(p.Q); err != nil {
+	if err := p.setQ(v.Get("q")); err != nil {
 		return p, err
-	}
-	p.Parsed = p.query.String()
-	for _, t := range p.query.Positive() {
-		p.Terms = append(p.Terms, t.Text)
 	}
 
 	if p.Counties, err = values(v, "county"); err != nil {
 		return p, err
 	}
+	p.Counties = builtinNames.canonical(p.Counties) // 微山县 → 微山
 	if p.Programs, err = values(v, "program"); err != nil {
 		return p, err
 	}
@@ -72,6 +69,10 @@ func bindSearch(v url.Values) (searchParams, error) {
 		return p, err
 	}
 	for _, y := range years {
+		if strings.TrimSpace(text.FoldWidth(y)) == strconv.Itoa(search.UnknownYear) {
+			p.Years = append(p.Years, search.UnknownYear) // 未知年份: paragraphs with no known year
+			continue
+		}
 		n, err := yearValue("year", y)
 		if err != nil {
 			return p, err
@@ -89,19 +90,42 @@ func bindSearch(v url.Values) (searchParams, error) {
 		}
 	}
 	if p.YearFrom > 0 && p.YearTo > 0 && p.YearFrom > p.YearTo {
-		return p, badRequest("year_from %d is after year_to %d", p.YearFrom, p.YearTo)
+		return p, badParam(codeYearRangeReversed, []string{"year_from", "year_to"}, "year_from %d is after year_to %d", p.YearFrom, p.YearTo)
+	}
+
+	if p.DateFrom, err = dateValue(v, "date_from"); err != nil {
+		return p, err
+	}
+	if p.DateTo, err = dateValue(v, "date_to"); err != nil {
+		return p, err
+	}
+	if p.DateFrom != "" && p.DateTo != "" && p.DateFrom > p.DateTo {
+		return p, badParam(codeDateRangeReversed, []string{"date_from", "date_to"}, "date_from %s is after date_to %s", p.DateFrom, p.DateTo)
+	}
+	p.In = strings.TrimSpace(v.Get("in"))
+	switch p.In {
+	case "":
+		p.In = "text"
+	case "text", "headline":
+	default:
+		return p, badParam(codeInvalidIn, []string{"in"}, "in must be text or headline, not %q", clipValue(p.In))
 	}
 
 	p.Sort = v.Get("sort")
 	switch p.Sort {
 	case "":
-		p.Sort = "relevance"
-		if len(p.query.Positive()) == 0 {
-			p.Sort = "newest" // browsing: nothing to rank by
-		}
+		p.Sort = p.defaultSort()
 	case "relevance", "newest", "oldest":
+		p.sortSet = true
 	default:
-		return p, badRequest("sort must be relevance, newest or oldest, not %q", clipValue(p.Sort))
+		return p, badParam(codeInvalidSort, []string{"sort"}, "sort must be relevance, newest or oldest, not %q", clipValue(p.Sort))
+	}
+	p.Match = v.Get("match")
+	if p.Match == "" {
+		p.Match = search.MatchAuto.String()
+	}
+	if p.match, err = search.ParseMatch(p.Match); err != nil {
+		return p, badRequest("match must be auto, exact, all or any, not %q", clipValue(p.Match))
 	}
 	if p.Page, err = intValue(v, "page", 1, 1, maxWindow); err != nil {
 		return p, err
@@ -110,17 +134,53 @@ func bindSearch(v url.Values) (searchParams, error) {
 		return p, err
 	}
 	if p.Page*p.Size > maxWindow {
-		return p, badRequest("page %d of size %d reaches past hit %d; at most %d hits can be paged through — narrow the query", p.Page, p.Size, p.Page*p.Size, maxWindow)
+		return p, badParam(codeWindowTooDeep, []string{"page"}, "page %d of size %d reaches past hit %d; at most %d hits can be paged through — narrow the query", p.Page, p.Size, p.Page*p.Size, maxWindow)
 	}
 	return p, nil
+}
+
+// setQ sets the query to q, parsed. Unless a sort was given, the sort
+// follows the new query.
+func (p *searchParams) setQ(q string) error {
+	if !utf8.ValidString(q) {
+		return badParam(codeInvalidUTF8, []string{"q"}, "q is not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(q); n > query.MaxLen {
+		return badParam(codeQueryTooLong, []string{"q"}, "q is %d characters long; at most %d are allowed", n, query.MaxLen)
+	}
+	pq, err := query.Parse(q)
+	if err != nil {
+		return err
+	}
+	p.Q, p.query, p.Parsed = q, pq, pq.String()
+	p.Terms = []string{}
+	for _, t := range pq.Positive() {
+		p.Terms = append(p.Terms, t.Text)
+	}
+	if !p.sortSet {
+		p.Sort = p.defaultSort()
+	}
+	return nil
+}
+
+// defaultSort is the order when none is given: relevance with terms to
+// rank by, newest when browsing.
+func (p *searchParams) defaultSort() string {
+	if p.query.HasPositive() {
+		return "relevance"
+	}
+	return "newest"
 }
 
 // request turns the parameters into a search request.
 func (p searchParams) request() search.Request {
 	r := search.Request{
-		Query: p.query, Counties: p.Counties, Programs: p.Programs, Years: p.Years,
-		YearFrom: p.YearFrom, YearTo: p.YearTo,
+		Query: p.query, Match: p.match, Counties: p.Counties, Programs: p.Programs, Years: p.Years,
+		YearFrom: p.YearFrom, YearTo: p.YearTo, DateFrom: p.DateFrom, DateTo: p.DateTo,
 		From: (p.Page - 1) * p.Size, Size: p.Size, Highlight: true, Facets: true,
+	}
+	if p.In == "headline" {
+		r.In = search.InHeadline
 	}
 	switch p.Sort {
 	case "newest":
@@ -145,10 +205,10 @@ func values(v url.Values, name string) ([]string, error) {
 				continue
 			}
 			if !utf8.ValidString(s) {
-				return nil, badRequest("%s is not valid UTF-8", name)
+				return nil, badParam(codeInvalidUTF8, []string{name}, "%s is not valid UTF-8", name)
 			}
 			if len(out) == maxFilterVals {
-				return nil, badRequest("too many %s values: at most %d", name, maxFilterVals)
+				return nil, badParam(codeTooManyValues, []string{name}, "too many %s values: at most %d", name, maxFilterVals)
 			}
 			seen[s] = true
 			out = append(out, s)
@@ -160,9 +220,23 @@ func values(v url.Values, name string) ([]string, error) {
 func yearValue(name, s string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(text.FoldWidth(s)))
 	if err != nil || n < minYear || n > maxYear {
-		return 0, badRequest("%s must be a year between %d and %d, not %q", name, minYear, maxYear, clipValue(s))
+		return 0, badParam(codeInvalidYear, []string{name}, "%s must be a year between %d and %d, not %q", name, minYear, maxYear, clipValue(s))
 	}
 	return n, nil
+}
+
+// dateValue reads an optional day, YYYY-MM-DD (full-width digits
+// folded), checked against the calendar.
+func dateValue(v url.Values, name string) (corpus.Date, error) {
+	s := strings.TrimSpace(text.FoldWidth(v.Get(name)))
+	if s == "" {
+		return "", nil
+	}
+	d, y, err := corpus.ParseDate(s)
+	if err != nil || len(s) != len("2006-01-02") || y < minYear || y > maxYear {
+		return "", badParam(codeInvalidDate, []string{name}, "%s must be a date YYYY-MM-DD between %d and %d, not %q", name, minYear, maxYear, clipValue(s))
+	}
+	return d, nil
 }
 
 // intValue reads an optional integer parameter within [min, max].
@@ -173,7 +247,7 @@ func intValue(v url.Values, name string, def, min, max int) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < min || n > max {
-		return 0, badRequest("%s must be a whole number from %d to %d, not %q", name, min, max, clipValue(s))
+		return 0, badParam(codeInvalidNumber, []string{name}, "%s must be a whole number from %d to %d, not %q", name, min, max, clipValue(s))
 	}
 	return n, nil
 }

@@ -32,8 +32,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	log := slog.New(handler)
+	// The word segmenter of relaxed searches (queries typed without spaces,
+	// questions) takes about a second to load: it loads while the index is
+	// opened, and the daemon listens once it is ready, so that no search
+	// waits for it within its time limit.
+	words := search.NewWords()
+	words.Preload()
 
-	if _, err := os.Stat(cfg.Index); errors.Is(err, os.ErrNotExist) {
+	// A missing folder, or one that an interrupted first build left with
+	// only its lock or a temporary generation, is built (the build
+	// removes the leftovers). A folder of something else is refused by
+	// the build.
+	if !search.HasGeneration(cfg.Index) {
 		log.Info("no index yet: building it from the embedded default corpus", "index", cfg.Index)
 		sum, err := ingest.Run(ctx, ingest.Options{Index: cfg.Index})
 		if err != nil {
@@ -41,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		log.Info("index built", "paragraphs", sum.Total, "seconds", sum.Seconds)
 	}
-	h, err := newHolder(ctx, cfg.Index, log)
+	h, err := newHolderWith(ctx, cfg.Index, log, words)
 	if err != nil {
 		var se *search.SchemaError
 		if errors.As(err, &se) {
@@ -50,6 +60,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("open index: %w", err)
 	}
 	defer h.close()
+	loadStart := time.Now()
+	if err := words.Load(ctx); err != nil {
+		return fmt.Errorf("load the word segmenter: %w", err)
+	}
+	log.Info("word segmenter ready", "waited_seconds", time.Since(loadStart).Seconds())
 
 	e := newServer(cfg, h, log)
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -91,10 +106,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing requests in flight")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	grace := shutdownGrace(cfg)
+	shutCtx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := e.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		log.Warn("shutdown: requests still running were cut off", "after", grace, "err", err)
+		e.Server.Close()
 	}
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
@@ -173,4 +190,13 @@ func durationEnv(getenv func(string) string, name string, def time.Duration) tim
 		return d
 	}
 	return def
+}
+
+// shutdownGrace is how long a shutdown waits for requests in flight.
+// Every search ends within -timeout and its answer is written within the
+// server's write timeout, 10 s more: waiting that long lets every request
+// finish (a fixed 15 s cut off searches allowed longer). A stream still
+// open then (a long export) is cut, logged, and the exit is still clean.
+func shutdownGrace(cfg config) time.Duration {
+	return max(15*time.Second, cfg.Timeout+10*time.Second)
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strings"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
+
+	"countynews/query"
 )
 
 // config is searchd's configuration, from flags and environment variables.
@@ -61,6 +64,7 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	e.Server.MaxHeaderBytes = 64 << 10
 
 	m := newMetrics(h)
+	e.Pre(frontDoor(len(cfg.CORSOrigins) > 0))
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true, LogError: true,
@@ -84,6 +88,7 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	}))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			m.panics.WithLabelValues("handler").Inc()
 			log.Error("panic", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "stack", string(stack))
 			return err
 		},
@@ -102,22 +107,29 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	}
 	if cfg.RateLimit > 0 {
 		e.Use(middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-			Skipper: func(c echo.Context) bool { p := c.Path(); return p == "/healthz" || p == "/readyz" || p == "/metrics" },
+			Skipper: func(c echo.Context) bool {
+				p := c.Path()
+				return p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(c.Request().URL.Path, "/static/")
+			},
 			Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 				Rate: rate.Limit(cfg.RateLimit), Burst: cfg.RateBurst, ExpiresIn: 3 * time.Minute,
 			}),
 			DenyHandler: func(c echo.Context, _ string, _ error) error {
-				return &apiError{Status: http.StatusTooManyRequests, Message: "too many requests; slow down"}
+				return &apiError{Status: http.StatusTooManyRequests, Code: codeTooManyRequests, Message: "too many requests; slow down"}
 			},
 		}))
 	}
 	ctxTimeout := middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: cfg.Timeout})
-	admit := admission(cfg.MaxSearches)
+	admit := admission(cfg.MaxSearches, heavyRequest(h))
 	// Every search route gets the time limit, and inside it a place in
 	// the queue of searches.
-	timeout := func(next echo.HandlerFunc) echo.HandlerFunc { return ctxTimeout(admit(next)) }
+	//
+	// The conditional check (ETag, 304) comes first: a request answered
+	// 304 costs a hash and needs no place in the queue.
+	cached := conditional(programVersion(), h.generationID)
+	timeout := func(next echo.HandlerFunc) echo.HandlerFunc { return cached(ctxTimeout(admit(next))) }
 
-	a := &api{index: index}
+	a := &api{index: index, names: builtinNames}
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
 		ix, release := h.acquire()
@@ -132,9 +144,13 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	g.GET("/openapi.json", serveOpenAPI, timeout)
 	g.GET("/search", a.search, timeout)
 	g.GET("/facets", a.facets, timeout)
+	g.GET("/suggest", a.suggest, timeout)
+	// An export sets its own, longer time limit (export.go).
+	g.GET("/export", a.export, func(next echo.HandlerFunc) echo.HandlerFunc { return cached(admit(next)) })
 	g.GET("/articles/:id", a.article, timeout)
 	g.GET("/paragraphs/:id", a.paragraph, timeout)
 	g.GET("/paragraphs/:id/similar", a.similar, timeout)
+	e.GET("/feed", a.feed, timeout)
 	registerPages(e, a, timeout)
 	e.Server.Handler = headAsGet(e)
 	return e
@@ -148,21 +164,65 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 // whole index) runs so slowly under load that it times out. Queued in
 // order, every request waits about as long as the others and then runs at
 // full speed, so heavy requests finish and the throughput is the same.
-func admission(n int) echo.MiddlewareFunc {
+//
+// Requests that heavy (nil: none) calls expensive (a query whose
+// estimated cost is past search.HeavyCost, similar initiatives) first
+// queue in a lane of their own, n/4 places (at least one), and only then
+// for a place among the n: however many clients send the worst queries,
+// they hold at most a quarter of the places, and simple searches keep
+// their latency.
+func admission(n int, heavy func(echo.Context) bool) echo.MiddlewareFunc {
 	if n <= 0 {
 		n = 2 * runtime.GOMAXPROCS(0)
 	}
 	slots := make(chan struct{}, n)
+	heavySlots := make(chan struct{}, max(1, n/4))
+	take := func(c echo.Context, ch chan struct{}) error {
+		select {
+		case ch <- struct{}{}:
+			return nil
+		case <-c.Request().Context().Done():
+			return &apiError{Status: http.StatusServiceUnavailable, Code: codeBusy, Message: "the server is busy; try again in a moment"}
+		}
+	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			select {
-			case slots <- struct{}{}:
-			case <-c.Request().Context().Done():
-				return &apiError{Status: http.StatusServiceUnavailable, Message: "the server is busy; try again in a moment"}
+			if heavy != nil && heavy(c) {
+				if err := take(c, heavySlots); err != nil {
+					return err
+				}
+				defer func() { <-heavySlots }()
+			}
+			if err := take(c, slots); err != nil {
+				return err
 			}
 			defer func() { <-slots }()
 			return next(c)
 		}
+	}
+}
+
+// heavyRequest tells the expensive requests for admission: similar
+// initiatives (a disjunction of 25 weighted bigrams and more) and any
+// request whose q costs more than the index's HeavyCost. A q that does not
+// parse is not heavy: its handler answers 400 at once.
+func heavyRequest(h *holder) func(echo.Context) bool {
+	return func(c echo.Context) bool {
+		if strings.HasSuffix(c.Path(), "/similar") {
+			return true
+		}
+		raw := c.QueryParam("q")
+		if raw == "" {
+			return false
+		}
+		q, err := query.Parse(raw)
+		if err != nil {
+			return false
+		}
+		ix, release := h.acquire()
+		defer release()
+		cost, err := ix.Cost(c.Request().Context(), q)
+		return err == nil && cost > ix.HeavyCost()
 	}
 }
 
@@ -191,4 +251,56 @@ func isPage(c echo.Context) bool {
 		}
 	}
 	return strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/html") || c.Request().Header.Get(echo.HeaderAccept) == ""
+}
+
+// frontDoor checks what every request carries before it is routed:
+//   - a client's X-Request-ID is kept only if it looks like an ID (at most
+//     maxRequestID characters of letters, digits and . _ : -); otherwise a
+//     new one is made, so that a 60 KB header is neither echoed nor logged;
+//   - a path with empty segments (//api/search) is read as its clean form
+//     (/api/search), so that it reaches its route rather than an HTML 404;
+//   - a query string that does not decode (q=%ZZ) is refused with 400,
+//     where net/url would drop the pair silently and search everything;
+//   - OPTIONS, other than a CORS preflight when CORS is on, is refused
+//     with 405 like every method but GET and HEAD.
+func frontDoor(cors bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if id := r.Header.Get(echo.HeaderXRequestID); id != "" && !validRequestID(id) {
+				r.Header.Del(echo.HeaderXRequestID)
+			}
+			if strings.Contains(r.URL.Path, "//") {
+				clean := r.URL.Path
+				for strings.Contains(clean, "//") {
+					clean = strings.ReplaceAll(clean, "//", "/")
+				}
+				r.URL.Path, r.URL.RawPath = clean, ""
+			}
+			if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+				return &apiError{Status: http.StatusBadRequest, Code: codeBadRequest, Message: "malformed query string: " + err.Error()}
+			}
+			if r.Method == http.MethodOptions && !(cors && r.Header.Get("Access-Control-Request-Method") != "") {
+				return &apiError{Status: http.StatusMethodNotAllowed, Code: codeMethodNotAllowed, Message: "only GET and HEAD are allowed"}
+			}
+			return next(c)
+		}
+	}
+}
+
+// maxRequestID bounds a client's X-Request-ID.
+const maxRequestID = 64
+
+func validRequestID(id string) bool {
+	if len(id) > maxRequestID {
+		return false
+	}
+	for _, r := range id {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == ':', r == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }

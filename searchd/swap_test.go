@@ -70,8 +70,8 @@ func sampleVocabulary(t *testing.T) synth.Vocabulary {
 		t.Fatal(err)
 	}
 	var texts []string
-	for _, in := range corpus.DefaultInputs() {
-		if _, err := p.Read(context.Background(), in, func(a corpus.Article) error {
+	for _, in := range ingest.DefaultInputs() {
+		if _, err := ingest.Read(context.Background(), p, in, func(a corpus.Article) error {
 			for _, para := range a.Paragraphs {
 				texts = append(texts, para.Text)
 			}

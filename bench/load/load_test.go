@@ -24,7 +24,7 @@ import (
 // are the real corpus's own (corpus/synth). The index is built once into
 // $TMPDIR/countynews-bench/news-index and reused.
 const (
-	newsCorpus    = "/work/shared/corpus/real/news-2023.jsonl.gz"
+	newsCorpus    = "../../../shared/corpus/real/news-2023.jsonl.gz" // shared/ beside the repository, as CI lays it
 	MinParagraphs = 250_000
 )
 
@@ -36,16 +36,16 @@ func readTexts(t testing.TB, nth int, paths ...string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inputs := corpus.DefaultInputs()
+	inputs := ingest.DefaultInputs()
 	if len(paths) > 0 {
-		if inputs, err = corpus.Inputs(paths...); err != nil {
+		if inputs, _, err = ingest.Inputs(paths...); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var texts []string
 	i := 0
 	for _, in := range inputs {
-		if _, err := p.Read(context.Background(), in, func(a corpus.Article) error {
+		if _, err := ingest.Read(context.Background(), p, in, func(a corpus.Article) error {
 			for _, para := range a.Paragraphs {
 				if i%nth == 0 {
 					texts = append(texts, para.Text)
@@ -125,6 +125,9 @@ func TestLoadNews(t *testing.T) {
 		t.Skip("the 60-second load test runs with LOAD=1")
 	}
 	if _, err := os.Stat(newsCorpus); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no news corpus under CI=true: %v", err)
+		}
 		t.Skipf("no news corpus: %v", err)
 	}
 	ctx := context.Background()

@@ -21,6 +21,7 @@ import (
 	"countynews/bench/lucene"
 	"countynews/corpus"
 	"countynews/corpus/synth"
+	"countynews/internal/ingest"
 )
 
 // Corpus kinds.
@@ -411,8 +412,8 @@ func Vocabulary(ctx context.Context, realPath string) (synth.Vocabulary, string,
 		}
 		source = filepath.Base(realPath)
 	} else {
-		for _, in := range corpus.DefaultInputs() {
-			if _, err := parser.Read(ctx, in, visit); err != nil {
+		for _, in := range ingest.DefaultInputs() {
+			if _, err := ingest.Read(ctx, parser, in, visit); err != nil {
 				return synth.Vocabulary{}, "", err
 			}
 		}

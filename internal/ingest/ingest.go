@@ -8,12 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path/filepath"
+	"slices"
+	"sort"
 	"time"
 
 	"countynews/corpus"
 	"countynews/internal/search"
+	"countynews/internal/story"
 )
 
 // Options configure one run of the pipeline.
@@ -34,6 +35,9 @@ type Options struct {
 	Observer Observer
 	// Parser overrides the default corpus parser (tests pin its clock).
 	Parser *corpus.Parser
+	// NoSpaceCheck skips the free-space check before the build (see
+	// disk.go); a full disk is then reported when a write fails.
+	NoSpaceCheck bool
 }
 
 // Observer follows a run, e.g. to draw a progress bar. Calls come from the
@@ -69,7 +73,8 @@ type Summary struct {
 	Warnings   int       `json:"warnings"`
 	Skipped    []Skipped `json:"skipped"`
 	Unchanged  int       `json:"unchanged"`  // with Update: inputs whose hash matched
-	Changed    int       `json:"changed"`    // with Update: inputs re-indexed plus inputs removed
+	Changed    int       `json:"changed"`    // with Update: inputs added, changed or removed
+	Reread     int       `json:"reread"`     // with Update: unchanged inputs read again (they share paragraphs with a changed one)
 	BytesRead  int64     `json:"bytes_read"` // input bytes as stored (gzip compressed, if so)
 	MBRead     float64   `json:"mb_read"`
 	TextBytes  int64     `json:"text_bytes"` // UTF-8 bytes of the paragraph text indexed
@@ -80,37 +85,69 @@ type Summary struct {
 	IndexBytes int64     `json:"index_bytes"`
 }
 
+// Counters are what a run counted, input by input.
+type Counters struct {
+	Pages      int       // inputs read (page files and exports)
+	Articles   int       // articles read
+	Paragraphs int       // paragraphs indexed in this run
+	Duplicates int       // paragraphs read whose ID another input (or an earlier place) holds
+	Warnings   int       // problems that skipped part of an input
+	Skipped    []Skipped // inputs left out
+	Unchanged  int       // with Update: inputs whose hash matched
+	Changed    int       // with Update: inputs added, changed or removed
+	Reread     int       // with Update: unchanged inputs read again, as they share paragraphs with a changed one
+	BytesRead  int64     // input bytes as stored (gzip compressed, if so)
+	TextBytes  int64     // UTF-8 bytes of the paragraph text indexed
+}
+
 // Run builds (or with Update, refreshes) the index. On any fatal error the
 // temporary generation is removed and the previous index is left as it
 // was.
+//
+// An update gives the index a fresh build of the same inputs would: the
+// same documents, totals and facets (TestUpdateEqualsFreshBuild). Inputs
+// are known by Input.Key, so a file named two ways is one input. A
+// paragraph held by several inputs (an article printed in two files has one
+// ID) is stored once, from the input with the smallest key, and stays while
+// any input holds it: the generation records which paragraphs each input
+// holds (search.Builder.SetHolds), and when an input changes or goes away,
+// the unchanged inputs that share paragraphs with it are read again.
 func Run(ctx context.Context, opt Options) (sum *Summary, err error) {
 	start := time.Now()
-	obs := opt.Observer
-	if obs == nil {
-		obs = nopObserver{}
+	r := &pipeline{opt: opt, obs: opt.Observer, parser: opt.Parser}
+	if r.obs == nil {
+		r.obs = nopObserver{}
 	}
-	parser := opt.Parser
-	if parser == nil {
-		if parser, err = corpus.NewParser(corpus.Options{}); err != nil {
+	if r.parser == nil {
+		if r.parser, err = corpus.NewParser(corpus.Options{}); err != nil {
 			return nil, err
 		}
 	}
-	inputs := corpus.DefaultInputs()
+	inputs := DefaultInputs()
+	var problems []error
 	if len(opt.Paths) > 0 {
-		if inputs, err = corpus.Inputs(opt.Paths...); err != nil {
+		if inputs, problems, err = Inputs(opt.Paths...); err != nil {
 			return nil, err
 		}
 	}
+	for _, p := range problems {
+		if opt.Strict {
+			return nil, p
+		}
+		r.skip(p)
+	}
+	sort.SliceStable(inputs, func(i, j int) bool { return inputs[i].Key < inputs[j].Key })
 	var total int64
 	for _, in := range inputs {
 		total += in.Size
 	}
-	obs.Start(len(inputs), total)
+	r.obs.Start(len(inputs), total)
 
 	b, err := search.NewBuilder(ctx, opt.Index, search.BuildOptions{Update: opt.Update, BatchSize: opt.BatchSize})
 	if err != nil {
 		return nil, err
 	}
+	r.b = b
 	committed := false
 	defer func() {
 		if !committed {
@@ -119,81 +156,22 @@ func Run(ctx context.Context, opt Options) (sum *Summary, err error) {
 			}
 		}
 	}()
-
-	sum = &Summary{Index: opt.Index, Skipped: []Skipped{}}
-	prev := b.Previous()
-	seen := map[string]bool{} // input names in this run
-	ids := map[string]bool{}  // paragraph IDs added in this run
-	for _, in := range inputs {
-		if err := ctx.Err(); err != nil {
+	changed, err := r.plan(ctx, inputs)
+	if err != nil {
+		return nil, err
+	}
+	for len(r.queue) > 0 {
+		in := r.queue[0]
+		r.queue = r.queue[1:]
+		if err := r.input(ctx, in); err != nil {
 			return nil, err
 		}
-		seen[in.Name] = true
-		hash, err := in.Hash()
-		if err != nil {
-			if opt.Strict {
-				return nil, err
-			}
-			sum.Skipped = append(sum.Skipped, Skipped{in.Name, err.Error()})
-			obs.Problem(err)
-			continue
-		}
-		old, existed := prev.Files[in.Name]
-		if opt.Update && existed && old.Hash == hash {
-			b.SetFile(in.Name, hash, old.Paragraphs)
-			sum.Unchanged++
-			obs.Input(in.Name, in.Size, 0)
-			continue
-		}
-		if opt.Update && existed {
-			if err := b.RemoveFile(ctx, in.Name); err != nil {
-				return nil, err
-			}
-		}
-		if opt.Update {
-			sum.Changed++
-		}
-		n, arts, problems, rerr := readInput(ctx, parser, b, in.Observed(obs.Read), ids, &sum.Duplicates, &sum.TextBytes)
-		sum.BytesRead += in.Size
-		sum.Pages++
-		for _, p := range problems {
-			if opt.Strict {
-				return nil, p
-			}
-			sum.Warnings++
-			obs.Problem(p)
-		}
-		var ce *corpus.Error
-		switch {
-		case errors.As(rerr, &ce) && !opt.Strict:
-			if n > 0 { // a file that broke part-way (a corrupt gzip) is left out whole
-				if err := b.RemoveFile(ctx, in.Name); err != nil {
-					return nil, err
-				}
-			}
-			sum.Skipped = append(sum.Skipped, Skipped{in.Name, ce.Error()})
-			obs.Problem(rerr)
-			obs.Input(in.Name, in.Size, 0)
-			continue
-		case rerr != nil:
-			return nil, rerr
-		}
-		b.SetFile(in.Name, hash, n)
-		sum.Paragraphs += n
-		sum.Articles += arts
-		obs.Input(in.Name, in.Size, n)
 	}
-	if opt.Update {
-		for name := range prev.Files {
-			if !seen[name] {
-				if err := b.RemoveFile(ctx, name); err != nil {
-					return nil, err
-				}
-				sum.Changed++
-			}
-		}
-	}
-	if opt.Update && sum.Changed == 0 && prev.Generation > 0 {
+	b.SetHolds(r.holds)
+
+	sum = &Summary{Index: opt.Index}
+	prev := b.Previous()
+	if opt.Update && !changed && prev.Generation > 0 {
 		// Nothing changed: keep the current generation as it is.
 		if err := b.Abort(); err != nil {
 			return nil, err
@@ -208,8 +186,17 @@ func Run(ctx context.Context, opt Options) (sum *Summary, err error) {
 		committed = true
 		sum.Generation, sum.Total, sum.IndexBytes = st.Generation, st.Paragraphs, st.SizeBytes
 	}
-	if sum.IndexBytes == 0 {
-		sum.IndexBytes = dirSize(opt.Index)
+	c := r.c
+	sum.Pages, sum.Articles, sum.Paragraphs, sum.Duplicates, sum.Warnings = c.Pages, c.Articles, c.Paragraphs, c.Duplicates, c.Warnings
+	sum.Skipped, sum.Unchanged, sum.Changed, sum.Reread = c.Skipped, c.Unchanged, c.Changed, c.Reread
+	sum.BytesRead, sum.TextBytes = c.BytesRead, c.TextBytes
+	if sum.Skipped == nil {
+		sum.Skipped = []Skipped{}
+	}
+	if sum.IndexBytes == 0 { // the current generation kept as it was
+		if n, err := search.CurrentBytes(opt.Index); err == nil {
+			sum.IndexBytes = n
+		}
 	}
 	sum.Seconds = time.Since(start).Seconds()
 	sum.MBRead = float64(sum.BytesRead) / 1e6
@@ -221,40 +208,276 @@ func Run(ctx context.Context, opt Options) (sum *Summary, err error) {
 	return sum, nil
 }
 
-// readInput parses one input into the builder, returning its paragraph and
-// article counts. A parse failure of the whole input comes back as a
-// *corpus.Error with nothing added.
-func readInput(ctx context.Context, p *corpus.Parser, b *search.Builder, in corpus.Input, ids map[string]bool, dups *int, textBytes *int64) (paragraphs, articles int, problems []*corpus.Error, err error) {
-	problems, err = p.Read(ctx, in, func(a corpus.Article) error {
-		articles++
-		for _, para := range a.Paragraphs {
-			if ids[para.ID] {
-				*dups++
-			}
-			ids[para.ID] = true
-			if err := b.Add(ctx, para); err != nil {
-				return fmt.Errorf("index %s: %w", para.ID, err)
-			}
-			paragraphs++
-			*textBytes += int64(len(para.Text))
-		}
-		return nil
-	})
-	return paragraphs, articles, problems, err
+// pipeline is one run: the plan of what to read, then one input at a time.
+type pipeline struct {
+	opt    Options
+	parser *corpus.Parser
+	obs    Observer
+	b      *search.Builder
+
+	all      map[string]Input  // every input of the run, by key
+	queue    []Input           // inputs to read, by key
+	hashes   map[string]string // input key -> hash, of the inputs to read
+	readHash map[string]string // input key -> hash, of every input hashed
+	// outside maps a paragraph ID to the keys of the inputs not read in
+	// this run (unchanged, kept from the current generation) that hold it.
+	outside map[string][]string
+	// decided is the paragraph IDs whose stored copy this run settled,
+	// with the input that settled it.
+	decided map[string]string
+	// holds is the paragraph IDs each input holds in the new generation.
+	holds map[string][]string
+	c     Counters
 }
 
-// dirSize adds up the sizes of the files below path.
-func dirSize(path string) int64 {
-	var n int64
-	filepath.WalkDir(path, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
+// skip records an input left out.
+func (r *pipeline) skip(err error) {
+	var ce *corpus.Error
+	file := ""
+	if errors.As(err, &ce) {
+		file = ce.File
+	}
+	r.c.Skipped = append(r.c.Skipped, Skipped{File: file, Reason: err.Error()})
+	r.obs.Problem(err)
+}
+
+// plan hashes the inputs, decides which to read and removes from the new
+// generation what they (and inputs gone since the current one) stored. It
+// reports whether anything differs from the current generation.
+func (r *pipeline) plan(ctx context.Context, inputs []Input) (changed bool, err error) {
+	r.hashes = map[string]string{}
+	r.readHash = map[string]string{}
+	r.all = map[string]Input{}
+	r.outside = map[string][]string{}
+	r.decided = map[string]string{}
+	r.holds = map[string][]string{}
+	prev := r.b.Previous()
+	var prevHolds map[string][]string
+	if r.opt.Update {
+		if prevHolds, err = r.b.PreviousHolds(); err != nil {
+			return false, err
+		}
+	}
+	present := map[string]bool{}
+	var unchanged []Input
+	dirty := map[string]bool{} // keys of the current generation whose paragraphs must go: changed or removed
+	for _, in := range inputs {
+		hash, err := in.Hash(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return false, ctx.Err()
 			}
+			if r.opt.Strict {
+				return false, err
+			}
+			r.skip(err)
+			continue
+		}
+		present[in.Key] = true
+		r.all[in.Key] = in
+		r.readHash[in.Key] = hash
+		old, existed := prev.Files[in.Key]
+		switch {
+		case r.opt.Update && existed && old.Hash == hash && prevHolds != nil:
+			unchanged = append(unchanged, in)
+			continue
+		case r.opt.Update && existed:
+			dirty[in.Key] = true
+		}
+		r.hashes[in.Key] = hash
+		r.queue = append(r.queue, in)
+		if r.opt.Update {
+			r.c.Changed++
+		}
+	}
+	if r.opt.Update {
+		for key := range prev.Files {
+			if !present[key] {
+				dirty[key] = true
+				r.c.Changed++
+			}
+		}
+	}
+	// The paragraphs of dirty inputs are deleted; an unchanged input that
+	// holds one of them is read again, so that the paragraph stays if it
+	// still holds it and comes from the input a fresh build would take.
+	affected := map[string]bool{}
+	for key := range dirty {
+		for _, id := range prevHolds[key] {
+			affected[id] = true
+		}
+	}
+	var kept []Input
+	for _, in := range unchanged {
+		reread := false
+		for _, id := range prevHolds[in.Key] {
+			if affected[id] {
+				reread = true
+				break
+			}
+		}
+		if reread {
+			dirty[in.Key] = true
+			r.hashes[in.Key] = prev.Files[in.Key].Hash
+			r.queue = append(r.queue, in)
+			r.c.Reread++
+			continue
+		}
+		kept = append(kept, in)
+	}
+	for _, in := range kept {
+		e := prev.Files[in.Key]
+		r.b.SetFile(in.Key, e.Hash, e.Paragraphs)
+		r.holds[in.Key] = prevHolds[in.Key]
+		for _, id := range prevHolds[in.Key] {
+			r.outside[id] = append(r.outside[id], in.Key)
+		}
+		r.c.Unchanged++
+		r.obs.Input(in.Name, in.Size, 0)
+	}
+	if !r.opt.NoSpaceCheck {
+		var current int64
+		if r.opt.Update && len(r.queue)+len(dirty) > 0 {
+			current, _ = search.CurrentBytes(r.opt.Index)
+		}
+		if err := checkSpace(r.opt.Index, estimateSpace(r.queue, current)); err != nil {
+			return false, err
+		}
+	}
+	keys := make([]string, 0, len(dirty))
+	for key := range dirty {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		if err := r.b.RemoveFile(ctx, key); err != nil {
+			return false, err
+		}
+	}
+	sort.SliceStable(r.queue, func(i, j int) bool { return r.queue[i].Key < r.queue[j].Key })
+	return !r.opt.Update || r.c.Changed > 0, nil
+}
+
+// input reads one input into the builder: the per-input step.
+func (r *pipeline) input(ctx context.Context, in Input) error {
+	var ids []string // paragraph IDs the input holds, in order
+	seen := map[string]bool{}
+	paragraphs, articles := 0, 0
+	var textBytes int64
+	problems, rerr := Read(ctx, r.parser, in.Observed(r.obs.Read), func(a corpus.Article) error {
+		articles++
+		sig := story.SignArticle(a) // every paragraph carries its article's
+		for _, para := range a.Paragraphs {
+			paragraphs++
+			if !seen[para.ID] {
+				seen[para.ID] = true
+				ids = append(ids, para.ID)
+			}
+			if _, ok := r.decided[para.ID]; ok {
+				r.c.Duplicates++
+				continue
+			}
+			r.decided[para.ID] = in.Key
+			if o := r.outside[para.ID]; len(o) > 0 && slices.Min(o) < in.Key {
+				// A kept input with a smaller key stores it, as a fresh
+				// build would.
+				r.c.Duplicates++
+				continue
+			}
+			if err := r.b.AddSigned(ctx, in.Key, para, sig); err != nil {
+				return err
+			}
+			r.c.Paragraphs++
+			textBytes += int64(len(para.Text))
 		}
 		return nil
 	})
-	return n
+	r.c.BytesRead += in.Size
+	r.c.Pages++
+	for _, p := range problems {
+		if r.opt.Strict {
+			return p
+		}
+		r.c.Warnings++
+		r.obs.Problem(p)
+	}
+	var ce *corpus.Error
+	switch {
+	case errors.As(rerr, &ce) && !r.opt.Strict:
+		// An input that broke part-way (a corrupt gzip) is left out
+		// whole, as if it were not there.
+		if err := r.undo(ctx, in.Key); err != nil {
+			return err
+		}
+		r.skip(rerr)
+		r.obs.Input(in.Name, in.Size, 0)
+		return nil
+	case rerr != nil:
+		return rerr
+	}
+	r.c.Articles += articles
+	r.c.TextBytes += textBytes
+	r.b.SetFile(in.Key, r.hashes[in.Key], paragraphs)
+	r.holds[in.Key] = ids
+	r.obs.Input(in.Name, in.Size, paragraphs)
+	return nil
+}
+
+// undo takes out what the input key, left out part-way, stored: its
+// paragraphs are deleted and forgotten, and every other input that holds
+// one of them (kept or already read) is read again, with the same done for
+// what it stored, so that each paragraph ends up from the input a fresh
+// build without the broken one would take. Rare (a file that breaks
+// part-way and shares articles with others), so it scans rather than
+// keeping reverse maps.
+func (r *pipeline) undo(ctx context.Context, key string) error {
+	work := []string{key}
+	visited := map[string]bool{key: true}
+	for len(work) > 0 {
+		k := work[0]
+		work = work[1:]
+		if err := r.b.RemoveFile(ctx, k); err != nil {
+			return err
+		}
+		var freed []string
+		for id, by := range r.decided {
+			if by == k {
+				delete(r.decided, id)
+				freed = append(freed, id)
+			}
+		}
+		for _, id := range r.holds[k] {
+			o := r.outside[id]
+			if len(o) > 0 && slices.Min(o) == k {
+				freed = append(freed, id) // a kept input's stored copy
+			}
+			r.outside[id] = slices.DeleteFunc(o, func(x string) bool { return x == k })
+		}
+		delete(r.holds, k)
+		if k != key {
+			r.hashes[k] = r.readHash[k]
+			r.queue = append(r.queue, r.all[k])
+			r.c.Reread++
+		}
+		freedSet := map[string]bool{}
+		for _, id := range freed {
+			freedSet[id] = true
+		}
+		for other, ids := range r.holds {
+			if visited[other] {
+				continue
+			}
+			for _, id := range ids {
+				if freedSet[id] {
+					visited[other] = true
+					work = append(work, other)
+					break
+				}
+			}
+		}
+	}
+	sort.SliceStable(r.queue, func(i, j int) bool { return r.queue[i].Key < r.queue[j].Key })
+	return nil
 }
 
 type nopObserver struct{}

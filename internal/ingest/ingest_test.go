@@ -29,8 +29,8 @@ func TestDefaultCorpusIndex(t *testing.T) {
 	}
 	var paras []corpus.Paragraph
 	p, _ := corpus.NewParser(corpus.Options{})
-	for _, in := range corpus.DefaultInputs() {
-		if _, err := p.Read(ctx, in, func(a corpus.Article) error { paras = append(paras, a.Paragraphs...); return nil }); err != nil {
+	for _, in := range ingest.DefaultInputs() {
+		if _, err := ingest.Read(ctx, p, in, func(a corpus.Article) error { paras = append(paras, a.Paragraphs...); return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}

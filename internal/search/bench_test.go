@@ -1,12 +1,16 @@
 package search
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,17 +33,26 @@ var errEnough = errors.New("enough paragraphs")
 // package corpus parses them, or the testdata sample repeated.
 func benchParagraphs(b *testing.B, n int) []corpus.Paragraph {
 	b.Helper()
-	ins, err := corpus.Inputs(newsFile)
+	f, err := os.Open(newsFile)
 	if err != nil {
 		b.Logf("%v: using testdata (repeated)", err)
 		return manyParagraphs(b, n)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(newsFile, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r = zr
 	}
 	parser, err := corpus.NewParser(corpus.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	var ps []corpus.Paragraph
-	_, err = parser.Read(context.Background(), ins[0], func(a corpus.Article) error {
+	_, err = parser.ReadJSONL(context.Background(), newsFile, r, func(a corpus.Article) error {
 		ps = append(ps, a.Paragraphs...)
 		if len(ps) >= n {
 			return errEnough
@@ -127,7 +140,7 @@ func buildVariant(b *testing.B, dir string, ps []corpus.Paragraph, v indexVarian
 			}
 			err = batch.Index(p.ID, rd)
 		} else {
-			d, derr := sch.document(p, v.unigrams)
+			d, derr := sch.document(p, p.Source.File, v.unigrams, 0)
 			if derr != nil {
 				b.Fatal(derr)
 			}
@@ -242,7 +255,7 @@ func BenchmarkDocument(b *testing.B) {
 	b.Run("direct", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			batch := idx.NewBatch()
-			if err := batch.IndexAdvanced(must(sch.document(ps[i%len(ps)], true))); err != nil {
+			if err := batch.IndexAdvanced(must(sch.document(ps[i%len(ps)], ps[i%len(ps)].Source.File, true, 0))); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"countynews/corpus"
+	"countynews/internal/story"
 )
 
 // DefaultBatchSize is the number of paragraphs indexed per Bleve batch
@@ -42,7 +43,6 @@ type BuildStats struct {
 	Added      int   // paragraphs added by this build
 	Removed    int   // paragraphs deleted by RemoveFile
 	SizeBytes  int64 // bytes of the generation folder
-	Took       time.Duration
 }
 
 // Builder writes a new generation of an index folder. It is not safe for
@@ -54,7 +54,6 @@ type Builder struct {
 	opt    BuildOptions
 	sch    *schema
 	lock   *os.File
-	start  time.Time
 	gen    int
 	tmp    string   // PATH/gen-N.tmp
 	prev   Manifest // the current generation's manifest, if compatible
@@ -64,6 +63,7 @@ type Builder struct {
 	idx     bleve.Index // opened lazily: an update that changes nothing costs nothing
 	batch   *batcher
 	files   map[string]FileEntry
+	holds   map[string][]string
 	added   int
 	removed int
 	done    bool
@@ -91,7 +91,7 @@ func NewBuilder(ctx context.Context, path string, opt BuildOptions) (*Builder, e
 	if err != nil {
 		return nil, err
 	}
-	b := &Builder{path: path, opt: opt, sch: sch, lock: lock, start: time.Now(), files: map[string]FileEntry{}}
+	b := &Builder{path: path, opt: opt, sch: sch, lock: lock, files: map[string]FileEntry{}}
 	if err := b.prepare(); err != nil {
 		unlockFolder(lock)
 		return nil, err
@@ -113,8 +113,24 @@ func (b *Builder) prepare() error {
 	b.gen++
 	if cur, err := Current(b.path); err == nil {
 		b.cur = cur
+		// Generations a killed build left past the two a build keeps
+		// (the current one and the one before it, for readers and as a
+		// fallback) go now, even if this build changes nothing.
+		keep := []int{cur}
+		for _, g := range gens {
+			if g < cur {
+				keep = append(keep[:1], g)
+			}
+		}
+		pruneGenerations(b.path, keep...)
 		dir := filepath.Join(b.path, genName(cur))
-		if m, err := readManifest(dir); err == nil && m.Schema == SchemaVersion {
+		m, err := readManifest(dir)
+		if err == nil && b.opt.Update {
+			// An update starts from a copy of the current generation:
+			// a damaged one is not copied, the update is a full build.
+			err = verifyGeneration(context.Background(), dir, m)
+		}
+		if err == nil && m.Schema == SchemaVersion {
 			b.prev = m
 			if b.opt.Update {
 				b.copyOf = filepath.Join(dir, bleveDir)
@@ -164,37 +180,66 @@ func (b *Builder) open() error {
 		workers = batchWorkers
 	}
 	b.idx, b.batch = idx, newBatcher(idx, b.opt.BatchSize, workers)
+	b.batch.check = b.checkSpace
 	return nil
 }
 
-// Add indexes a paragraph (batched). A paragraph with the ID of one
-// already in the generation replaces it.
+// Add indexes a paragraph of the input p.Source.File (see AddFrom).
 func (b *Builder) Add(ctx context.Context, p corpus.Paragraph) error {
+	return b.AddFrom(ctx, p.Source.File, p)
+}
+
+// AddFrom indexes a paragraph (batched) as one of input, the key by which
+// RemoveFile deletes it, without a story signature (its article is a
+// story of its own; see AddSigned). A paragraph with the ID of one
+// already in the generation replaces it.
+func (b *Builder) AddFrom(ctx context.Context, input string, p corpus.Paragraph) error {
+	return b.AddSigned(ctx, input, p, 0)
+}
+
+// AddArticle indexes an article's paragraphs as of their source files,
+// with the article's story signature (see AddSigned).
+func (b *Builder) AddArticle(ctx context.Context, a corpus.Article) error {
+	sig := story.SignArticle(a)
+	for _, p := range a.Paragraphs {
+		if err := b.AddSigned(ctx, p.Source.File, p, sig); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddSigned is AddFrom with the story signature of the paragraph's article
+// (story.SignArticle), from which the index groups syndicated copies into
+// stories when it is opened: every paragraph of an article must be given
+// the same signature.
+func (b *Builder) AddSigned(ctx context.Context, input string, p corpus.Paragraph, sig story.Signature) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := b.open(); err != nil {
-		return err
+		return diskError(b.path, err)
 	}
-	d, err := b.sch.document(p, !b.opt.noUnigrams)
+	d, err := b.sch.document(p, input, !b.opt.noUnigrams, sig)
 	if err != nil {
 		return err
 	}
-	if err := b.batch.index(d); err != nil {
-		return fmt.Errorf("index %s: %w", p.ID, err)
+	if err := b.batch.index(ctx, d); err != nil {
+		return diskError(b.path, fmt.Errorf("index %s: %w", p.ID, err))
 	}
 	b.added++
 	return nil
 }
 
-// RemoveFile deletes every paragraph whose source file is file (including
+// RemoveFile deletes every paragraph added from input file (including
 // paragraphs added earlier in this build) and forgets the file in the new
 // manifest.
-func (b *Builder) RemoveFile(ctx context.Context, file string) error {
+func (b *Builder) RemoveFile(ctx context.Context, file string) (err error) {
+	defer func() { err = diskError(b.path, err) }()
 	if err := b.open(); err != nil {
 		return err
 	}
-	if err := b.batch.flush(); err != nil {
+	if err := b.batch.flush(ctx); err != nil {
 		return err
 	}
 	delete(b.files, file)
@@ -208,7 +253,7 @@ func (b *Builder) RemoveFile(ctx context.Context, file string) error {
 	tq := query.NewTermQuery(file)
 	tq.SetField(fieldFile)
 	req := bleve.NewSearchRequestOptions(tq, int(n), 0, false)
-	req.Score = "none"
+	req.Score = bleve.ScoreNone
 	res, err := b.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return fmt.Errorf("remove %s: %w", file, err)
@@ -217,12 +262,27 @@ func (b *Builder) RemoveFile(ctx context.Context, file string) error {
 		b.batch.delete(h.ID)
 	}
 	b.removed += len(res.Hits)
-	return b.batch.flush()
+	return b.batch.flush(ctx)
 }
 
 // SetFile records a source file in the new generation's manifest.
 func (b *Builder) SetFile(file, hash string, paragraphs int) {
 	b.files[file] = FileEntry{Hash: hash, Paragraphs: paragraphs}
+}
+
+// SetHolds records, for the new generation, which paragraph IDs each input
+// holds (an article printed in two files is held by both, stored once), so
+// that a later update knows which inputs to re-read when one of them
+// changes. It is written to PATH/gen-N/inputs.json.
+func (b *Builder) SetHolds(holds map[string][]string) { b.holds = holds }
+
+// PreviousHolds returns what SetHolds recorded in the current generation
+// (nil if nothing, or if Previous is empty).
+func (b *Builder) PreviousHolds() (map[string][]string, error) {
+	if b.prev.Generation == 0 {
+		return nil, nil
+	}
+	return readHolds(filepath.Join(b.path, genName(b.prev.Generation)))
 }
 
 // Commit flushes, closes the index, writes and syncs the manifest,
@@ -235,15 +295,16 @@ func (b *Builder) Commit(ctx context.Context) (BuildStats, error) {
 	}
 	n, err := b.commit(ctx)
 	if err != nil {
+		err = diskError(b.path, err)
 		return BuildStats{}, errors.Join(err, b.Abort())
 	}
 	return BuildStats{Generation: b.gen, Paragraphs: n, Added: b.added, Removed: b.removed,
-		SizeBytes: dirSize(filepath.Join(b.path, genName(b.gen))), Took: time.Since(b.start)}, nil
+		SizeBytes: dirSize(filepath.Join(b.path, genName(b.gen)))}, nil
 }
 
 // commit does Commit's work and returns the generation's document count.
 func (b *Builder) commit(ctx context.Context) (int, error) {
-	if err := b.batch.flush(); err != nil {
+	if err := b.batch.flush(ctx); err != nil {
 		return 0, err
 	}
 	count, err := b.idx.DocCount()
@@ -282,8 +343,15 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 	if err := os.RemoveAll(filepath.Join(b.tmp, workDir)); err != nil {
 		return 0, fmt.Errorf("commit: %w", err)
 	}
+	if err := writeHolds(b.tmp, b.holds); err != nil {
+		return 0, err
+	}
+	sums, err := sumTree(ctx, b.tmp)
+	if err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
 	m := Manifest{Schema: SchemaVersion, Generation: b.gen, BuiltAt: time.Now().UTC().Truncate(time.Second),
-		Files: b.files, Paragraphs: n}
+		Files: b.files, Paragraphs: n, Contents: sums}
 	if err := writeManifest(b.tmp, m); err != nil {
 		return 0, err
 	}
@@ -319,20 +387,20 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 	return n, uerr
 }
 
-// forceMerge merges the index into one segment.
-func forceMerge(ctx context.Context, idx bleve.Index) error {
-	adv, err := idx.Advanced()
-	if err != nil {
-		return fmt.Errorf("merge: %w", err)
+// abortWait is how long Abort waits for batches in flight.
+const abortWait = 300 * time.Millisecond
+
+// removeAllRetry removes dir, trying again while files appear in it (a
+// batch still running may create one between RemoveAll's passes).
+func removeAllRetry(dir string) error {
+	var err error
+	for range 5 {
+		if err = os.RemoveAll(dir); err == nil {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	s, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return fmt.Errorf("merge: not a scorch index")
-	}
-	if err := s.ForceMerge(ctx, nil); err != nil {
-		return fmt.Errorf("merge: %w", err)
-	}
-	return nil
+	return err
 }
 
 // Abort discards the build: the temporary generation is removed and the
@@ -344,13 +412,37 @@ func (b *Builder) Abort() error {
 	}
 	b.done = true
 	var errs []error
-	if b.idx != nil {
-		b.batch.reap(true) // never close under a running batch
-		errs = append(errs, b.idx.Close())
-		b.idx = nil
-	}
+	tmp := ""
 	if filepath.Ext(b.tmp) == tmpSuffix {
-		errs = append(errs, os.RemoveAll(b.tmp))
+		tmp = b.tmp
+	}
+	if b.idx != nil {
+		idx, bt := b.idx, b.batch
+		b.idx = nil
+		closeIdx := func() error {
+			var err error
+			defer recoverPanic("close index", &err) // a scorch that failed mid-write may panic again
+			return idx.Close()
+		}
+		// Never close under a running batch; but a cancelled build must
+		// not wait seconds for one (SIGTERM stops a build within a
+		// second). Past abortWait the batches are left to finish in the
+		// background, on a folder already removed: what they write
+		// fails, and the index is closed when they are done.
+		if bt.reapWithin(abortWait) {
+			errs = append(errs, closeIdx())
+		} else {
+			go func() {
+				bt.reap(true)
+				closeIdx()
+				if tmp != "" {
+					os.RemoveAll(tmp)
+				}
+			}()
+		}
+	}
+	if tmp != "" {
+		errs = append(errs, removeAllRetry(tmp))
 	}
 	errs = append(errs, unlockFolder(b.lock))
 	b.lock = nil

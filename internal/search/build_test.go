@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -262,7 +263,7 @@ func TestSchemaMismatch(t *testing.T) {
 	if !errors.As(err, &se) || !errors.Is(err, ErrSchema) || se.Found != SchemaVersion+7 || se.Want != SchemaVersion {
 		t.Fatalf("Open error %#v, want a *SchemaError", err)
 	}
-	for _, s := range []string{"schema version 8", "needs 1", "go run ./indexer -index " + dir} {
+	for _, s := range []string{fmt.Sprintf("schema version %d", SchemaVersion+7), fmt.Sprintf("needs %d", SchemaVersion), "go run ./indexer -index " + dir} {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("error %q lacks %q", err, s)
 		}
@@ -319,4 +320,26 @@ func TestBuildLockAndLeftovers(t *testing.T) {
 		t.Errorf("after Abort the folder holds %v, want %v", got, want)
 	}
 	buildAt(t, dir, BuildOptions{}, nil) // the lock was released
+}
+
+// TestCurrentBytes: the size of the current generation, as the open index
+// and the build report it; an index folder without one is an error.
+func TestCurrentBytes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	st := buildAt(t, dir, BuildOptions{}, defaultParagraphs(t))
+	n, err := CurrentBytes(dir)
+	if err != nil || n <= 0 || n != st.SizeBytes {
+		t.Errorf("CurrentBytes = %d, %v; the build reported %d", n, err, st.SizeBytes)
+	}
+	ix, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if ix.SizeBytes() != n {
+		t.Errorf("SizeBytes %d, CurrentBytes %d", ix.SizeBytes(), n)
+	}
+	if _, err := CurrentBytes(t.TempDir()); err == nil {
+		t.Error("CurrentBytes of an empty folder: no error")
+	}
 }

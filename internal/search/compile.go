@@ -1,11 +1,15 @@
 package search
 
 import (
+	"fmt"
+	"regexp"
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
+	"countynews/corpus"
 	"countynews/internal/text"
 	"countynews/query"
 )
@@ -29,33 +33,30 @@ type compiled struct {
 	marks   []string   // positive terms, for highlighting
 }
 
-// compile turns q into Bleve queries.
-func (ix *Index) compile(q query.Query) compiled {
-	var c compiled
-	for _, cl := range q.Clauses {
-		var any []bq.Query
-		for _, t := range cl.Any {
-			tq, boosts := ix.termQuery(t.Text)
-			if tq == nil {
-				continue // analyses to nothing: matches nothing
-			}
-			any = append(any, tq)
-			if !cl.Negated {
-				c.should = append(c.should, boosts...)
-				c.marks = append(c.marks, t.Text)
-			}
-		}
-		switch {
-		case cl.Negated && len(any) > 0:
-			c.mustNot = append(c.mustNot, disjunction(any))
-		case cl.Negated: // excluding what cannot occur excludes nothing
-		case len(any) == 0:
-			c.none = true
-		default:
-			c.must = append(c.must, disjunction(any))
-		}
-	}
+// compile turns q into Bleve queries searching the text, with the query
+// language's exact semantics (MatchExact).
+func (ix *Index) compile(q query.Query) compiled { return ix.compileIn(q, InText) }
+
+// compileIn turns q into Bleve queries searching the field in, exactly.
+func (ix *Index) compileIn(q query.Query, in Field) compiled {
+	c, _ := ix.compileParts(q, in, func(t query.Term) []string { return []string{t.Text} })
 	return c
+}
+
+// partQuery compiles one exact phrase for the field in: the query and the
+// optional topic and headline boosts (none for a headline search), or a
+// nil query when the phrase analyses to no token.
+func (ix *Index) partQuery(p string, in Field) (bq.Query, []bq.Query) {
+	if in == InHeadline {
+		if hq := ix.headlineQuery(p); hq != nil {
+			return hq, nil
+		}
+		return nil, nil
+	}
+	if tq, boosts := ix.termQuery(p); tq != nil {
+		return tq, boosts
+	}
+	return nil, nil
 }
 
 func disjunction(qs []bq.Query) bq.Query {
@@ -87,7 +88,7 @@ func disjunction(qs []bq.Query) bq.Query {
 //     (see runEdges), since the text may hold it inside a longer run
 //     (2021年度).
 func (ix *Index) termQuery(term string) (boostable, []bq.Query) {
-	toks := ix.sch.cjk.Analyze([]byte(text.FoldWidth(term)))
+	toks := ix.sch.cjk.Analyze([]byte(text.Fold(term)))
 	if len(toks) == 0 {
 		return nil, nil
 	}
@@ -101,6 +102,17 @@ func (ix *Index) termQuery(term string) (boostable, []bq.Query) {
 			boosted(termOn(fieldHeadline, t), headlineBoost),
 		}
 	}
+	terms := phraseTerms(toks)
+	return newPhraseQuery(terms, fieldText), []bq.Query{
+		boosted(newPhraseQuery(terms, fieldTopic), topicBoost),
+		boosted(newPhraseQuery(terms, fieldHeadline), headlineBoost),
+	}
+}
+
+// phraseTerms are the terms of the phrase matching a run of several
+// tokens: the tokens, with a lone Han character at either end next to a
+// number or word replaced by its run-edge marker (see termQuery).
+func phraseTerms(toks analysis.TokenStream) []string {
 	terms := make([]string, len(toks))
 	for i, tk := range toks {
 		terms[i] = string(tk.Term)
@@ -111,10 +123,34 @@ func (ix *Index) termQuery(term string) (boostable, []bq.Query) {
 	if r, ok := loneHan(toks[len(toks)-1].Term); ok && word(toks[len(toks)-2]) {
 		terms[len(terms)-1] = runStart(r)
 	}
-	return newPhraseQuery(terms, fieldText), []bq.Query{
-		boosted(newPhraseQuery(terms, fieldTopic), topicBoost),
-		boosted(newPhraseQuery(terms, fieldHeadline), headlineBoost),
+	return terms
+}
+
+// headlineQuery compiles one term for a headline-only search: the query
+// matching exactly the paragraphs whose article's (folded) headline
+// contains it, or nil when it analyses to no token. The headline is
+// indexed like the text (bigrams with positions, run-edge markers), so a
+// word or a run of tokens compiles as in termQuery. It has no unigram
+// field, though: a lone Han character is any headline term holding it,
+// the bigrams it is part of or the character standing alone (a run of one
+// between punctuation, which the bigram filter keeps as it is), found in
+// the headline field's dictionary by a regular expression that leaves out
+// the run-edge markers.
+func (ix *Index) headlineQuery(term string) boostable {
+	toks := ix.sch.cjk.Analyze([]byte(text.Fold(term)))
+	switch {
+	case len(toks) == 0:
+		return nil
+	case len(toks) > 1:
+		return newPhraseQuery(phraseTerms(toks), fieldHeadline)
 	}
+	if r, ok := loneHan(toks[0].Term); ok {
+		c := regexp.QuoteMeta(string(r))
+		q := bq.NewRegexpQuery(`[^<>]?` + c + `[^<>]?`)
+		q.SetField(fieldHeadline)
+		return q
+	}
+	return termOn(fieldHeadline, string(toks[0].Term))
 }
 
 // loneHan reports whether term is a single Han character, and which.
@@ -140,13 +176,37 @@ func boosted(q boostable, b float64) bq.Query {
 	return q
 }
 
-// filters are the facet and year restrictions of a request. Values of one
-// facet are ORed, facets are ANDed.
+// filters are the facet, year and date restrictions of a request. Values
+// of one facet are ORed, facets are ANDed.
 type filters struct {
 	counties, programs []string
 	years              []int
 	from, to           int
+	// dateFrom and dateTo are YYYY-MM-DD ("" for open); the keyword form
+	// sorts as the dates do, so the range is a term range.
+	dateFrom, dateTo corpus.Date
 }
+
+// newFilters takes the filters of r, checking its date range.
+func newFilters(r Request) (filters, error) {
+	f := filters{counties: r.Counties, programs: r.Programs, years: r.Years, from: r.YearFrom, to: r.YearTo,
+		dateFrom: r.DateFrom, dateTo: r.DateTo}
+	for _, d := range []corpus.Date{r.DateFrom, r.DateTo} {
+		if d == "" {
+			continue
+		}
+		if nd, _, err := corpus.ParseDate(string(d)); err != nil || nd != d {
+			return f, fmt.Errorf("search: date %q is not YYYY-MM-DD", d)
+		}
+	}
+	if f.dateFrom != "" && f.dateTo != "" && f.dateFrom > f.dateTo {
+		return f, fmt.Errorf("search: date range %s to %s is empty", f.dateFrom, f.dateTo)
+	}
+	return f, nil
+}
+
+// dated reports whether the date range is set.
+func (f filters) dated() bool { return f.dateFrom != "" || f.dateTo != "" }
 
 // Facet names, for leaving a facet's own filter out of its counts.
 const (
@@ -172,6 +232,13 @@ func (f filters) query(except string) bq.Query {
 	}
 	oneOf(fieldCounty, f.counties)
 	oneOf(fieldProgram, f.programs)
+	if f.dated() {
+		// Not a facet's own filter: it applies to every facet's counts.
+		yes := true
+		rq := bq.NewTermRangeInclusiveQuery(string(f.dateFrom), string(f.dateTo), &yes, &yes)
+		rq.SetField(fieldDate)
+		all = append(all, rq)
+	}
 	if except != facetYear {
 		ys := make([]string, len(f.years))
 		for i, y := range f.years {

@@ -11,7 +11,18 @@
 //	PATH/current -> gen-N       symlink, swapped atomically
 //	PATH/gen-N/bleve/           the Bleve scorch index, read-only once published
 //	PATH/gen-N/manifest.json    schema version, generation, build time,
-//	                            source files (SHA-256, paragraph count), total
+//	                            source files (SHA-256, paragraph count), total,
+//	                            size and SHA-256 of every file of bleve/, and
+//	                            its own checksum
+//
+// Open verifies a generation before serving it: every file its manifest
+// lists must be there with its size and checksum, no other, and the
+// manifest must match its own checksum; otherwise it fails with a
+// *CorruptError naming the file ("bleve/store/000000000002.zap: checksum
+// mismatch"), never with a misleading parse error from Bleve.
+// OpenFallback serves the newest intact earlier generation instead (a
+// build keeps the one it replaced). A panic inside Bleve while opening or
+// searching is recovered into a *PanicError.
 //
 // A Builder writes generation N+1 in PATH/gen-N+1.tmp, publishes it by
 // renaming it and swapping current, then removes all generations but the
@@ -24,7 +35,7 @@
 //
 // # Documents and fields
 //
-// Each paragraph is one document, built field by field (document.go)
+// Each paragraph is one document, built field by field (indexdoc.go)
 // rather than by Bleve's reflection. The only stored field, doc, is the
 // paragraph as JSON: hits, highlights, articles and Similar are all served
 // from it. Counties, years (as the keyword "2021": keyword facets are
@@ -58,7 +69,8 @@
 //     bigram that starts with it, the alternative, made 2023年 take 100 ms.
 //   - Full-width digits and letters (２０２１) are dropped by the analyzer;
 //     corpus folds them before indexing, and documents, queries and
-//     highlighting fold again (text.FoldWidth).
+//     highlighting fold again (text.Fold, which also folds traditional
+//     characters to simplified).
 //
 // Digits and Latin words are whole tokens: 5级 finds 第5级 but not 4.5级 or
 // 15级. Punctuation is not indexed, so a quoted phrase with punctuation
@@ -79,24 +91,63 @@
 //
 // When an index is opened, a document table (table.go) is read: county,
 // year, date, program bits and ID rank of every document number. A search
-// (collect.go) runs the text query once, without filters, through Bleve's
+// (pass.go) runs the text query once, without filters, through Bleve's
 // document-match handler hook, and in that one pass filters each hit,
 // counts the three disjunctive facets (each with every filter but its
-// own) and keeps the top hits, from array reads. Filters never change
+// own) and keeps the top hits (tophits.go), from array reads. Filters never change
 // scores. A query without positive terms never asks Bleve for hits: they
 // are the table's documents minus the excluded ones, newest first. On a
 // big index, when a core is spare, the pass is split over two halves of
-// the document numbers run at once. The same request through Bleve's own
+// the document numbers run at once (rangeleaves.go). Every assumption
+// about scorch's internals this needs (the document number layout, the
+// collector hook, the concrete types, searchers' Advance) is in one
+// adapter, scorch.go, checked by scorch_test.go. An index whose facets do
+// not fit a table (Index.Table says why) is searched correctly but
+// slower; searchd logs it and exports it in /metrics. The same request through Bleve's own
 // collector, facets (one extra search per active filter) and sorts is
 // kept (searchBleve) for an index whose facets do not fit a table, and as
 // the reference the table path is tested against (TestTableMatchesBleve).
 // A full build is merged into one segment (build.go).
+//
+// # Stories and collapsing
+//
+// Syndicated copies of one story are grouped when a generation is opened
+// (stories.go), not when it is built: every paragraph stores its
+// article's SimHash signature (package story; Builder.AddArticle computes
+// it), and Open reads the signatures from doc values and groups the
+// articles whose signatures are within story.MaxDistance bits, naming
+// each story by its smallest article ID. The grouping is thus a function
+// of the set of articles in the generation, so an -update gives every
+// paragraph the same story_id as a fresh build of the same inputs
+// (TestStoriesGroupCopies); the stored paragraph never holds a story ID,
+// it is filled in from the grouping when a paragraph is returned.
+//
+// Request.Collapse (collapse.go) returns the best paragraph of each
+// article or story, with the count of the group's other matches and,
+// for a story, its other copies. The table path groups in the same one
+// pass (a map by article ordinal instead of the top-hits heap); the
+// Bleve path groups Bleve's own sorted hits (collapseSorted), and
+// TestTableMatchesBleve compares them. Totals and facets stay paragraph
+// counts; Result.Groups counts the groups, which From and Size page.
 //
 // Highlighting (highlight.go) is our own: terms are found as substrings of
 // the stored text, overlapping and touching occurrences become one
 // <mark>, the fragment with the most distinct terms is chosen, and all
 // else is HTML-escaped. Bleve's highlighter works from bigram locations
 // and splits or truncates Chinese matches.
+//
+// # Match modes
+//
+// Request.Match relaxes how terms must occur (match.go). MatchExact is the
+// query language's semantics. MatchAll cuts each unquoted term into words
+// (package words: gse plus the gazetteer's and taxonomy's names) and
+// requires each word as an exact phrase; MatchAny ORs the words (stop words
+// left out) with BM25 and a minimum-should-match of a third. MatchAuto
+// runs exact, then the terms split at punctuation, then all, then any,
+// until one finds something; every step is an ordinary compiled query, so
+// the document-table pass, totals and facets work alike for all of them
+// (TestTableMatchesBleve draws the modes too). Text and queries are folded
+// traditional to simplified (text.Fold) before analysis.
 //
 // # Similar initiatives
 //

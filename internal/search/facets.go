@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 	"sync"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -16,6 +15,12 @@ type FacetValue struct {
 	Value string
 	Count int
 }
+
+// UnknownYear is the year of paragraphs with no known year (package corpus
+// leaves a year out rather than guess one): the year facet lists them under
+// the value "0", and Request.Years may ask for them; no YearFrom–YearTo
+// range holds them. The page shows the value as 未知年份.
+const UnknownYear = 0
 
 // Facets are the counts by county, year and program, each sorted by count
 // (descending), then value. Every value with a hit is listed.
@@ -64,7 +69,12 @@ func (ix *Index) startFacets(ctx context.Context, c compiled, f filters, main *b
 		fs.wg.Add(1)
 		go func() {
 			defer fs.wg.Done()
-			sr, err := ix.bleve.SearchInContext(ctx, req)
+			var sr *bleve.SearchResult
+			var err error
+			func() {
+				defer recoverPanic("facets", &err)
+				sr, err = ix.bleve.SearchInContext(ctx, req)
+			}()
 			mu.Lock()
 			fs.results[field], fs.errs[field] = sr, err
 			mu.Unlock()
@@ -77,7 +87,7 @@ func (ix *Index) startFacets(ctx context.Context, c compiled, f filters, main *b
 // hits or scores.
 func countRequest(q bq.Query, fields ...string) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(q, 0, 0, false)
-	req.Score = "none"
+	req.Score = bleve.ScoreNone
 	for _, field := range fields {
 		req.AddFacet(field, bleve.NewFacetRequest(field, facetSize))
 	}
@@ -147,9 +157,10 @@ func sortFacet(out []FacetValue) []FacetValue {
 }
 
 // AllFacets counts counties, years and programs over the whole index.
-func (ix *Index) AllFacets(ctx context.Context) (Facets, error) {
+func (ix *Index) AllFacets(ctx context.Context) (_ Facets, err error) {
+	defer recoverPanic("facets", &err)
 	if ix.table != nil {
-		res, err := ix.searchTable(ctx, Request{Facets: true}, compiled{}, filters{}, time.Now())
+		res, err := ix.searchTable(ctx, Request{Facets: true}, compiled{}, filters{})
 		if err != nil {
 			return emptyFacets(), err
 		}

@@ -1,8 +1,10 @@
 package search
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,13 +20,17 @@ func build(t testing.TB, ps []corpus.Paragraph) *Index {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "index")
 	buildAt(t, dir, BuildOptions{}, ps)
-	ix, err := Open(context.Background(), dir)
+	ix, err := Open(context.Background(), dir, WithWords(testWords))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
 	return ix
 }
+
+// testWords is the word segmenter the package's test indexes share
+// (loading one takes a second, several under -race).
+var testWords = NewWords()
 
 // buildAt builds (or with opt.Update, updates) the index folder dir.
 func buildAt(t testing.TB, dir string, opt BuildOptions, ps []corpus.Paragraph) BuildStats {
@@ -34,11 +40,18 @@ func buildAt(t testing.TB, dir string, opt BuildOptions, ps []corpus.Paragraph) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range ps {
-		if err := b.Add(ctx, p); err != nil {
+	// Whole articles (runs of paragraphs of one article), as the
+	// indexer adds them, so that each carries its story signature.
+	for i := 0; i < len(ps); {
+		j := i + 1
+		for j < len(ps) && ps[j].ArticleID == ps[i].ArticleID {
+			j++
+		}
+		if err := b.AddArticle(ctx, corpus.Article{ID: ps[i].ArticleID, Paragraphs: ps[i:j]}); err != nil {
 			b.Abort()
 			t.Fatal(err)
 		}
+		i = j
 	}
 	st, err := b.Commit(ctx)
 	if err != nil {
@@ -55,12 +68,22 @@ func defaultParagraphs(t testing.TB) []corpus.Paragraph {
 		t.Fatal(err)
 	}
 	var ps []corpus.Paragraph
-	for _, in := range corpus.DefaultInputs() {
-		if _, err := p.Read(context.Background(), in, func(a corpus.Article) error {
-			ps = append(ps, a.Paragraphs...)
-			return nil
-		}); err != nil {
+	pages := corpus.DefaultPages()
+	entries, err := fs.ReadDir(pages, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := fs.ReadFile(pages, e.Name())
+		if err != nil {
 			t.Fatal(err)
+		}
+		page, err := p.ParsePage(corpus.DefaultPrefix+e.Name(), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range page.Articles {
+			ps = append(ps, a.Paragraphs...)
 		}
 	}
 	return ps
@@ -100,7 +123,7 @@ func realParagraphs(t testing.TB) []corpus.Paragraph {
 		t.Fatal(err)
 	}
 	var all []corpus.Paragraph
-	_, err = parser.Read(context.Background(), corpus.BytesInput("jining-sample.jsonl", data), func(a corpus.Article) error {
+	_, err = parser.ReadJSONL(context.Background(), "jining-sample.jsonl", bytes.NewReader(data), func(a corpus.Article) error {
 		pos := 0
 		for _, p := range a.Paragraphs {
 			for _, text := range pieces(p.Text) {

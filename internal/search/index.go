@@ -2,12 +2,15 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/blevesearch/bleve/v2"
 )
@@ -21,21 +24,40 @@ type Index struct {
 	sch   *schema
 	bleve bleve.Index
 	table *table // nil: search with Bleve's facets and sorts
+	words *Words // the segmenter of relaxed matching, loaded on first use
+	// stories groups the generation's articles (stories.go).
+	stories *stories
+	// noTable says why the index does not fit a table ("" if it does).
+	noTable string
 	// spare holds a token per core a search may borrow to split its pass
 	// (GOMAXPROCS-1); forceSplit splits small indexes too (tests).
 	spare      chan struct{}
 	forceSplit bool
 	running    atomic.Int32 // table searches in progress
 	size       int64
+	stamp      Stamp
+	// preds caches DidYouMean's dearest lookups (didyoumean.go).
+	preds predecessorCache
+
+	// completer is read on the first completion (complete.go).
+	completeOnce sync.Once
+	completer    *completer
+	completeErr  error
 
 	closeOnce sync.Once
 	closeErr  error
 	closed    atomic.Bool // the table outlives Bleve: searches check this
 }
 
-// Open opens the generation PATH/current points to. An index written by
-// another schema version fails with a *SchemaError (errors.Is ErrSchema).
-func Open(ctx context.Context, path string) (*Index, error) {
+// Open opens the generation PATH/current points to, after verifying every
+// file of it against the checksums of its manifest (see verify.go). An
+// index written by another schema version fails with a *SchemaError
+// (errors.Is ErrSchema); a generation whose files are not those its
+// manifest recorded fails with a *CorruptError naming the file (errors.Is
+// ErrCorrupt); a panic inside Bleve while opening comes back as a
+// *PanicError.
+// Options: WithWords.
+func Open(ctx context.Context, path string, opts ...Option) (*Index, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -46,13 +68,64 @@ func Open(ctx context.Context, path string) (*Index, error) {
 		}
 		return nil, err
 	}
+	return openGeneration(ctx, path, gen, opts...)
+}
+
+// OpenFallback opens the current generation like Open or, if that one is
+// corrupt or fails to open, the newest earlier generation that verifies
+// and opens (a build keeps the generation it replaced for this). The
+// generations refused on the way come back as warnings, each naming its
+// file. It fails, with the current generation's error, when no generation
+// can be served, and never falls back past a *SchemaError or a cancelled
+// ctx.
+func OpenFallback(ctx context.Context, path string, opts ...Option) (*Index, []error, error) {
+	ix, err := Open(ctx, path, opts...)
+	if err == nil || errors.Is(err, ErrSchema) || ctx.Err() != nil {
+		return ix, nil, err
+	}
+	first := err
+	warnings := []error{err}
+	gens, gerr := generations(path)
+	if gerr != nil {
+		return nil, nil, first
+	}
+	cur, cerr := Current(path)
+	for i := len(gens) - 1; i >= 0; i-- {
+		if cerr == nil && gens[i] >= cur {
+			continue
+		}
+		ix, err := openGeneration(ctx, path, gens[i], opts...)
+		if err == nil {
+			return ix, warnings, nil
+		}
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		warnings = append(warnings, err)
+	}
+	return nil, nil, first
+}
+
+// openGeneration verifies and opens generation gen of path.
+func openGeneration(ctx context.Context, path string, gen int, opts ...Option) (ix *Index, err error) {
+	defer recoverPanic("open generation "+strconv.Itoa(gen), &err)
 	dir := filepath.Join(path, genName(gen))
 	m, err := readManifest(dir)
 	if err != nil {
-		return nil, fmt.Errorf("open generation %d: %w", gen, err)
+		return nil, err
 	}
 	if m.Schema != SchemaVersion {
 		return nil, &SchemaError{Path: path, Found: m.Schema, Want: SchemaVersion}
+	}
+	if m.Generation != gen {
+		return nil, &CorruptError{Dir: dir, File: manifestFile, Problem: fmt.Sprintf("records generation %d, not %d", m.Generation, gen)}
+	}
+	if err := verifyGeneration(ctx, dir, m); err != nil {
+		return nil, err
+	}
+	stamp, err := stampOf(dir, gen)
+	if err != nil {
+		return nil, err
 	}
 	sch, err := newSchema()
 	if err != nil {
@@ -64,13 +137,80 @@ func Open(ctx context.Context, path string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
-	t, err := loadTable(ctx, b)
+	t, why, err := func() (t *table, why string, err error) {
+		defer recoverPanic("read document table", &err)
+		return loadTable(ctx, b)
+	}()
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
-	return &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, size: dirSize(dir),
-		spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1))}, nil
+	st, err := func() (st *stories, err error) {
+		defer recoverPanic("group stories", &err)
+		return loadStories(ctx, b)
+	}()
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open generation %d: %w", gen, err)
+	}
+	ix = &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, noTable: why, stories: st, size: dirSize(dir), stamp: stamp,
+		words: NewWords(), spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1))}
+	for _, o := range opts {
+		o(ix)
+	}
+	return ix, nil
+}
+
+// Stamp identifies a generation folder on disk: its number and its inode,
+// so that a folder deleted and rebuilt under the same number is told
+// apart. Stamps are comparable.
+type Stamp struct {
+	Generation int
+	dev, ino   uint64
+}
+
+func stampOf(dir string, gen int) (Stamp, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return Stamp{}, fmt.Errorf("generation %d: %w", gen, err)
+	}
+	st := Stamp{Generation: gen}
+	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
+		st.dev, st.ino = uint64(sys.Dev), uint64(sys.Ino)
+	}
+	return st, nil
+}
+
+// CurrentStamp returns the Stamp of the generation PATH/current points to,
+// from the symlink and one stat: cheap enough to poll. A reader compares it
+// with its Index's Stamp to tell whether a new generation was published.
+func CurrentStamp(path string) (Stamp, error) {
+	gen, err := Current(path)
+	if err != nil {
+		return Stamp{}, err
+	}
+	return stampOf(filepath.Join(path, genName(gen)), gen)
+}
+
+// Stamp returns the stamp of the open generation's folder.
+func (ix *Index) Stamp() Stamp { return ix.stamp }
+
+// TableStatus says whether the searches of an open index run on the
+// document table (the fast path) or fall back to Bleve's own collector,
+// facets and sorts, and why.
+type TableStatus struct {
+	Used bool
+	// Reason is why the index does not fit a table ("" when Used): an
+	// unknown internal ID layout, more than 255 counties or years, or
+	// more than 64 programs.
+	Reason string
+}
+
+// Table reports whether searches use the document table. A fallback is
+// correct but slower (every facet and sort reads Bleve's doc values):
+// searchd logs it and exports it in /metrics.
+func (ix *Index) Table() TableStatus {
+	return TableStatus{Used: ix.table != nil, Reason: ix.noTable}
 }
 
 // Generation returns the generation number of the open index.
@@ -80,7 +220,12 @@ func (ix *Index) Generation() int { return ix.man.Generation }
 func (ix *Index) Manifest() Manifest { return ix.man }
 
 // DocCount returns the number of paragraphs in the index.
-func (ix *Index) DocCount() int {
+func (ix *Index) DocCount() (docs int) {
+	defer func() {
+		if recover() != nil {
+			docs = 0
+		}
+	}()
 	n, err := ix.bleve.DocCount()
 	if err != nil {
 		return 0

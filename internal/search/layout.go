@@ -1,6 +1,8 @@
 package search
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +36,7 @@ const (
 	bleveDir     = "bleve"
 	workDir      = "work" // gen-N.tmp/work: the index while it is built
 	manifestFile = "manifest.json"
+	holdsFile    = "inputs.json" // gen-N/inputs.json: paragraph IDs of each input (SetHolds)
 )
 
 // FileEntry is what the manifest records of one source file.
@@ -50,6 +53,24 @@ type Manifest struct {
 	BuiltAt    time.Time            `json:"built_at"`
 	Files      map[string]FileEntry `json:"files"`
 	Paragraphs int                  `json:"paragraphs"`
+	// Contents lists every file of the generation's Bleve folder (paths
+	// relative to the generation folder, slash-separated) with its size
+	// and SHA-256; Open verifies them before serving.
+	Contents map[string]FileSum `json:"contents"`
+	// Checksum is the SHA-256 of the manifest itself, written with this
+	// field empty: a damaged manifest is told from a damaged index.
+	Checksum string `json:"checksum"`
+}
+
+// manifestChecksum is the SHA-256 of m's JSON with Checksum empty.
+func manifestChecksum(m Manifest) (string, error) {
+	m.Checksum = ""
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 func genName(n int) string { return genPrefix + strconv.Itoa(n) }
@@ -76,7 +97,9 @@ func Current(path string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("index %s: no current generation: %w", path, err)
 	}
-	n, tmp, ok := parseGen(filepath.Base(target))
+	// Only a generation of this folder: a link to ../other/gen-1 would
+	// otherwise serve this folder's gen-1 under another's name.
+	n, tmp, ok := parseGen(target)
 	if !ok || tmp {
 		return 0, fmt.Errorf("index %s: current points to %q, not a generation", path, target)
 	}
@@ -173,17 +196,30 @@ func pruneGenerations(path string, keep ...int) error {
 func readManifest(dir string) (Manifest, error) {
 	var m Manifest
 	b, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, &CorruptError{Dir: dir, File: manifestFile, Problem: "missing"}
+	}
 	if err != nil {
-		return m, fmt.Errorf("read manifest: %w", err)
+		return m, &CorruptError{Dir: dir, File: manifestFile, Problem: err.Error()}
 	}
 	if err := json.Unmarshal(b, &m); err != nil {
-		return m, fmt.Errorf("read manifest %s: %w", filepath.Join(dir, manifestFile), err)
+		return m, &CorruptError{Dir: dir, File: manifestFile, Problem: "not a valid manifest: " + err.Error()}
+	}
+	if m.Checksum != "" {
+		if sum, err := manifestChecksum(m); err != nil || sum != m.Checksum {
+			return m, &CorruptError{Dir: dir, File: manifestFile, Problem: "checksum mismatch"}
+		}
 	}
 	return m, nil
 }
 
 // writeManifest writes dir/manifest.json and syncs it.
 func writeManifest(dir string, m Manifest) error {
+	sum, err := manifestChecksum(m)
+	if err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	m.Checksum = sum
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return fmt.Errorf("write manifest: %w", err)
@@ -245,6 +281,16 @@ func swapCurrent(path string, gen int) error {
 	return syncPath(path)
 }
 
+// CurrentBytes returns the size on disk of the generation PATH/current
+// points to.
+func CurrentBytes(path string) (int64, error) {
+	gen, err := Current(path)
+	if err != nil {
+		return 0, err
+	}
+	return dirSize(filepath.Join(path, genName(gen))), nil
+}
+
 // dirSize adds up the sizes of the regular files below dir.
 func dirSize(dir string) int64 {
 	var n int64
@@ -300,4 +346,44 @@ func copyFile(src, dst string) error {
 		return fmt.Errorf("copy %s: %w", src, err)
 	}
 	return out.Close()
+}
+
+// readHolds reads dir/inputs.json (nil if there is none).
+func readHolds(dir string) (map[string][]string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, holdsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", holdsFile, err)
+	}
+	var h map[string][]string
+	if err := json.Unmarshal(b, &h); err != nil {
+		return nil, &CorruptError{Dir: dir, File: holdsFile, Problem: "not valid JSON: " + err.Error()}
+	}
+	return h, nil
+}
+
+// writeHolds writes dir/inputs.json (synced with the rest by syncTree).
+func writeHolds(dir string, h map[string][]string) error {
+	if h == nil {
+		h = map[string][]string{}
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", holdsFile, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, holdsFile), b, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", holdsFile, err)
+	}
+	return nil
+}
+
+// HasGeneration reports whether the index folder path holds a complete
+// generation. It is false for a missing folder and for one holding only
+// what an interrupted first build left (a lock, a gen-N.tmp), which a new
+// build cleans up.
+func HasGeneration(path string) bool {
+	gens, err := generations(path)
+	return err == nil && len(gens) > 0
 }

@@ -17,7 +17,7 @@ import (
 // program writes and reads. Bump it whenever a field, an analyzer or the
 // stored document changes: Open then refuses older indexes with a
 // *SchemaError instead of answering wrongly.
-const SchemaVersion = 1
+const SchemaVersion = 4
 
 // Field names of the Bleve documents.
 const (
@@ -32,7 +32,8 @@ const (
 	fieldInitiative = "initiative" // keyword, multi-valued
 	fieldReporter   = "reporter"   // keyword, multi-valued
 	fieldKind       = "kind"       // keyword
-	fieldArticleID  = "article_id" // keyword
+	fieldArticleID  = "article_id" // keyword, doc values (stories, collapse)
+	fieldSignature  = "signature"  // keyword: the article's story.Signature in hex, doc values
 	fieldFile       = "file"       // keyword: source file, for updates
 	fieldDate       = "date"       // keyword YYYY-MM-DD, doc values (sort)
 	fieldDoc        = "doc"        // the corpus.Paragraph as JSON, stored only
@@ -74,7 +75,7 @@ type schema struct {
 
 // newSchema returns the index mapping: BM25 scoring, no dynamic fields and
 // no _all field, every field declared with its analyzer and options. The
-// builder makes documents directly (document.go) with the same options;
+// builder makes documents directly (indexdoc.go) with the same options;
 // the mapping is what Bleve stores with the index and what it uses when
 // documents go through reflection (only the benchmark does that).
 func newSchema() (*schema, error) {
@@ -111,10 +112,10 @@ func newSchema() (*schema, error) {
 		field("text", unigramAnalyzer, fieldText1, optTerms))
 	dm.AddFieldMappingsAt(fieldTopic, field("text", cjkAnalyzer, fieldTopic, optPhrase))
 	dm.AddFieldMappingsAt(fieldHeadline, field("text", cjkAnalyzer, fieldHeadline, optPhrase))
-	for _, f := range []string{fieldCounty, fieldYear, fieldProgram, fieldDate} {
+	for _, f := range []string{fieldCounty, fieldYear, fieldProgram, fieldDate, fieldArticleID, fieldSignature} {
 		dm.AddFieldMappingsAt(f, field("text", keyword.Name, f, optFacet))
 	}
-	for _, f := range []string{fieldInitiative, fieldReporter, fieldKind, fieldArticleID, fieldFile} {
+	for _, f := range []string{fieldInitiative, fieldReporter, fieldKind, fieldFile} {
 		dm.AddFieldMappingsAt(f, field("text", keyword.Name, f, optKeyword))
 	}
 	dm.AddFieldMappingsAt(fieldYearNum, field("number", "", fieldYearNum, optNumber))

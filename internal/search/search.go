@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -33,12 +31,25 @@ const (
 // Request is one search.
 type Request struct {
 	Query query.Query
+	// Match says how the query's terms must occur: MatchExact (the zero
+	// value, the query language as documented), MatchAll, MatchAny or
+	// MatchAuto (see Match).
+	Match Match
 	// Filters: the values of one list are ORed, the lists are ANDed, and
 	// YearFrom and YearTo (inclusive, 0 for open) AND with the year list.
 	Counties, Programs []string
 	Years              []int
 	YearFrom, YearTo   int
-	Sort               Sort
+	// DateFrom and DateTo (YYYY-MM-DD, inclusive, "" for open) keep the
+	// paragraphs dated within the range; a paragraph without a date (only
+	// its year known, or nothing) is outside every range. The range ANDs
+	// with the other filters and, not being the year facet's own filter,
+	// also restricts the year counts.
+	DateFrom, DateTo corpus.Date
+	// In is the field the terms must occur in: the paragraph's text (the
+	// zero value) or its article's headline.
+	In   Field
+	Sort Sort
 	// From and Size page through the hits. Size 0 returns no hits, only
 	// Total and Facets.
 	From, Size int
@@ -46,24 +57,117 @@ type Request struct {
 	Highlight bool
 	// Facets fills Result.Facets (disjunctive counts, see Facets).
 	Facets bool
+	// Collapse returns one hit per article or per story (syndicated
+	// copies): the best paragraph of each, with Hit.Others and
+	// Hit.Copies. From and Size then page through the groups; Total and
+	// the facets still count paragraphs.
+	Collapse Collapse
 }
+
+// Collapse says how hits are grouped.
+type Collapse int
+
+const (
+	// CollapseNone returns every matching paragraph.
+	CollapseNone Collapse = iota
+	// CollapseArticle returns the best paragraph of each article.
+	CollapseArticle
+	// CollapseStory returns the best paragraph of each story: of all the
+	// copies of a syndicated story, the best paragraph of the best copy.
+	CollapseStory
+)
+
+// String is the API's name of the mode: none, article or story.
+func (c Collapse) String() string {
+	switch c {
+	case CollapseArticle:
+		return "article"
+	case CollapseStory:
+		return "story"
+	}
+	return "none"
+}
+
+// ParseCollapse reads the API's name of a mode ("" is none).
+func ParseCollapse(s string) (Collapse, error) {
+	switch s {
+	case "", "none":
+		return CollapseNone, nil
+	case "article":
+		return CollapseArticle, nil
+	case "story":
+		return CollapseStory, nil
+	}
+	return CollapseNone, fmt.Errorf("collapse must be none, article or story, not %q", s)
+}
+
+// maxCopies bounds Hit.Copies.
+const maxCopies = 20
+
+// Field is where a request's terms are searched.
+type Field int
+
+const (
+	// InText searches the paragraph's text.
+	InText Field = iota
+	// InHeadline searches the headline of the paragraph's article: every
+	// paragraph of an article whose headline contains the terms matches.
+	InHeadline
+)
 
 // Hit is one paragraph found.
 type Hit struct {
 	corpus.Paragraph
 	// Highlight is an HTML fragment of the text: escaped, with each
-	// occurrence of a query term in <mark>…</mark>, cut with … ("" unless
-	// asked for).
+	// occurrence of a query term (in relaxed modes, of a word used) in
+	// <mark>…</mark>, cut with … ("" unless asked for).
 	Highlight string
 	Score     float64
+	// Others counts the group's other matches when collapsing: the
+	// article's other matching paragraphs (CollapseArticle) or the
+	// story's other copies with a matching paragraph (CollapseStory).
+	Others int
+	// Copies are those other copies of the story, best first, each by its
+	// best matching paragraph (CollapseStory only; at most 20).
+	Copies []Copy
+}
+
+// Copy is another article of a hit's story, by its best matching
+// paragraph.
+type Copy struct {
+	ID           string // the paragraph
+	ArticleID    string
+	Headline     string
+	Outlet       string
+	Date         corpus.Date
+	Year         int
+	YearInferred bool
+	Citation     string
+}
+
+func copyOf(p corpus.Paragraph) Copy {
+	return Copy{ID: p.ID, ArticleID: p.ArticleID, Headline: p.Headline, Outlet: p.Outlet, Date: p.Date,
+		Year: p.Year, YearInferred: p.YearInferred, Citation: p.Citation()}
 }
 
 // Result is the answer to a Request.
 type Result struct {
-	Total  int
+	// Total is the number of matching paragraphs, collapsed or not.
+	Total int
+	// Groups is the number of articles or stories among them when
+	// collapsing (Total otherwise): what From and Size page through.
+	Groups int
 	Hits   []Hit
 	Facets Facets
-	Took   time.Duration
+	// Match is the mode that produced the hits: MatchExact, MatchAll or
+	// MatchAny (never MatchAuto; under MatchAuto the first mode that found
+	// something, or MatchAny if none did).
+	Match Match
+	// Words are the words or pieces searched for when the query did not
+	// run as typed: the exact pieces of terms split at punctuation (Match
+	// is then MatchExact), or the words of MatchAll and MatchAny. Nil when
+	// the query ran as typed (MatchExact on the terms themselves).
+	Words []string
 }
 
 // maxWindow bounds From+Size, as Bleve's collector holds that many hits.
@@ -71,33 +175,96 @@ const maxWindow = 100_000
 
 // Search runs r. It honours ctx: a cancelled or expired context stops the
 // search and its error is returned.
-func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
-	start := time.Now()
+//
+// Under MatchAuto the steps (exact, pieces, all, any) run one after the
+// other until one finds a paragraph passing the filters; a step that would
+// search exactly what the one before did is skipped. Total and facets are
+// those of the step that answers, and when exact finds something the
+// answer is MatchExact's own.
+func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
+	defer recoverPanic("search", &err)
+	if r.Collapse < CollapseNone || r.Collapse > CollapseStory {
+		return nil, fmt.Errorf("search: unknown collapse mode %d", r.Collapse)
+	}
 	if r.From < 0 || r.Size < 0 || r.From+r.Size > maxWindow {
 		return nil, fmt.Errorf("search: bad window from %d size %d", r.From, r.Size)
 	}
-	c := ix.compile(r.Query)
+	f, err := newFilters(r)
+	if err != nil {
+		return nil, err
+	}
+	if r.Match < MatchExact || r.Match > MatchAuto {
+		return nil, fmt.Errorf("search: unknown match mode %d", int(r.Match))
+	}
+	steps := []Match{r.Match}
+	switch {
+	case !r.Query.HasPositive():
+		steps = []Match{MatchExact} // nothing to relax
+	case r.Match == MatchAuto:
+		steps = autoSteps[:]
+	}
+	seen := map[string]bool{}
+	for i, m := range steps {
+		last := i == len(steps)-1
+		p, err := ix.planFor(ctx, r.Query, r.In, m, 0)
+		if err != nil {
+			return nil, err
+		}
+		if seen[p.key] && !last {
+			continue
+		}
+		seen[p.key] = true
+		res, err := ix.run(ctx, r, p.c, f)
+		if err != nil {
+			return nil, err
+		}
+		if res.Total == 0 && p.mode == MatchAny {
+			// Fewer words than the minimum in every paragraph: one word
+			// is enough.
+			if p1, err := ix.planFor(ctx, r.Query, r.In, MatchAny, 1); err != nil {
+				return nil, err
+			} else if p1.key != p.key {
+				p = p1
+				if res, err = ix.run(ctx, r, p.c, f); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if res.Total > 0 || last {
+			res.Match, res.Words = p.mode, p.words
+			return res, nil
+		}
+	}
+	panic("unreachable: the last step returns")
+}
+
+// run runs the compiled query c with r's filters, window and options.
+func (ix *Index) run(ctx context.Context, r Request, c compiled, f filters) (*Result, error) {
 	res := &Result{Hits: []Hit{}}
 	if c.none {
 		res.Facets = emptyFacets()
-		res.Took = time.Since(start)
 		return res, nil
 	}
-	f := filters{counties: r.Counties, programs: r.Programs, years: r.Years, from: r.YearFrom, to: r.YearTo}
 	if ix.table != nil {
-		return ix.searchTable(ctx, r, c, f, start)
+		return ix.searchTable(ctx, r, c, f)
 	}
-	return ix.searchBleve(ctx, r, c, f, start)
+	return ix.searchBleve(ctx, r, c, f)
 }
 
 // searchBleve runs r with Bleve's own collector, sorts and facets: the
 // way for an index whose facets do not fit a document table, and the
 // reference the table's results are tested against.
-func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filters, start time.Time) (*Result, error) {
+func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filters) (*Result, error) {
 	res := &Result{Hits: []Hit{}}
 	req := bleve.NewSearchRequestOptions(c.build(f.query("")), r.Size, r.From, false)
+	if r.Collapse != CollapseNone {
+		// Every hit, in order, to be grouped here: the reference for the
+		// table's one-pass grouping, and the way for an index without
+		// a table.
+		req.From, req.Size = 0, maxWindow
+	}
 	req.Sort = sortOrder(r.Sort, r.Query.HasPositive())
-	if r.Size > 0 {
+	if req.Size > 0 {
 		req.Fields = []string{fieldDoc}
 	}
 
@@ -110,21 +277,35 @@ func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filte
 		extra.wait()
 		return nil, searchError(ctx, err)
 	}
-	res.Total = int(sr.Total)
+	res.Total, res.Groups = int(sr.Total), int(sr.Total)
+	if r.Collapse != CollapseNone && res.Total > len(sr.Hits) {
+		extra.wait()
+		return nil, &LimitError{What: "collapsed search without a document table", Limit: fmt.Sprintf("%d paragraphs", maxWindow), Got: fmt.Sprint(res.Total)}
+	}
+	var hits []Hit
 	for _, h := range sr.Hits {
 		p, err := decodeDoc(h)
 		if err != nil {
 			extra.wait()
 			return nil, err
 		}
+		ix.stories.fill(&p)
 		hit := Hit{Paragraph: p, Score: h.Score}
 		if len(c.must) == 0 {
 			// Nothing to rank by (Bleve scores its match-all 1 or 0
 			// depending on the exclusions); the table path reports 0.
 			hit.Score = 0
 		}
+		hits = append(hits, hit)
+	}
+	if r.Collapse != CollapseNone {
+		hits = collapseSorted(hits, r.Collapse)
+		res.Groups = len(hits)
+		hits = hits[min(r.From, len(hits)):min(r.From+r.Size, len(hits))]
+	}
+	for _, hit := range hits {
 		if r.Highlight {
-			hit.Highlight = highlight(p.Text, c.marks, fragmentRunes)
+			hit.Highlight = highlight(hit.Text, c.marks, fragmentRunes)
 		}
 		res.Hits = append(res.Hits, hit)
 	}
@@ -133,8 +314,42 @@ func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filte
 			return nil, err
 		}
 	}
-	res.Took = time.Since(start)
 	return res, nil
+}
+
+// collapseSorted groups hits sorted best first: the first hit of each
+// article (or story) stands for it, with the count of the others and,
+// for a story, the first hit of each of its other articles as copies.
+func collapseSorted(hits []Hit, mode Collapse) []Hit {
+	var out []Hit
+	at := map[string]int{}        // group key -> index in out
+	seen := map[string]struct{}{} // articles already listed in their story
+	for _, h := range hits {
+		key := h.ArticleID
+		if mode == CollapseStory {
+			key = h.StoryID
+		}
+		i, ok := at[key]
+		if !ok {
+			at[key] = len(out)
+			seen[h.ArticleID] = struct{}{}
+			out = append(out, h)
+			continue
+		}
+		if mode == CollapseArticle {
+			out[i].Others++
+			continue
+		}
+		if _, ok := seen[h.ArticleID]; ok {
+			continue
+		}
+		seen[h.ArticleID] = struct{}{}
+		out[i].Others++
+		if len(out[i].Copies) < maxCopies {
+			out[i].Copies = append(out[i].Copies, copyOf(h.Paragraph))
+		}
+	}
+	return out
 }
 
 // sortOrder returns Bleve's sort for s. Every order ends with the ID, so
@@ -190,9 +405,9 @@ func (ix *Index) reader() (index.IndexReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A closed scorch index hands out a nil snapshot (in a non-nil
-	// interface): report the index closed rather than panic on it.
-	if s, ok := rd.(*scorch.IndexSnapshot); ok && s == nil {
+	// A closed index hands out a nil snapshot (scorch.go): report the
+	// index closed rather than panic on it.
+	if closedSnapshot(rd) {
 		return nil, bleve.ErrorIndexClosed
 	}
 	return rd, nil

@@ -3,8 +3,12 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
+
+	"countynews/corpus"
 )
 
 // TestSimilarAcceptance is the product issue's acceptance test: for the
@@ -84,5 +88,45 @@ func TestSimilarExclusions(t *testing.T) {
 	}
 	if _, _, err := ix.Similar(ctx, "nope", ScopeAll, 5); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Similar(nope) error %v, want ErrNotFound", err)
+	}
+}
+
+// TestSignificantTerms: a bigram found in no other paragraph (df 1)
+// cannot connect the paragraph to anything and a bigram in nearly every
+// paragraph (idf below the floor) is stop-like: neither is searched; a
+// bigram shared with a few paragraphs is, weighted tf × idf.
+func TestSignificantTerms(t *testing.T) {
+	base := defaultParagraphs(t)[0]
+	const n = 20
+	var ps []corpus.Paragraph
+	for i := range n {
+		p := base
+		p.ID, p.ArticleID, p.Position = fmt.Sprintf("a%02d-00", i), fmt.Sprintf("a%02d", i), 0
+		switch {
+		case i == 0:
+			p.Text = "独有，稀少，稀少，普遍。"
+		case i < 3:
+			p.Text = "稀少，普遍。"
+		default:
+			p.Text = "普遍，其他。"
+		}
+		p.Topic, p.Initiatives, p.Programs = p.Text, nil, nil
+		ps = append(ps, p)
+	}
+	ix := build(t, ps)
+	rd, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	got, err := ix.significantTerms(context.Background(), rd, ps[0].Text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 稀少: tf 2, df 3 of 20: idf ln(1 + 17.5/3.5) = ln 6.
+	want := []weighted{{"稀少", 2 * math.Log(6)}}
+	if len(got) != len(want) || got[0].term != want[0].term || math.Abs(got[0].weight-want[0].weight) > 1e-9 {
+		t.Errorf("significantTerms = %v, want %v (独有 has df 1, 普遍 idf %.3f < %v)", got, want,
+			math.Log(1+0.5/(n+0.5)), similarMinIDF)
 	}
 }

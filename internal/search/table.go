@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -12,7 +11,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
+
+	"countynews/corpus"
 )
 
 // table holds, for every document of an open generation, the few small
@@ -26,7 +26,7 @@ import (
 // counties, a few tens of years and programs), so a hit's county, year and
 // programs fit in a few bytes: with the table, counting all three
 // disjunctive facets is a few array reads per hit, done in the same pass
-// that ranks the hits (collect.go). The table is built once, when the
+// that ranks the hits (pass.go). The table is built once, when the
 // generation is opened.
 type table struct {
 	live     []bool   // the number belongs to a document (not deleted)
@@ -45,19 +45,11 @@ type table struct {
 // bit each); an index with more is searched without the table.
 const maxTablePrograms = 64
 
-// docNum returns the number of a scorch internal ID (big-endian uint64).
-func docNum(id index.IndexInternalID) (int, bool) {
-	if len(id) != 8 {
-		return 0, false
-	}
-	return int(binary.BigEndian.Uint64(id)), true
-}
-
-// loadTable reads the table of every document of ix, or returns nil (and
-// searches go through Bleve's own facets and sorts) when the index does
-// not fit one: an unknown internal ID layout, more than 255 counties or
-// years, or more than maxTablePrograms programs.
-func loadTable(ctx context.Context, b bleve.Index) (*table, error) {
+// loadTable reads the table of every document of ix, or returns nil and
+// the reason (and searches go through Bleve's own facets and sorts) when
+// the index does not fit one: an unknown internal ID layout, more than 255
+// counties or years, or more than maxTablePrograms programs.
+func loadTable(ctx context.Context, b bleve.Index) (*table, string, error) {
 	t := &table{}
 	countyOrd := map[string]uint8{}
 	yearOrd := map[int]uint8{}
@@ -65,16 +57,12 @@ func loadTable(ctx context.Context, b bleve.Index) (*table, error) {
 	ids := []string{}
 	nums := []int{}
 	var fail error
-	handler := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+	handler := func(sctx *search.SearchContext) (func(*search.DocumentMatch) error, error) {
 		dvr, err := sctx.IndexReader.DocValueReader([]string{fieldCounty, fieldYear, fieldDate, fieldProgram})
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		return func(d *search.DocumentMatch) error {
-			if d == nil {
-				return nil
-			}
-			defer sctx.DocumentMatchPool.Put(d)
 			n, ok := docNum(d.IndexInternalID)
 			if !ok {
 				fail = fmt.Errorf("internal ID %x is not a document number", []byte(d.IndexInternalID))
@@ -88,7 +76,7 @@ func loadTable(ctx context.Context, b bleve.Index) (*table, error) {
 			}
 			ids = append(ids, id)
 			nums = append(nums, n)
-			return dvr.VisitDocValues(d.IndexInternalID, func(field string, term []byte) {
+			err = dvr.VisitDocValues(d.IndexInternalID, func(field string, term []byte) {
 				switch field {
 				case fieldCounty:
 					o, ok := countyOrd[string(term)]
@@ -136,19 +124,19 @@ func loadTable(ctx context.Context, b bleve.Index) (*table, error) {
 					t.programs[n] |= 1 << b
 				}
 			})
-		}, false, nil
+			if err == nil {
+				err = fail
+			}
+			return err
+		}, nil
 	}
 	req := bleve.NewSearchRequestOptions(bq.NewMatchAllQuery(), 0, 0, false)
 	req.Score = bleve.ScoreNone
-	hctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(handler))
-	if _, err := b.SearchInContext(hctx, req); err != nil {
-		if fail != nil {
-			return nil, nil // does not fit a table: search without one
-		}
-		return nil, fmt.Errorf("load document table: %w", err)
+	if err := visitHits(ctx, b, req, handler); err != nil && fail == nil {
+		return nil, "", fmt.Errorf("load document table: %w", err)
 	}
 	if fail != nil {
-		return nil, nil
+		return nil, fail.Error(), nil // does not fit a table: search without one
 	}
 	t.trim(slices.Max(append(nums, -1)) + 1)
 	t.sortYears()
@@ -162,7 +150,7 @@ func loadTable(ctx context.Context, b bleve.Index) (*table, error) {
 	for r, i := range order {
 		t.rank[nums[i]] = uint32(r)
 	}
-	return t, nil
+	return t, "", nil
 }
 
 // sortYears renumbers the year ordinals in ascending order of year, so
@@ -208,6 +196,10 @@ type tableFilter struct {
 	countyOn, yearOn bool
 	programMask      uint64
 	programOn        bool
+	// dateOn: only documents dated dateFrom to dateTo (YYYYMMDD,
+	// inclusive) pass; undated ones (date 0) never do.
+	dateOn           bool
+	dateFrom, dateTo int32
 }
 
 func (t *table) filter(f filters) *tableFilter {
@@ -228,16 +220,36 @@ func (t *table) filter(f filters) *tableFilter {
 			}
 		}
 	}
+	if f.dated() {
+		tf.dateOn, tf.dateFrom, tf.dateTo = true, dateOrd(f.dateFrom, 0), dateOrd(f.dateTo, 99999999)
+	}
 	// The year list and the range, both applied to each year value; a
-	// document without a year passes neither.
+	// document without a year (ordinal 0) passes only a list naming
+	// UnknownYear, without a range.
 	if len(f.years) > 0 || f.from > 0 || f.to > 0 {
 		tf.yearOn = true
+		tf.yearOK[0] = slices.Contains(f.years, UnknownYear) && f.from == 0 && f.to == 0
 		for i, y := range t.years {
 			tf.yearOK[i+1] = (len(f.years) == 0 || slices.Contains(f.years, y)) &&
 				(f.from == 0 || y >= f.from) && (f.to == 0 || y <= f.to)
 		}
 	}
 	return tf
+}
+
+// dateOrd is d as YYYYMMDD, or open for "".
+func dateOrd(d corpus.Date, open int32) int32 {
+	v, err := strconv.Atoi(strings.ReplaceAll(string(d), "-", ""))
+	if d == "" || err != nil {
+		return open
+	}
+	return int32(v)
+}
+
+// date reports whether document n is within the date range: a filter on
+// every facet, checked before any other.
+func (tf *tableFilter) date(t *table, n int) bool {
+	return !tf.dateOn || (t.date[n] != 0 && t.date[n] >= tf.dateFrom && t.date[n] <= tf.dateTo)
 }
 
 func (tf *tableFilter) county(t *table, n int) bool {
@@ -263,8 +275,8 @@ func (c *tableCounts) add(t *table, n int, cOK, yOK, pOK bool) {
 	if yOK && pOK && t.county[n] != 0 {
 		c.county[t.county[n]]++
 	}
-	if cOK && pOK && t.year[n] != 0 {
-		c.year[t.year[n]]++
+	if cOK && pOK {
+		c.year[t.year[n]]++ // ordinal 0: UnknownYear
 	}
 	if cOK && yOK {
 		for m := t.programs[n]; m != 0; m &= m - 1 {
@@ -294,6 +306,9 @@ func (c *tableCounts) facets(t *table) Facets {
 		if n := c.county[i+1]; n > 0 {
 			cs = append(cs, FacetValue{Value: name, Count: n})
 		}
+	}
+	if n := c.year[0]; n > 0 {
+		ys = append(ys, FacetValue{Value: strconv.Itoa(UnknownYear), Count: n})
 	}
 	for i, y := range t.years {
 		if n := c.year[i+1]; n > 0 {

@@ -9,8 +9,8 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
-	"time"
 
 	"countynews/corpus"
 	"countynews/query"
@@ -20,8 +20,11 @@ import (
 // metadata varied deterministically so that every branch of the table's
 // filters and sorts is taken: paragraphs without a county, a year or a
 // date, years 2015–2025, several programs, equal dates (ties broken by ID).
+//
+// Every third real article is printed again by one or two other outlets
+// (syndicatedCopies), so that collapsing by story has stories to fold.
 func tableParagraphs(t testing.TB) []corpus.Paragraph {
-	ps := append(defaultParagraphs(t), realParagraphs(t)...)
+	ps := append(defaultParagraphs(t), syndicatedCopies(realParagraphs(t), 3)...)
 	rng := rand.New(rand.NewPCG(7, 8))
 	programs := []string{"乡村振兴", "党的建设", "营商环境", "生态环境"}
 	for i := range ps {
@@ -45,6 +48,35 @@ func tableParagraphs(t testing.TB) []corpus.Paragraph {
 		}
 	}
 	return ps
+}
+
+// syndicatedCopies returns ps with every nth article followed by one or
+// two copies: the same paragraphs under another article ID, outlet and
+// source file (how near a copy must be is package story's to test).
+func syndicatedCopies(ps []corpus.Paragraph, nth int) []corpus.Paragraph {
+	var out []corpus.Paragraph
+	article := 0
+	for i := 0; i < len(ps); {
+		j := i + 1
+		for j < len(ps) && ps[j].ArticleID == ps[i].ArticleID {
+			j++
+		}
+		out = append(out, ps[i:j]...)
+		if article%nth == 0 {
+			for c := range 1 + article%2 {
+				id := fmt.Sprintf("%s%d", ps[i].ArticleID, c)
+				for k, p := range ps[i:j] {
+					p.ArticleID, p.ID = id, fmt.Sprintf("%s-%02d", id, k)
+					p.Outlet = fmt.Sprintf("转载媒体%d", c)
+					p.Source.File = fmt.Sprintf("copies-%d.jsonl", c)
+					out = append(out, p)
+				}
+			}
+		}
+		article++
+		i = j
+	}
+	return out
 }
 
 // TestTableMatchesBleve runs random requests through both ways of
@@ -71,7 +103,7 @@ func TestTableMatchesBleve(t *testing.T) {
 	if _, err := b.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	updated, err := Open(ctx, dir)
+	updated, err := Open(ctx, dir, WithWords(testWords))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +160,17 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 		i := rng.IntN(len(rs) - n)
 		return string(rs[i : i+n])
 	}
+	// long is a stretch of a paragraph, punctuation and all: several
+	// words for the relaxed modes.
+	long := func() string {
+		rs := []rune(ps[rng.IntN(len(ps))].Text)
+		n := 5 + rng.IntN(10)
+		if len(rs) <= n {
+			return string(rs)
+		}
+		i := rng.IntN(len(rs) - n)
+		return strings.ReplaceAll(string(rs[i:i+n]), `"`, "")
+	}
 	fixed := []string{"", "县", "红色物业", "-的", "-县 -工作", "党员 服务", "乡村振兴 OR 志愿", "2023年", "工作 -党员"}
 	sorts := []Sort{SortRelevance, SortNewest, SortOldest}
 	pick := func(from []string) []string {
@@ -140,6 +183,23 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 	// Common terms with a small window: hits just below the k-th text
 	// score whose boosts lift them into the window (the boost bound).
 	common := []string{"工作", "发展", "服务", "建设", "党员", "群众", "乡村", "推进", "济宁", "活动"}
+	found := map[Match]int{} // requests with hits, by mode
+	dated, headline := 0, 0
+	collapsed := map[Collapse]int{}
+	grouped := 0 // collapsed hits that stood for others
+	defer func() {
+		for _, m := range []Match{MatchExact, matchPieces, MatchAll, MatchAny} {
+			if found[m] < 5 {
+				t.Errorf("only %d requests in mode %d found something: the comparison hardly covers it", found[m], m)
+			}
+		}
+		if collapsed[CollapseArticle] < 50 || collapsed[CollapseStory] < 50 || grouped < 10 {
+			t.Errorf("only %v collapsed requests, %d hits standing for others", collapsed, grouped)
+		}
+		if dated < 50 || headline < 30 {
+			t.Errorf("only %d requests with a date range and %d headline-only ones", dated, headline)
+		}
+	}()
 	for i := range 400 {
 		q := ""
 		small := false
@@ -154,6 +214,10 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 			q = term() + " -" + term()
 		case i%4 == 2:
 			q = term() + " OR " + term()
+		case i%8 == 3:
+			q = long() + " -" + term()
+		case i%8 == 7:
+			q = long()
 		default:
 			q = term()
 		}
@@ -174,25 +238,70 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 		if rng.IntN(4) == 0 {
 			r.YearTo = 2018 + rng.IntN(8)
 		}
+		// Date ranges: open at either end, from dates of the corpus or
+		// any day (paragraphs without a date are outside every range).
+		day := func() corpus.Date {
+			if rng.IntN(2) == 0 {
+				return ps[rng.IntN(len(ps))].Date
+			}
+			return corpus.Date(fmt.Sprintf("%d-%02d-%02d", 2014+rng.IntN(12), 1+rng.IntN(12), 1+rng.IntN(28)))
+		}
+		if rng.IntN(3) == 0 {
+			r.DateFrom = day()
+		}
+		if rng.IntN(3) == 0 {
+			r.DateTo = day()
+		}
+		if r.DateFrom != "" && r.DateTo != "" && r.DateFrom > r.DateTo {
+			r.DateFrom, r.DateTo = r.DateTo, r.DateFrom
+		}
+		if rng.IntN(4) == 0 {
+			r.In = InHeadline
+		}
 		if small {
 			r = Request{Query: pq, From: (i / len(common)) % 2, Size: 1 + i%3, Highlight: true}
 		}
+		if rng.IntN(2) == 0 {
+			r.Collapse = Collapse(1 + rng.IntN(2))
+			collapsed[r.Collapse]++
+		}
 		name := fmt.Sprintf("%d q=%q %+v", i, q, r)
-		c := ix.compile(r.Query)
+		// Every match mode: a third of the requests exact, the others
+		// split at punctuation, all or any (their compiled queries hold
+		// conjunctions and a minimum-should-match disjunction).
+		mode := []Match{MatchExact, MatchExact, matchPieces, MatchAll, MatchAny, MatchAny}[rng.IntN(6)]
+		pl, err := ix.planFor(ctx, r.Query, r.In, mode, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := pl.c
+		name += " mode=" + mode.String()
 		if c.none {
 			continue
 		}
-		f := filters{counties: r.Counties, programs: r.Programs, years: r.Years, from: r.YearFrom, to: r.YearTo}
-		got, err := ix.searchTable(ctx, r, c, f, time.Now())
+		f, err := newFilters(r)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if f.dated() {
+			dated++
+		}
+		if r.In == InHeadline && len(c.must) > 0 {
+			headline++
+		}
+		got, err := ix.searchTable(ctx, r, c, f)
 		if err != nil {
 			t.Fatalf("%s: table: %v", name, err)
 		}
-		want, err := ix.searchBleve(ctx, r, c, f, time.Now())
+		want, err := ix.searchBleve(ctx, r, c, f)
 		if err != nil {
 			t.Fatalf("%s: bleve: %v", name, err)
 		}
-		if got.Total != want.Total {
-			t.Errorf("%s: total %d, Bleve %d", name, got.Total, want.Total)
+		if got.Total > 0 {
+			found[mode]++
+		}
+		if got.Total != want.Total || got.Groups != want.Groups {
+			t.Errorf("%s: total %d groups %d, Bleve %d %d", name, got.Total, got.Groups, want.Total, want.Groups)
 		}
 		if !slices.Equal(ids(got.Hits), ids(want.Hits)) {
 			t.Errorf("%s: hits\n%v\nBleve\n%v", name, ids(got.Hits), ids(want.Hits))
@@ -203,6 +312,12 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 			if math.Abs(g.Score-w.Score) > 1e-9*math.Max(1, math.Abs(w.Score)) || g.Highlight != w.Highlight ||
 				!reflect.DeepEqual(g.Paragraph, w.Paragraph) {
 				t.Errorf("%s: hit %d differs: score %v / %v, highlight %q / %q", name, j, g.Score, w.Score, g.Highlight, w.Highlight)
+			}
+			if g.Others != w.Others || !reflect.DeepEqual(g.Copies, w.Copies) {
+				t.Errorf("%s: hit %d stands for %d others, copies %+v; Bleve %d, %+v", name, j, g.Others, g.Copies, w.Others, w.Copies)
+			}
+			if g.Others > 0 {
+				grouped++
 			}
 		}
 		if r.Facets && !reflect.DeepEqual(got.Facets, want.Facets) {

@@ -13,6 +13,8 @@ func TestFoldWidth(t *testing.T) {
 		{"letters", "ＡＢＣｘｙｚ", "ABCxyz"},
 		{"decimal point between digits", "３．６５万户", "3.65万户"},
 		{"decimal point needs a digit on both sides", "３．ａ", "3．a"},
+		{"decimal point needs a digit before it", "ａ．５", "a．5"},
+		{"decimal point between half-width digits", "3．5", "3.5"},
 		{"full stop kept", "句号．", "句号．"},
 		{"chinese punctuation kept", "１０％，“红色物业”！（好）", "10%，“红色物业”！（好）"},
 		{"ideographic space", "全角　空格", "全角 空格"},

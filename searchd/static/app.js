@@ -1,7 +1,8 @@
 // Progressive enhancement of the search page; everything works without it.
 // - "复制引用" buttons copy a citation (they stay hidden without JavaScript).
 // - The "/" key focuses the search box.
-// - Empty year-range fields are left out of the URL.
+// - Empty year and date fields are left out of the URL.
+// - After Back or Forward, the forms show the URL's state again.
 (function () {
   'use strict';
 
@@ -61,17 +62,24 @@
 
   Array.prototype.forEach.call(document.querySelectorAll('form.years'), function (form) {
     form.addEventListener('submit', function () {
-      Array.prototype.forEach.call(form.querySelectorAll('input[type=number]'), function (input) {
+      Array.prototype.forEach.call(form.querySelectorAll('input[type=number], input[type=date]'), function (input) {
         if (input.value === '') input.disabled = true;
       });
     });
   });
 
-  // Coming back from the history cache: the fields must work again.
-  window.addEventListener('pageshow', function () {
-    Array.prototype.forEach.call(document.querySelectorAll('form.years input[disabled]'), function (input) {
+  // Coming back (Back, Forward) to a page kept in the history cache: the
+  // forms must show the state of the page's URL, as the server wrote it,
+  // not what was typed before leaving (a year typed, then removed with a
+  // chip, must not come back), and the fields disabled on submit must work
+  // again. reset() restores every field to its value attribute.
+  window.addEventListener('pageshow', function (e) {
+    Array.prototype.forEach.call(document.querySelectorAll('form input[disabled]'), function (input) {
       input.disabled = false;
     });
+    if (e.persisted) {
+      Array.prototype.forEach.call(document.forms, function (form) { form.reset(); });
+    }
   });
 
   // Opened at a highlighted paragraph without its #anchor: scroll to it.

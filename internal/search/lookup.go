@@ -12,11 +12,17 @@ import (
 	"countynews/corpus"
 )
 
-// maxArticleParagraphs bounds the paragraphs read for one article.
-const maxArticleParagraphs = 10_000
+// MaxArticleParagraphs bounds the paragraphs of one article that Article
+// returns: a longer one fails with a *LimitError rather than coming back
+// cut. articleWindow is what the first request asks for.
+const (
+	MaxArticleParagraphs = maxWindow
+	articleWindow        = 1000
+)
 
 // Paragraph returns the paragraph with the given ID, or ErrNotFound.
-func (ix *Index) Paragraph(ctx context.Context, id string) (corpus.Paragraph, error) {
+func (ix *Index) Paragraph(ctx context.Context, id string) (_ corpus.Paragraph, err error) {
+	defer recoverPanic("paragraph", &err)
 	var p corpus.Paragraph
 	if err := ctx.Err(); err != nil {
 		return p, err
@@ -28,7 +34,11 @@ func (ix *Index) Paragraph(ctx context.Context, id string) (corpus.Paragraph, er
 	if err != nil {
 		return p, fmt.Errorf("paragraph %s: %w", id, err)
 	}
-	return storedParagraph(id, d)
+	if p, err = storedParagraph(id, d); err != nil {
+		return p, err
+	}
+	ix.stories.fill(&p)
+	return p, nil
 }
 
 // storedParagraph decodes the paragraph stored in document d (nil: not
@@ -58,28 +68,42 @@ func storedParagraph(id string, d index.Document) (corpus.Paragraph, error) {
 // paragraphs only: Dateline comes from the paragraphs (each carries its
 // article's), Source spans the paragraphs'
 // lines.
-func (ix *Index) Article(ctx context.Context, articleID string) (corpus.Article, error) {
+func (ix *Index) Article(ctx context.Context, articleID string) (_ corpus.Article, err error) {
+	defer recoverPanic("article", &err)
 	var a corpus.Article
 	if articleID == "" {
 		return a, fmt.Errorf("article %q: %w", articleID, ErrNotFound)
 	}
-	req := bleve.NewSearchRequestOptions(termOn(fieldArticleID, articleID), maxArticleParagraphs, 0, false)
-	req.Fields = []string{fieldDoc}
-	req.Score = "none"
-	sr, err := ix.bleve.SearchInContext(ctx, req)
-	if err != nil {
-		return a, searchError(ctx, err)
-	}
-	if len(sr.Hits) == 0 {
-		return a, fmt.Errorf("article %s: %w", articleID, ErrNotFound)
-	}
-	ps := make([]corpus.Paragraph, 0, len(sr.Hits))
-	for _, h := range sr.Hits {
-		p, err := decodeDoc(h)
-		if err != nil {
-			return a, err
+	// Paged by ID, articleWindow paragraphs a request (Bleve's total
+	// without scores stops at the window, so it cannot tell the length
+	// first), up to the limit.
+	var ps []corpus.Paragraph
+	for from := 0; ; from += articleWindow {
+		if from >= MaxArticleParagraphs {
+			return a, &LimitError{What: "article " + articleID, Limit: fmt.Sprintf("%d paragraphs", MaxArticleParagraphs), Got: "more"}
 		}
-		ps = append(ps, p)
+		req := bleve.NewSearchRequestOptions(termOn(fieldArticleID, articleID), articleWindow, from, false)
+		req.Fields = []string{fieldDoc}
+		req.Score = bleve.ScoreNone
+		req.SortBy([]string{"_id"})
+		sr, err := ix.bleve.SearchInContext(ctx, req)
+		if err != nil {
+			return a, searchError(ctx, err)
+		}
+		for _, h := range sr.Hits {
+			p, err := decodeDoc(h)
+			if err != nil {
+				return a, err
+			}
+			ix.stories.fill(&p)
+			ps = append(ps, p)
+		}
+		if len(sr.Hits) < articleWindow {
+			break
+		}
+	}
+	if len(ps) == 0 {
+		return a, fmt.Errorf("article %s: %w", articleID, ErrNotFound)
 	}
 	sort.Slice(ps, func(i, j int) bool {
 		if ps[i].Position != ps[j].Position {
@@ -89,9 +113,10 @@ func (ix *Index) Article(ctx context.Context, articleID string) (corpus.Article,
 	})
 	first := ps[0]
 	a = corpus.Article{
-		ID: articleID, Headline: first.Headline, Subtitle: first.Subtitle, Dateline: first.Dateline, Reporters: first.Reporters,
+		ID: articleID, Headline: first.Headline, HeadlineDerived: first.HeadlineDerived, Subtitle: first.Subtitle, Dateline: first.Dateline, Reporters: first.Reporters,
 		County: first.County, CountyName: first.CountyName, Year: first.Year, YearInferred: first.YearInferred,
 		Date: first.Date, Source: corpus.Provenance{File: first.Source.File, Lines: first.Source.Lines}, Paragraphs: ps,
+		Outlet: first.Outlet, Page: first.Page, StoryID: first.StoryID,
 	}
 	for _, p := range ps[1:] {
 		if p.Source.File != a.Source.File {

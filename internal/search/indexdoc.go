@@ -9,37 +9,47 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 
 	"countynews/corpus"
+	"countynews/internal/story"
 	"countynews/internal/text"
 )
 
-// document builds the Bleve document of a paragraph directly, field by
+// document builds the Bleve document of a paragraph of input (the key
+// RemoveFile deletes by) directly, field by
 // field, instead of letting Bleve's mapping reflect over a struct (see
 // BenchmarkDocument for the difference). The options and analyzers are the
 // mapping's (mapping.go).
 //
-// Text is width-folded again: corpus already folds it, and FoldWidth
-// returns its input unchanged when there is nothing to fold, but the CJK
-// analyzer silently drops full-width digits (２０２１年 → 年), so an
-// unfolded text reaching it would lose words.
-func (s *schema) document(p corpus.Paragraph, unigrams bool) (*document.Document, error) {
+// Indexed text goes through text.Fold: widths are folded again (corpus
+// already folds them, and FoldWidth returns its input unchanged when there
+// is nothing to fold, but the CJK analyzer silently drops full-width digits,
+// ２０２１年 → 年, so an unfolded text reaching it would lose words), and
+// traditional characters are folded to simplified (紅色物業 is indexed as
+// 红色物业), as query terms are. The stored paragraph stays as printed.
+//
+// sig is the article's story signature (0: none), stored with every
+// paragraph so that the index can group stories when it is opened
+// (stories.go). The paragraph's StoryID is never stored: it depends on
+// the other articles of the index.
+func (s *schema) document(p corpus.Paragraph, input string, unigrams bool, sig story.Signature) (*document.Document, error) {
 	if p.ID == "" {
 		return nil, fmt.Errorf("paragraph without an ID (article %q, position %d)", p.ArticleID, p.Position)
 	}
+	p.StoryID = ""
 	raw, err := json.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("encode paragraph %s: %w", p.ID, err)
 	}
 	d := document.NewDocument(p.ID)
-	folded := []byte(text.FoldWidth(p.Text))
+	folded := []byte(text.Fold(p.Text))
 	d.AddField(document.NewTextFieldCustom(fieldText, nil, folded, optPhrase, s.indexCJK))
 	if unigrams {
 		d.AddField(document.NewTextFieldCustom(fieldText1, nil, folded, optTerms, s.unigram))
 	}
 	if p.Topic != "" {
-		d.AddField(document.NewTextFieldCustom(fieldTopic, nil, []byte(text.FoldWidth(p.Topic)), optPhrase, s.indexCJK))
+		d.AddField(document.NewTextFieldCustom(fieldTopic, nil, []byte(text.Fold(p.Topic)), optPhrase, s.indexCJK))
 	}
-	if p.Headline != "" {
-		d.AddField(document.NewTextFieldCustom(fieldHeadline, nil, []byte(text.FoldWidth(p.Headline)), optPhrase, s.indexCJK))
+	if p.Headline != "" && !p.HeadlineDerived { // a derived headline is the lead's own words, not a headline
+		d.AddField(document.NewTextFieldCustom(fieldHeadline, nil, []byte(text.Fold(p.Headline)), optPhrase, s.indexCJK))
 	}
 	keyword := func(name, value string, opt index.FieldIndexingOptions) {
 		if value != "" {
@@ -51,6 +61,8 @@ func (s *schema) document(p corpus.Paragraph, unigrams bool) (*document.Document
 	if p.Year > 0 {
 		keyword(fieldYear, strconv.Itoa(p.Year), optFacet)
 		d.AddField(document.NewNumericFieldWithIndexingOptions(fieldYearNum, nil, float64(p.Year), optNumber))
+	} else { // no year: faceted and filtered as UnknownYear, outside every year range
+		keyword(fieldYear, strconv.Itoa(UnknownYear), optFacet)
 	}
 	keyword(fieldDate, string(p.Date), optFacet)
 	for _, v := range p.Programs {
@@ -63,8 +75,11 @@ func (s *schema) document(p corpus.Paragraph, unigrams bool) (*document.Document
 		keyword(fieldReporter, v, optKeyword)
 	}
 	keyword(fieldKind, string(p.Kind), optKeyword)
-	keyword(fieldArticleID, p.ArticleID, optKeyword)
-	keyword(fieldFile, p.Source.File, optKeyword)
+	keyword(fieldArticleID, p.ArticleID, optFacet)
+	if sig != 0 {
+		keyword(fieldSignature, strconv.FormatUint(uint64(sig), 16), optFacet)
+	}
+	keyword(fieldFile, input, optKeyword)
 	d.AddField(document.NewTextFieldWithIndexingOptions(fieldDoc, nil, raw, optStored))
 	return d, nil
 }

@@ -13,6 +13,9 @@ func TestParagraphAndArticle(t *testing.T) {
 	ps := defaultParagraphs(t)
 	ix := build(t, ps)
 	ctx := context.Background()
+	for i := range ps {
+		ps[i].StoryID = ps[i].ArticleID // no copies on the sample page: each article is its own story
+	}
 	for _, p := range ps {
 		got, err := ix.Paragraph(ctx, p.ID)
 		if err != nil {
