@@ -38,10 +38,12 @@ type searchParams struct {
 	DateTo   corpus.Date `json:"date_to,omitempty"`
 	In       string      `json:"in"`
 	Sort     string      `json:"sort"`
+	Match    string      `json:"match"`
 	Page     int         `json:"page"`
 	Size     int         `json:"size"`
 	query    query.Query `json:"-"`
-	sortSet  bool        // sort was given; else it follows q (relevance with terms, newest without)
+	match    search.Match
+	sortSet  bool // sort was given; else it follows q (relevance with terms, newest without)
 }
 
 // bindSearch reads and validates the search parameters. Unknown parameters
@@ -118,6 +120,13 @@ func bindSearch(v url.Values) (searchParams, error) {
 	default:
 		return p, badParam(codeInvalidSort, []string{"sort"}, "sort must be relevance, newest or oldest, not %q", clipValue(p.Sort))
 	}
+	p.Match = v.Get("match")
+	if p.Match == "" {
+		p.Match = search.MatchAuto.String()
+	}
+	if p.match, err = search.ParseMatch(p.Match); err != nil {
+		return p, badRequest("match must be auto, exact, all or any, not %q", clipValue(p.Match))
+	}
 	if p.Page, err = intValue(v, "page", 1, 1, maxWindow); err != nil {
 		return p, err
 	}
@@ -166,7 +175,7 @@ func (p *searchParams) defaultSort() string {
 // request turns the parameters into a search request.
 func (p searchParams) request() search.Request {
 	r := search.Request{
-		Query: p.query, Counties: p.Counties, Programs: p.Programs, Years: p.Years,
+		Query: p.query, Match: p.match, Counties: p.Counties, Programs: p.Programs, Years: p.Years,
 		YearFrom: p.YearFrom, YearTo: p.YearTo, DateFrom: p.DateFrom, DateTo: p.DateTo,
 		From: (p.Page - 1) * p.Size, Size: p.Size, Highlight: true, Facets: true,
 	}

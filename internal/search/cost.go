@@ -28,7 +28,7 @@ func (ix *Index) Cost(ctx context.Context, q query.Query) (cost int64, err error
 	defer rd.Close()
 	for _, cl := range q.Clauses {
 		for _, t := range cl.Any {
-			toks := ix.sch.cjk.Analyze([]byte(text.FoldWidth(t.Text)))
+			toks := ix.sch.cjk.Analyze([]byte(text.Fold(t.Text)))
 			for _, tk := range toks {
 				field := fieldText
 				if _, ok := loneHan(tk.Term); ok && len(toks) == 1 {

@@ -139,7 +139,7 @@ func (ix *Index) significantTerms(ctx context.Context, rd index.IndexReader, bod
 		body = string(rs[:similarMaxText])
 	}
 	tf := map[string]int{}
-	for _, tk := range ix.sch.cjk.Analyze([]byte(text.FoldWidth(body))) {
+	for _, tk := range ix.sch.cjk.Analyze([]byte(text.Fold(body))) {
 		if tk.Type == analysis.Double {
 			tf[string(tk.Term)]++
 		}
