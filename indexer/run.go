@@ -31,6 +31,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		asJSON = fs.Bool("json", false, "print the summary as one JSON object on the last line of stdout")
 		dump   = fs.Bool("dump", false, "print parsed paragraphs as JSON lines; build no index")
 		batch  = fs.Int("batch", 0, "documents per index batch (0: the builder's default)")
+		root   = fs.String("root", "", "corpus root: inputs are named and cited relative to it (default: the deepest folder holding every input)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, errUsage.Error())
@@ -43,7 +44,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	if *dump {
-		return dumpParagraphs(ctx, fs.Args(), *strict, stdout, stderr)
+		return dumpParagraphs(ctx, *root, fs.Args(), *strict, stdout, stderr)
 	}
 	if *index == "" {
 		fs.Usage()
@@ -51,7 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	obs := newObserver(stderr, *quiet)
 	sum, err := ingest.Run(ctx, ingest.Options{
-		Index: *index, Paths: fs.Args(), Update: *update, Strict: *strict,
+		Index: *index, Paths: fs.Args(), Root: *root, Update: *update, Strict: *strict,
 		BatchSize: *batch, Observer: obs,
 	})
 	obs.Done()
@@ -84,7 +85,7 @@ func printSummary(w io.Writer, s *ingest.Summary, update bool) {
 
 // dumpParagraphs prints every parsed paragraph as one JSON line, with the
 // field names the API uses.
-func dumpParagraphs(ctx context.Context, paths []string, strict bool, stdout, stderr io.Writer) error {
+func dumpParagraphs(ctx context.Context, root string, paths []string, strict bool, stdout, stderr io.Writer) error {
 	p, err := corpus.NewParser(corpus.Options{})
 	if err != nil {
 		return err
@@ -92,7 +93,7 @@ func dumpParagraphs(ctx context.Context, paths []string, strict bool, stdout, st
 	inputs := ingest.DefaultInputs()
 	if len(paths) > 0 {
 		var problems []error
-		if inputs, problems, err = ingest.Inputs(paths...); err != nil {
+		if inputs, problems, err = ingest.InputsUnder(root, paths...); err != nil {
 			return err
 		}
 		for _, pr := range problems {

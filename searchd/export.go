@@ -121,7 +121,7 @@ func (a *api) export(c echo.Context) error {
 				break
 			}
 			p := hit.Paragraph
-			cite := citation(p.Headline, p.Date, p.Year, p.YearInferred, p.Source)
+			cite := p.Citation()
 			u := base + paragraphURL(p.ArticleID, p.ID)
 			if cw != nil {
 				err = cw.Write(exportRow(p, cite, u))

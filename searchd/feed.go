@@ -166,7 +166,7 @@ func feedEntry(base string, p corpus.Paragraph, built time.Time) atomEntry {
 		ID: link, Title: atomText{Type: "text", Text: title},
 		Updated: updated.Format(time.RFC3339),
 		Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: link}},
-		Summary: atomText{Type: "text", Text: citation(p.Headline, p.Date, p.Year, p.YearInferred, p.Source)},
+		Summary: atomText{Type: "text", Text: p.Citation()},
 		Content: atomText{Type: "text", Text: p.Text},
 	}
 	if p.County != "" {

@@ -61,6 +61,9 @@ func (s pageState) values() url.Values {
 	if s.p.sortSet {
 		v.Set("sort", s.p.Sort)
 	}
+	if s.p.collapseSet {
+		v.Set("collapse", s.p.Collapse)
+	}
 	if s.p.Size != defaultSize {
 		v.Set("size", strconv.Itoa(s.p.Size))
 	}
@@ -223,15 +226,6 @@ func lineSpan(src corpus.Provenance) string {
 	return fmt.Sprintf("第%d–%d行", src.Lines[0], src.Lines[1])
 }
 
-// citation is how a journalist cites a paragraph: headline, date, and the
-// source file and lines it was read from.
-func citation(headline string, d corpus.Date, year int, inferred bool, src corpus.Provenance) string {
-	h := headline
-	if h == "" {
-		h = "无标题"
-	}
-	return fmt.Sprintf("《%s》，%s，%s %s", h, dateText(d, year, inferred), src.File, lineSpan(src))
-}
 
 // articleURL links to a paragraph in its article view: highlighted (hl),
 // scrolled to (#p-ID), and carrying the search state st, so that the
