@@ -24,14 +24,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("indexer", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		index  = fs.String("index", "", "index folder to build or update (required unless -dump)")
-		update = fs.Bool("update", false, "re-index only inputs whose content changed; remove vanished ones")
-		strict = fs.Bool("strict", false, "fail on the first problem with an input instead of skipping it")
-		quiet  = fs.Bool("q", false, "quiet: no progress, only errors")
-		asJSON = fs.Bool("json", false, "print the summary as one JSON object on the last line of stdout")
-		dump   = fs.Bool("dump", false, "print parsed paragraphs as JSON lines; build no index")
-		batch  = fs.Int("batch", 0, "documents per index batch (0: the builder's default)")
-		root   = fs.String("root", "", "corpus root: inputs are named and cited relative to it (default: the deepest folder holding every input)")
+		index   = fs.String("index", "", "index folder to build or update (required unless -dump)")
+		update  = fs.Bool("update", false, "re-index only inputs whose content changed; remove vanished ones")
+		strict  = fs.Bool("strict", false, "fail on the first problem with an input instead of skipping it")
+		quiet   = fs.Bool("q", false, "quiet: no progress, only errors")
+		asJSON  = fs.Bool("json", false, "print the summary as one JSON object on the last line of stdout")
+		dump    = fs.Bool("dump", false, "print parsed paragraphs as JSON lines; build no index")
+		batch   = fs.Int("batch", 0, "documents per index batch (0: the builder's default)")
+		noCheck = fs.Bool("no-space-check", false, "skip the free-space check before building (README: The index on disk)")
+		root    = fs.String("root", "", "corpus root: inputs are named and cited relative to it (default: the deepest folder holding every input)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, errUsage.Error())
@@ -53,9 +54,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	obs := newObserver(stderr, *quiet)
 	sum, err := ingest.Run(ctx, ingest.Options{
 		Index: *index, Paths: fs.Args(), Root: *root, Update: *update, Strict: *strict,
-		BatchSize: *batch, Observer: obs,
+		BatchSize: *batch, Observer: obs, NoSpaceCheck: *noCheck,
 	})
 	obs.Done()
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return fmt.Errorf("build interrupted; the index is as it was before (%s)", *index)
+	}
 	if err != nil {
 		return err
 	}

@@ -178,23 +178,38 @@ func (a *api) runSearch(ctx context.Context, p searchParams) (*searchJSON, error
 	if err != nil {
 		return nil, err
 	}
+	sugs, filters, err := a.queryHelp(ctx, ix, p, r, res)
+	if err != nil {
+		return nil, err
+	}
 	out := &searchJSON{
 		Query: p, Total: res.Total, Groups: res.Groups,
 		Page: p.Page, Size: p.Size, Hits: toHits(res.Hits), Facets: toFacets(res.Facets),
-		Suggestions:      []suggestionJSON{},
-		SuggestedFilters: a.names.suggestFilters(p.query, p, res.Facets, res.Total),
+		Suggestions: []suggestionJSON{}, SuggestedFilters: filters,
 	}
-	if res.Total == 0 && p.query.HasPositive() {
-		sugs, err := ix.DidYouMean(ctx, r)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range sugs {
-			out.Suggestions = append(out.Suggestions, suggestionJSON{Q: s.Query.String(), Total: s.Total})
-		}
+	for _, s := range sugs {
+		out.Suggestions = append(out.Suggestions, suggestionJSON{Q: s.Query.String(), Total: s.Total})
 	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
+}
+
+// queryHelp is what a search offers beside its hits, for the API and the
+// page alike: corrected queries (did you mean) when exact matching found
+// nothing, and the counties and programs the query names as filters.
+func (a *api) queryHelp(ctx context.Context, ix Index, p searchParams, r search.Request, res *search.Result) ([]search.Suggestion, []filterJSON, error) {
+	filters := a.names.suggestFilters(p.query, p, res.Facets, res.Total)
+	if !exactFoundNothing(p, res) {
+		return nil, filters, nil
+	}
+	sugs, err := ix.DidYouMean(ctx, r)
+	return sugs, filters, err
+}
+
+// exactFoundNothing reports whether the query, as typed, matched nothing
+// (the answer may come from a relaxed mode).
+func exactFoundNothing(p searchParams, res *search.Result) bool {
+	return p.query.HasPositive() && res.Total == 0
 }
 
 // idParam validates a path ID: IDs are short and made of letters, digits

@@ -317,3 +317,41 @@ func TestFaultRememberPanic(t *testing.T) {
 		t.Errorf("after recovery: %v, %v (want the waiter's 42 cached)", v, err)
 	}
 }
+
+// TestFaultFirstStartLeftovers: a first start that failed (only the lock
+// left) or was killed mid-build (a gen-1.tmp left) does not stop the next
+// start: it builds the index again and serves it.
+func TestFaultFirstStartLeftovers(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files []string
+	}{
+		{"lone lock", []string{"lock"}},
+		{"temporary generation", []string{"lock", "gen-1.tmp/work/store/x.zap", "current.tmp"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			index := filepath.Join(t.TempDir(), "index")
+			for _, f := range tc.files {
+				p := filepath.Join(index, f)
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				if err := os.WriteFile(p, []byte("left over"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			d := startLive(t, "-index", index)
+			resp, err := http.Get(d.url + "/readyz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ready struct{ Generation, Documents int }
+			json.NewDecoder(resp.Body).Decode(&ready)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || ready.Generation != 1 || ready.Documents == 0 {
+				t.Errorf("/readyz %d: %+v", resp.StatusCode, ready)
+			}
+			if _, err := os.Stat(filepath.Join(index, "gen-1.tmp")); !os.IsNotExist(err) {
+				t.Errorf("the leftover temporary generation is still there (%v)", err)
+			}
+		})
+	}
+}

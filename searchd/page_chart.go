@@ -41,7 +41,7 @@ type yearBar struct {
 	On            bool
 	Out           bool // outside the year range picked
 	URL           string
-	Label         string // accessible name: 2021年：12条
+	Label         string // accessible name: 2021年：12 条
 }
 
 // yearGap is a compressed run of years without hits.
@@ -170,7 +170,7 @@ func newYearChart(st pageState, years []search.FacetValue) yearChart {
 				X: mid - barW/2, Y: ch.Base - h, W: barW, H: h,
 				TextX: mid, CountY: ch.Base - h - 4, ShowCount: unit >= 20 && n > 0,
 				On: picked[s.year], Out: out, URL: link,
-				Label: strconv.Itoa(s.year) + "年：" + strconv.Itoa(n) + "条",
+				Label: strconv.Itoa(s.year) + "年：" + strconv.Itoa(n) + " 条",
 			})
 		}
 		// Year labels: the first and the last always, others where they

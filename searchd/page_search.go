@@ -20,50 +20,52 @@ import (
 // searchPage is the data of the search page.
 type searchPage struct {
 	layout
-	Params   searchParams
-	Total    int
+	Params searchParams
+	Total  int
 	// Groups is the number of stories (or articles) the Total paragraphs
 	// make when the page collapses them; the pager counts these.
 	Groups int
 	// CollapseLinks switch between one card per story (the default), per
 	// article and per paragraph.
 	CollapseLinks []sortLink
-	TookMS   string
-	First    int // 1-based rank of the first card
-	LastRank int
-	Cards    []card
-	Chips    []chip
-	ClearAll string // URL without any filter; "" when there is none
-	Counties facetGroup
-	Programs facetGroup
-	Years    yearChart
-	YearForm []field // hidden inputs of the year-range form
-	Sorts    []sortLink
-	Sizes    []sortLink // results per page
-	Pager    pager
-	Empty    *emptyHelp
+	TookMS        string
+	First         int // 1-based rank of the first card
+	LastRank      int
+	Cards         []card
+	Chips         []chip
+	ClearAll      string // URL without any filter; "" when there is none
+	Counties      facetGroup
+	Programs      facetGroup
+	Years         yearChart
+	YearForm      []field // hidden inputs of the year-range form
+	Sorts         []sortLink
+	Sizes         []sortLink // results per page
+	Pager         pager
+	Empty         *emptyHelp
+	Help          queryHelp // did you mean, filters the query names, relaxed matching
 	// ExportURL downloads the whole result list as CSV (/api/export).
 	ExportURL string
 }
 
 // card is one hit as a result card: a view of a search.Hit.
 type card struct {
-	ID, Kind     string
-	Position     int
-	County       string
-	URL          string
-	Title        []segment // the headline, or else the topic, with the matched terms marked
-	When         string
-	DateAttr     string
-	Highlight    string // the highlighter's fragment (HTML with <mark>), or ""
-	Snippet      string // plain text, when the highlighter marked nothing
-	Cite         string
-	SourceText   string
+	ID, Kind   string
+	Position   int
+	County     string
+	URL        string
+	Title      []segment // the headline, or else the topic, with the matched terms marked
+	Topic      []segment // the topic sentence under a headline that does not hold it
+	When       string
+	DateAttr   string
+	Highlight  string // the highlighter's fragment (HTML with <mark>), or ""
+	Snippet    string // plain text, when the highlighter marked nothing
+	Cite       string
+	SourceText string
 	// Others counts the other matching copies of the card's story
 	// (另有 N 家媒体转载) or, per article, its other matching paragraphs.
-	Others     int
-	OthersText string
-	Copies     []copyLink
+	Others       int
+	OthersText   string
+	Copies       []copyLink
 	Programs     []tag
 	Initiatives  []tag
 	TopicAsTitle bool // the title is the topic sentence, so the snippet skips it
@@ -131,20 +133,6 @@ type pageLink struct {
 	Gap     bool // an ellipsis
 }
 
-// emptyHelp explains an empty result and what to do about it.
-type emptyHelp struct {
-	Reason   string
-	Remove   []suggestion // drop one filter
-	Terms    []suggestion // search one term alone
-	FirstURL string       // past the last page: back to page 1
-}
-
-type suggestion struct {
-	Label string
-	URL   string
-	Count int
-}
-
 // pageSizes are the results-per-page choices offered.
 var pageSizes = [...]int{10, 20, 50}
 
@@ -185,18 +173,17 @@ func (pg *pages) search(c echo.Context) error {
 		layout: newLayout(c, title, "/", st),
 		Params: p, Total: res.Total, Groups: res.Groups,
 		CollapseLinks: collapseLinks(st),
-		First:    (p.Page-1)*p.Size + 1,
-		Counties: newFacetGroup(st, "county", "县（市、区）", facets.County, p.Counties),
-		Programs: newFacetGroup(st, "program", "工作项目", facets.Program, p.Programs),
-		Years:    newYearChart(st, facets.Year),
-		Sorts:    sortLinks(st),
-		Sizes:    sizeLinks(st),
-		Pager:    newPager(st, res.Groups),
+		First:         (p.Page-1)*p.Size + 1,
+		Counties:      newFacetGroup(st, "county", "县（市、区）", facets.County, p.Counties),
+		Programs:      newFacetGroup(st, "program", "工作项目", facets.Program, p.Programs),
+		Years:         newYearChart(st, facets.Year),
+		Sorts:         sortLinks(st),
+		Sizes:         sizeLinks(st),
+		Pager:         newPager(st, res.Groups),
 	}
 	data.Feed = feedURL(st)
 	data.ExportURL = st.url("/api/export", func(p *searchParams) { p.Size = defaultSize })
 	data.setProblems(problems)
-	data.SkipFacets = true
 	for _, f := range data.Keep {
 		if f.Name != "year_from" && f.Name != "year_to" && f.Name != "date_from" && f.Name != "date_to" {
 			data.YearForm = append(data.YearForm, f)
@@ -217,8 +204,15 @@ func (pg *pages) search(c echo.Context) error {
 		data.Cards = append(data.Cards, newCard(st, h, func(text string) []search.Span { return ix.Marks(r, text) }))
 	}
 	data.LastRank = data.First + len(data.Cards) - 1
+	data.SkipResults = "#results"
+	if len(data.Cards) > 0 {
+		data.SkipResults = "#hits" // the first card is the next Tab stop
+	}
 	if len(res.Hits) == 0 {
 		data.Empty = pg.emptyHelp(ctx, ix, st, res.Total)
+	}
+	if data.Help, err = pg.queryHelp(ctx, ix, st, r, res); err != nil {
+		return err
 	}
 	data.TookMS = strconv.FormatFloat(float64(time.Since(start).Microseconds())/1000, 'f', 1, 64)
 	status := http.StatusOK
@@ -368,9 +362,10 @@ func newPager(st pageState, total int) pager {
 }
 
 // newCard prepares one hit for display. The topic sentence shows once:
-// as the title when the paragraph has no headline (and then the snippet
-// skips it), or as the start of the snippet under a headline. marks finds
-// what the search matched in a text, for the title.
+// as the title when the paragraph has no headline (or the headline is the
+// topic), else under the headline (unless the headline holds it); the
+// snippet then skips it when it starts with it. marks finds what the
+// search matched in a text, for the title and the topic.
 func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card {
 	c := card{
 		ID: h.ID, Kind: string(h.Kind), Position: h.Position, County: h.County,
@@ -400,12 +395,17 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 	}
 	title := h.Headline
 	topic := strings.TrimSpace(h.Topic)
-	if topic == "" { // a lead: its first sentence stands for the topic
+	if topic == "" && title == "" { // an untitled lead: its first sentence stands for the topic
 		topic, _, _ = strings.Cut(strings.TrimSpace(h.Text), "。")
 	}
-	if title == "" || title == topic {
+	shown := false // the topic is on the card already: the snippet skips it
+	switch {
+	case title == "" || title == topic:
 		title = clipRunes(topic, 40)
-		c.TopicAsTitle = topic != ""
+		c.TopicAsTitle, shown = topic != "", topic != ""
+	case topic != "" && !strings.Contains(title, topic):
+		c.Topic = segments(topic, marks(topic))
+		shown = true
 	}
 	if title == "" {
 		title = "（无标题）"
@@ -414,11 +414,11 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 	if !strings.Contains(h.Highlight, "<mark>") {
 		c.Highlight = ""
 		c.Snippet = h.Text
-		if c.TopicAsTitle {
+		if shown {
 			c.Snippet = skipLeading(h.Text, topic)
 		}
 		c.Snippet = clipRunes(c.Snippet, 160)
-	} else if c.TopicAsTitle {
+	} else if shown {
 		c.Highlight = skipFragmentLead(h.Highlight, topic)
 	}
 	for _, p := range h.Programs {
@@ -500,62 +500,4 @@ func skipFragmentLead(frag, lead string) string {
 		i += n
 	}
 	return b.String()
-}
-
-// emptyHelp explains why a search found nothing on this page and links to
-// searches that find something: without one of the filters, without all
-// of them, or with one of several terms alone.
-func (pg *pages) emptyHelp(ctx context.Context, ix Index, st pageState, total int) *emptyHelp {
-	h := &emptyHelp{}
-	if total > 0 {
-		h.Reason = fmt.Sprintf("这一页超出了结果范围：共有 %d 条结果，不到第 %d 页。", total, st.p.Page)
-		h.FirstURL = st.url("/", nil)
-		return h
-	}
-	cs := filterChips(st)
-	switch {
-	case len(cs) > 0 && len(st.p.Terms) > 0:
-		h.Reason = fmt.Sprintf("在所选的 %d 个筛选条件下，没有段落符合“%s”。", len(cs), st.p.Q)
-	case len(cs) > 0:
-		h.Reason = fmt.Sprintf("所选的 %d 个筛选条件下没有段落。", len(cs))
-	case len(st.p.Terms) > 0:
-		h.Reason = fmt.Sprintf("没有段落符合“%s”。连续的汉字按整体短语精确匹配，词越长、条件越多，结果越少。", st.p.Q)
-	default:
-		h.Reason = "索引里还没有段落。"
-	}
-	const maxTries = 8 // each suggestion is one more search
-	total1 := func(s pageState) int {
-		res, err := count(ctx, ix, s, false)
-		if err != nil {
-			return -1 // the link is offered all the same
-		}
-		return res.Total
-	}
-	for _, c := range cs {
-		if len(h.Remove) == maxTries {
-			break
-		}
-		h.Remove = append(h.Remove, suggestion{Label: "去掉“" + c.Label + "：" + c.Value + "”", URL: c.Without.href("/"), Count: total1(c.Without)})
-	}
-	if len(cs) > 1 {
-		s := st.with(clearFilters)
-		h.Remove = append(h.Remove, suggestion{Label: "清除全部筛选", URL: s.href("/"), Count: total1(s)})
-	}
-	if len(st.p.Terms) > 1 {
-		for _, t := range st.p.Terms {
-			if len(h.Terms) == maxTries {
-				break
-			}
-			q := t
-			if strings.ContainsAny(t, " \t") {
-				q = `"` + t + `"`
-			}
-			s := st.with(nil)
-			if err := s.p.setQ(q); err != nil {
-				continue
-			}
-			h.Terms = append(h.Terms, suggestion{Label: "只搜“" + t + "”", URL: s.href("/"), Count: total1(s)})
-		}
-	}
-	return h
 }

@@ -158,17 +158,17 @@ func (s pageState) hidden() []field {
 // layout is what every page's frame needs: the title, the search form and
 // the navigation, which carry the current search state along.
 type layout struct {
-	Title      string
-	Q          string
-	Action     string  // where the search form goes: / or /compare
-	Keep       []field // hidden inputs of the form
-	Nav        string  // "search", "compare" or "article": the current section
-	SearchURL  string
-	CompareURL string
-	HelpOpen   bool   // show the query-language help (after a bad query)
-	SkipFacets bool   // the page has results and facets: skip links to both
-	InHeadline bool   // the form's 只搜标题 box is ticked (in=headline)
-	Feed       string // URL of the Atom feed of the search shown ("": none)
+	Title       string
+	Q           string
+	Action      string  // where the search form goes: / or /compare
+	Keep        []field // hidden inputs of the form
+	Nav         string  // "search", "compare" or "article": the current section
+	SearchURL   string
+	CompareURL  string
+	HelpOpen    bool   // show the query-language help (after a bad query)
+	SkipResults string // the page has results and facets: the skip link's target in the results ("": one skip link to main)
+	InHeadline  bool   // the form's 只搜标题 box is ticked (in=headline)
+	Feed        string // URL of the Atom feed of the search shown ("": none)
 	// Problems are what was wrong with the request, in Chinese, shown above
 	// the page's content (which shows what the rest of the request finds).
 	Problems []problem
@@ -225,7 +225,6 @@ func lineSpan(src corpus.Provenance) string {
 	}
 	return fmt.Sprintf("第%d–%d行", src.Lines[0], src.Lines[1])
 }
-
 
 // articleURL links to a paragraph in its article view: highlighted (hl),
 // scrolled to (#p-ID), and carrying the search state st, so that the

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labstack/echo/v4"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -119,24 +120,46 @@ func TestPageViews(t *testing.T) {
 	})
 
 	t.Run("TopicOnce", func(t *testing.T) {
-		r := okPage(t, e, "/?q="+url.QueryEscape(q))
-		for _, c := range findByClass(r.doc, "card") {
-			title := nodeText(findByClass(c, "card-title")[0])
-			if len(findByClass(c, "topic")) != 0 {
-				t.Errorf("card %s repeats the topic under the title", title)
+		// The topic sentence appears once on a card: as its title, or under
+		// a headline that does not hold it, and the snippet does not start
+		// with it again. Both corpora: news without topics, and the county
+		// pages, whose initiatives have topics and headlines.
+		for _, srv := range []struct {
+			name string
+			e    *echo.Echo
+			q    string
+		}{{"news", e, q}, {"county pages", newPageServer(t), "党"}, {"county pages, browsing", newPageServer(t), ""}} {
+			r := okPage(t, srv.e, "/?size=50&q="+url.QueryEscape(srv.q))
+			topics := 0
+			for _, c := range findByClass(r.doc, "card") {
+				title := strings.TrimSuffix(nodeText(findByClass(c, "card-title")[0]), "…")
+				topic := ""
+				if tp := findByClass(c, "topic"); len(tp) == 1 {
+					topics++
+					topic = strings.TrimPrefix(nodeText(tp[0]), "主题 ")
+					if strings.Contains(title, topic) || strings.HasPrefix(topic, title) {
+						t.Errorf("%s: card %q repeats its title as the topic %q", srv.name, title, topic)
+					}
+				}
+				snippet := ""
+				if s := findByClass(c, "snippet"); len(s) == 1 {
+					snippet = strings.TrimPrefix(nodeText(s[0]), "…")
+				}
+				for _, shown := range []string{title, topic} {
+					if shown != "" && strings.HasPrefix(snippet, shown) {
+						t.Errorf("%s: card %q: the snippet starts with %q again: %q", srv.name, title, shown, snippet)
+					}
+				}
+				if title == "（无标题）" {
+					t.Errorf("%s: an untitled card; its first sentence should be the title", srv.name)
+				}
 			}
-			snippet := ""
-			if s := findByClass(c, "snippet"); len(s) == 1 {
-				snippet = strings.TrimPrefix(nodeText(s[0]), "…")
-			}
-			if strings.HasPrefix(snippet, strings.TrimSuffix(title, "…")) {
-				t.Errorf("card %q: the snippet starts with the title again: %q", title, snippet)
-			}
-			if title == "（无标题）" {
-				t.Errorf("a card without a headline is untitled; its first sentence should be the title")
+			if srv.name != "news" && topics == 0 {
+				t.Errorf("%s: no card shows an initiative's topic under its headline", srv.name)
 			}
 		}
 		// The untitled article's first sentence is its title, marked.
+		r := okPage(t, e, "/?q="+url.QueryEscape(q))
 		found := false
 		for _, c := range findByClass(r.doc, "card") {
 			if nodeText(findByClass(c, "card-title")[0]) == "金乡县推行网格化管理" {
@@ -164,7 +187,7 @@ func TestPageViews(t *testing.T) {
 		var years []string
 		for _, b := range findByClass(svg, "bar") {
 			u := hrefURL(t, b)
-			m := regexp.MustCompile(`^(\d{4})年：(\d+)条$`).FindStringSubmatch(nodeAttr(b, "aria-label"))
+			m := regexp.MustCompile(`^(\d{4})年：(\d+) 条$`).FindStringSubmatch(nodeAttr(b, "aria-label"))
 			if m == nil || u.Query().Get("year") != m[1] {
 				t.Fatalf("bar %q links to %s", nodeAttr(b, "aria-label"), u)
 			}

@@ -33,7 +33,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := slog.New(handler)
 
-	if _, err := os.Stat(cfg.Index); errors.Is(err, os.ErrNotExist) {
+	// A missing folder, or one that an interrupted first build left with
+	// only its lock or a temporary generation, is built (the build
+	// removes the leftovers). A folder of something else is refused by
+	// the build.
+	if !search.HasGeneration(cfg.Index) {
 		log.Info("no index yet: building it from the embedded default corpus", "index", cfg.Index)
 		sum, err := ingest.Run(ctx, ingest.Options{Index: cfg.Index})
 		if err != nil {

@@ -38,6 +38,9 @@ type Options struct {
 	Observer Observer
 	// Parser overrides the default corpus parser (tests pin its clock).
 	Parser *corpus.Parser
+	// NoSpaceCheck skips the free-space check before the build (see
+	// disk.go); a full disk is then reported when a write fails.
+	NoSpaceCheck bool
 }
 
 // Observer follows a run, e.g. to draw a progress bar. Calls come from the
@@ -143,9 +146,6 @@ func Run(ctx context.Context, opt Options) (sum *Summary, err error) {
 	}
 	r.obs.Start(len(inputs), total)
 
-	if err := checkSpace(opt.Index, total); err != nil {
-		return nil, err
-	}
 	b, err := search.NewBuilder(ctx, opt.Index, search.BuildOptions{Update: opt.Update, BatchSize: opt.BatchSize})
 	if err != nil {
 		return nil, err
@@ -338,6 +338,15 @@ func (r *pipeline) plan(ctx context.Context, inputs []Input) (changed bool, err 
 		r.c.Unchanged++
 		r.obs.Input(in.Name, in.Size, 0)
 	}
+	if !r.opt.NoSpaceCheck {
+		var current int64
+		if r.opt.Update && len(r.queue)+len(dirty) > 0 {
+			current, _ = search.CurrentBytes(r.opt.Index)
+		}
+		if err := checkSpace(r.opt.Index, estimateSpace(r.queue, current)); err != nil {
+			return false, err
+		}
+	}
 	keys := make([]string, 0, len(dirty))
 	for key := range dirty {
 		keys = append(keys, key)
@@ -379,7 +388,7 @@ func (r *pipeline) input(ctx context.Context, in Input) error {
 				continue
 			}
 			if err := r.b.AddSigned(ctx, in.Key, para, sig); err != nil {
-				return fmt.Errorf("index %s: %w", para.ID, err)
+				return err
 			}
 			r.c.Paragraphs++
 			textBytes += int64(len(para.Text))

@@ -164,6 +164,7 @@ func (b *Builder) open() error {
 		workers = batchWorkers
 	}
 	b.idx, b.batch = idx, newBatcher(idx, b.opt.BatchSize, workers)
+	b.batch.check = b.checkSpace
 	return nil
 }
 
@@ -201,14 +202,14 @@ func (b *Builder) AddSigned(ctx context.Context, input string, p corpus.Paragrap
 		return err
 	}
 	if err := b.open(); err != nil {
-		return err
+		return diskError(b.path, err)
 	}
 	d, err := b.sch.document(p, input, !b.opt.noUnigrams, sig)
 	if err != nil {
 		return err
 	}
-	if err := b.batch.index(d); err != nil {
-		return fmt.Errorf("index %s: %w", p.ID, err)
+	if err := b.batch.index(ctx, d); err != nil {
+		return diskError(b.path, fmt.Errorf("index %s: %w", p.ID, err))
 	}
 	b.added++
 	return nil
@@ -217,11 +218,12 @@ func (b *Builder) AddSigned(ctx context.Context, input string, p corpus.Paragrap
 // RemoveFile deletes every paragraph added from input file (including
 // paragraphs added earlier in this build) and forgets the file in the new
 // manifest.
-func (b *Builder) RemoveFile(ctx context.Context, file string) error {
+func (b *Builder) RemoveFile(ctx context.Context, file string) (err error) {
+	defer func() { err = diskError(b.path, err) }()
 	if err := b.open(); err != nil {
 		return err
 	}
-	if err := b.batch.flush(); err != nil {
+	if err := b.batch.flush(ctx); err != nil {
 		return err
 	}
 	delete(b.files, file)
@@ -244,7 +246,7 @@ func (b *Builder) RemoveFile(ctx context.Context, file string) error {
 		b.batch.delete(h.ID)
 	}
 	b.removed += len(res.Hits)
-	return b.batch.flush()
+	return b.batch.flush(ctx)
 }
 
 // SetFile records a source file in the new generation's manifest.
@@ -277,6 +279,7 @@ func (b *Builder) Commit(ctx context.Context) (BuildStats, error) {
 	}
 	n, err := b.commit(ctx)
 	if err != nil {
+		err = diskError(b.path, err)
 		return BuildStats{}, errors.Join(err, b.Abort())
 	}
 	return BuildStats{Generation: b.gen, Paragraphs: n, Added: b.added, Removed: b.removed,
@@ -285,7 +288,7 @@ func (b *Builder) Commit(ctx context.Context) (BuildStats, error) {
 
 // commit does Commit's work and returns the generation's document count.
 func (b *Builder) commit(ctx context.Context) (int, error) {
-	if err := b.batch.flush(); err != nil {
+	if err := b.batch.flush(ctx); err != nil {
 		return 0, err
 	}
 	count, err := b.idx.DocCount()
@@ -368,6 +371,22 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 	return n, uerr
 }
 
+// abortWait is how long Abort waits for batches in flight.
+const abortWait = 300 * time.Millisecond
+
+// removeAllRetry removes dir, trying again while files appear in it (a
+// batch still running may create one between RemoveAll's passes).
+func removeAllRetry(dir string) error {
+	var err error
+	for range 5 {
+		if err = os.RemoveAll(dir); err == nil {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return err
+}
+
 // Abort discards the build: the temporary generation is removed and the
 // current one is left as it was. Calling it again, or after Commit, does
 // nothing.
@@ -377,13 +396,37 @@ func (b *Builder) Abort() error {
 	}
 	b.done = true
 	var errs []error
-	if b.idx != nil {
-		b.batch.reap(true) // never close under a running batch
-		errs = append(errs, b.idx.Close())
-		b.idx = nil
-	}
+	tmp := ""
 	if filepath.Ext(b.tmp) == tmpSuffix {
-		errs = append(errs, os.RemoveAll(b.tmp))
+		tmp = b.tmp
+	}
+	if b.idx != nil {
+		idx, bt := b.idx, b.batch
+		b.idx = nil
+		closeIdx := func() error {
+			var err error
+			defer recoverPanic("close index", &err) // a scorch that failed mid-write may panic again
+			return idx.Close()
+		}
+		// Never close under a running batch; but a cancelled build must
+		// not wait seconds for one (SIGTERM stops a build within a
+		// second). Past abortWait the batches are left to finish in the
+		// background, on a folder already removed: what they write
+		// fails, and the index is closed when they are done.
+		if bt.reapWithin(abortWait) {
+			errs = append(errs, closeIdx())
+		} else {
+			go func() {
+				bt.reap(true)
+				closeIdx()
+				if tmp != "" {
+					os.RemoveAll(tmp)
+				}
+			}()
+		}
+	}
+	if tmp != "" {
+		errs = append(errs, removeAllRetry(tmp))
 	}
 	errs = append(errs, unlockFolder(b.lock))
 	b.lock = nil

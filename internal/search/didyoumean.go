@@ -38,7 +38,8 @@ import (
 const (
 	maxSuggestions   = 3    // corrections returned
 	suggestMinRunes  = 2    // shortest term corrected (a swap of two characters)
-	suggestMaxRunes  = 24   // longest term corrected
+	suggestMaxRunes  = 10   // longest term corrected: a word or a phrase, not a pasted sentence or a question
+	suggestBudget    = 8192 // dictionary entries and lookups of one DidYouMean
 	suggestMaxTerms  = 4    // terms of one query corrected
 	suggestMaxCounts = 10   // candidate queries counted exactly
 	suggestMaxScan   = 2048 // dictionary entries read for one neighbour
@@ -140,7 +141,12 @@ func (ix *Index) corrections(ctx context.Context, q query.Query) ([]candidate, e
 		return nil, err
 	}
 	defer rd.Close()
-	v := &vocab{ctx: ctx, rd: rd, df: map[string]uint64{}, after: map[rune][]rune{}, before: map[rune][]rune{}}
+	v := &vocab{ctx: ctx, rd: rd, budget: suggestBudget, df: map[string]uint64{}, after: map[rune][]rune{}, before: map[rune][]rune{}}
+	if rc, ok := rd.(index.IndexReaderContains); ok {
+		if v.contains, err = rc.FieldDictContains(fieldText); err != nil {
+			return nil, err
+		}
+	}
 	var out []candidate
 	seen := map[string]bool{}
 	terms := 0
@@ -247,9 +253,13 @@ const (
 type vocab struct {
 	ctx    context.Context
 	rd     index.IndexReader
-	df     map[string]uint64 // document frequency of a bigram
-	after  map[rune][]rune   // characters that follow r in some bigram
-	before map[rune][]rune   // characters that precede r in some bigram
+	budget int // dictionary entries and lookups left; at 0 no more candidates are made
+	// contains looks bigrams up in the dictionary (nil if the reader
+	// cannot).
+	contains index.FieldDictContains
+	df       map[string]uint64 // document frequency of a bigram
+	after    map[rune][]rune   // characters that follow r in some bigram
+	before   map[rune][]rune   // characters that precede r in some bigram
 }
 
 // edits returns the one-edit variants of rs whose bigrams all occur, each
@@ -290,6 +300,23 @@ func (v *vocab) edits(rs []rune) ([]edit, error) {
 		cand = append(cand, c)
 		return append(cand, rs[i+drop:]...)
 	}
+	// A character dropped (keeping two or more) or two neighbours swapped:
+	// a few candidates, made first so that the budget never cuts them.
+	for i := 0; i < n; i++ {
+		if n > 2 {
+			cand := append(slices.Clone(rs[:i]), rs[i+1:]...)
+			if err := try(cand, dropped, i-1); err != nil {
+				return nil, err
+			}
+		}
+		if i+1 < n && rs[i] != rs[i+1] {
+			cand := slices.Clone(rs)
+			cand[i], cand[i+1] = cand[i+1], cand[i]
+			if err := try(cand, swapped, i-1, i, i+1); err != nil {
+				return nil, err
+			}
+		}
+	}
 	// A character substituted (at i) or added (before i).
 	for i := 0; i <= n; i++ {
 		for _, drop := range []int{1, 0} {
@@ -321,57 +348,50 @@ func (v *vocab) edits(rs []rune) ([]edit, error) {
 			}
 		}
 	}
-	// A character dropped (keeping two or more) or two neighbours swapped.
-	for i := 0; i < n; i++ {
-		if n > 2 {
-			cand := append(slices.Clone(rs[:i]), rs[i+1:]...)
-			if err := try(cand, dropped, i-1); err != nil {
-				return nil, err
-			}
+	return out, nil
+}
+
+// between returns the characters c for which left c and c right are both
+// bigrams of the index (only one of them when the other side is -1). The
+// followers of a character come from a prefix scan of the dictionary, a
+// cheap one; its predecessors need an automaton over the whole dictionary,
+// ten to a hundred times dearer, so they are scanned only when there is no
+// left neighbour, and otherwise each follower of left is looked up.
+func (v *vocab) between(left, right rune) ([]rune, error) {
+	if left < 0 {
+		return v.neighbours(right, false)
+	}
+	a, err := v.neighbours(left, true)
+	if err != nil || right < 0 {
+		return a, err
+	}
+	var out []rune
+	for _, c := range a {
+		if v.budget <= 0 {
+			break
 		}
-		if i+1 < n && rs[i] != rs[i+1] {
-			cand := slices.Clone(rs)
-			cand[i], cand[i+1] = cand[i+1], cand[i]
-			if err := try(cand, swapped, i-1, i, i+1); err != nil {
-				return nil, err
-			}
+		ok, err := v.has(string([]rune{c, right}))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, c)
 		}
 	}
 	return out, nil
 }
 
-// between returns the characters c for which left c and c right are both
-// bigrams of the index (only one of them when the other side is -1).
-func (v *vocab) between(left, right rune) ([]rune, error) {
-	var a, b []rune
-	var err error
-	if left >= 0 {
-		if a, err = v.neighbours(left, true); err != nil {
-			return nil, err
-		}
+// has reports whether bigram is in the text field's dictionary.
+func (v *vocab) has(bigram string) (bool, error) {
+	if df, ok := v.df[bigram]; ok {
+		return df > 0, nil
 	}
-	if right >= 0 {
-		if b, err = v.neighbours(right, false); err != nil {
-			return nil, err
-		}
+	if v.contains == nil {
+		df, err := v.freq(bigram)
+		return df > 0, err
 	}
-	switch {
-	case left < 0:
-		return b, nil
-	case right < 0:
-		return a, nil
-	}
-	in := make(map[rune]bool, len(b))
-	for _, c := range b {
-		in[c] = true
-	}
-	var out []rune
-	for _, c := range a {
-		if in[c] {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	v.budget--
+	return v.contains.Contains([]byte(bigram))
 }
 
 // neighbours returns the Han characters that follow r (after) or precede
@@ -400,7 +420,8 @@ func (v *vocab) neighbours(r rune, after bool) ([]rune, error) {
 	}
 	defer fd.Close()
 	var cs []rune
-	for len(cs) < suggestMaxScan {
+	for len(cs) < suggestMaxScan && v.budget > 0 {
+		v.budget--
 		if err := v.ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -450,6 +471,10 @@ func (v *vocab) freq(bigram string) (uint64, error) {
 	if df, ok := v.df[bigram]; ok {
 		return df, nil
 	}
+	if v.budget <= 0 {
+		return 0, nil // out of budget: as if absent
+	}
+	v.budget--
 	tfr, err := v.rd.TermFieldReader(v.ctx, []byte(bigram), fieldText, false, false, false)
 	if err != nil {
 		return 0, err

@@ -268,3 +268,48 @@ func TestCounts(t *testing.T) {
 		t.Fatalf("Counts = %v: want hits for 乡村振兴 and none for 火星村", got)
 	}
 }
+
+// BenchmarkDidYouMean: corrections of mistyped real phrases over 20,000
+// paragraphs of real news, against the exact search of the same typo (the
+// search that found nothing and made the caller ask), in the same run.
+func BenchmarkDidYouMean(b *testing.B) {
+	ps := benchParagraphs(b, 20000)
+	ix := build(b, ps)
+	ctx := context.Background()
+	rnd := rand.New(rand.NewPCG(5, 8))
+	var runs [][]rune
+	for _, p := range ps[:2000] {
+		for _, f := range strings.FieldsFunc(p.Text, func(r rune) bool { return !text.IsCJK(r) }) {
+			if rs := []rune(f); len(rs) >= 4 {
+				runs = append(runs, rs)
+			}
+		}
+	}
+	var qs []query.Query
+	for len(qs) < 100 {
+		run := runs[rnd.IntN(len(runs))]
+		l := min(4+rnd.IntN(3), len(run))
+		start := rnd.IntN(len(run) - l + 1)
+		q, err := query.Parse(string(mistype(rnd, slices.Clone(run[start:start+l]), runs)))
+		if err != nil {
+			continue
+		}
+		if res, err := ix.Search(ctx, Request{Query: q}); err == nil && res.Total == 0 {
+			qs = append(qs, q)
+		}
+	}
+	b.Run("exact-search", func(b *testing.B) {
+		for i := range b.N {
+			if _, err := ix.Search(ctx, Request{Query: qs[i%len(qs)], Size: 10, Facets: true, Highlight: true}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("didyoumean", func(b *testing.B) {
+		for i := range b.N {
+			if _, err := ix.DidYouMean(ctx, Request{Query: qs[i%len(qs)]}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -378,3 +378,12 @@ func writeHolds(dir string, h map[string][]string) error {
 	}
 	return nil
 }
+
+// HasGeneration reports whether the index folder path holds a complete
+// generation. It is false for a missing folder and for one holding only
+// what an interrupted first build left (a lock, a gen-N.tmp), which a new
+// build cleans up.
+func HasGeneration(path string) bool {
+	gens, err := generations(path)
+	return err == nil && len(gens) > 0
+}
