@@ -52,6 +52,7 @@ type card struct {
 	ID, Kind   string
 	Position   int
 	County     string
+	Outlet     string // the paper or outlet that printed it ("" when unknown)
 	URL        string
 	Title      []segment // the headline, or else the topic, with the matched terms marked
 	Topic      []segment // the topic sentence under a headline that does not hold it
@@ -376,6 +377,7 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 		SourceText: h.Source.File + " " + lineSpan(h.Source),
 		Highlight:  h.Highlight,
 		Others:     h.Others,
+		Outlet:     h.Outlet,
 	}
 	switch {
 	case h.Others > 0 && st.p.Collapse == "story":
