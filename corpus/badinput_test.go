@@ -39,9 +39,9 @@ func TestBadPages(t *testing.T) {
 				t.Errorf("headline %q", p.Articles[0].Headline)
 			}
 		}},
-		{name: "full-width digits, letters and spaces", data: "本报金乡讯（通讯员　甲乙）截至２０２１年，建成ＡＢＣ站　５个。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
+		{name: "full-width digits, letters and spaces", data: "本报金乡讯（通讯员　甲乙）截至２０２１年６月，建成ＡＢＣ站　５个。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
 			a := p.Articles[0]
-			if got := a.Paragraphs[0].Text; got != "本报金乡讯（通讯员 甲乙）截至2021年，建成ABC站5个。" {
+			if got := a.Paragraphs[0].Text; got != "本报金乡讯（通讯员 甲乙）截至2021年6月，建成ABC站5个。" {
 				t.Errorf("text %q", got)
 			}
 			if a.Year != 2021 || !a.YearInferred {
@@ -68,7 +68,7 @@ func TestBadPages(t *testing.T) {
 				t.Errorf("date %q year %d inferred %v", a.Date, a.Year, a.YearInferred)
 			}
 		}},
-		{name: "year later than today is not believed", data: "本报金乡讯（通讯员 甲）规划到2035年，截至2021年好。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
+		{name: "plan year and later than today: not believed", data: "本报金乡讯（通讯员 甲）规划到2035年，截至2021年3月好。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
 			if p.Articles[0].Year != 2021 {
 				t.Errorf("year %d", p.Articles[0].Year)
 			}
@@ -120,26 +120,34 @@ func TestDefaultPages(t *testing.T) {
 	}
 }
 
+// TestDateFromFileName: a date, or a year, in a file's or folder's name
+// dates its undated articles; otherwise the year comes from the text's
+// dating phrase (截至2019年), flagged as inferred.
 func TestDateFromFileName(t *testing.T) {
-	tests := []struct{ name, date string }{
-		{"pages/2021-07-05.txt", "2021-07-05"},
-		{"pages/jnrb_20210705_06.txt", "2021-07-05"},
-		{"pages/000_cab5e3eb326b2879.txt", ""},
-		{"pages/ab20210705cd.txt", ""},
-		{"pages/2021-13-05.txt", ""},
+	tests := []struct {
+		name, date string
+		year       int
+		inferred   bool
+	}{
+		{"pages/2021-07-05.txt", "2021-07-05", 2021, false},
+		{"pages/jnrb_20210705_06.txt", "2021-07-05", 2021, false},
+		{"pages/000_cab5e3eb326b2879.txt", "", 2019, true},
+		{"pages/ab20210705cd.txt", "", 2019, true},
+		{"pages/2021-13-05.txt", "", 2021, false},
+		{"pages/news-2023.txt", "", 2023, false},
+		{"2021/0705.txt", "2021-07-05", 2021, false},
+		{"archive/2020/page3.txt", "", 2020, false},
+		{"archive/x2020/page3.txt", "", 2019, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := newParser(t).ParsePage(tc.name, []byte("本报金乡讯（通讯员 甲）截至2019年好。\n\n标题\n"))
+			p, err := newParser(t).ParsePage(tc.name, []byte("本报金乡讯（通讯员 甲）截至2019年5月好。\n\n标题\n"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			a := p.Articles[0]
-			if string(a.Date) != tc.date {
-				t.Errorf("date %q, want %q", a.Date, tc.date)
-			}
-			if (tc.date == "") != a.YearInferred {
-				t.Errorf("inferred = %v", a.YearInferred)
+			if string(a.Date) != tc.date || a.Year != tc.year || a.YearInferred != tc.inferred {
+				t.Errorf("date %q year %d inferred %v, want %q %d %v", a.Date, a.Year, a.YearInferred, tc.date, tc.year, tc.inferred)
 			}
 		})
 	}

@@ -13,19 +13,28 @@ import (
 //
 //	孙虎玉：《金乡打造“五大课堂”》，济宁日报，2021年7月5日，第6版。来源：jnrb/20210705_06.txt 第5–13行
 //
-// Parts that are unknown are left out; a missing headline is 《无标题》.
+// Parts that are unknown are left out; a missing headline is 《无标题》, and
+// so is a derived one (HeadlineDerived): it is no title to cite.
 // The source is the file as the index names it: relative to the corpus
 // root the indexer was given, never an absolute path of the server.
 // The search page's copy button and the API's "citation" field are this
 // string.
 func (p Paragraph) Citation() string {
-	return citation(p.Reporters, p.Headline, p.Outlet, p.Date, p.Year, p.YearInferred, p.Page, p.Source)
+	return citation(p.Reporters, printed(p.Headline, p.HeadlineDerived), p.Outlet, p.Date, p.Year, p.YearInferred, p.Page, p.Source)
 }
 
 // Citation is the article's reference: as Paragraph.Citation, with the
 // lines of the whole article.
 func (a Article) Citation() string {
-	return citation(a.Reporters, a.Headline, a.Outlet, a.Date, a.Year, a.YearInferred, a.Page, a.Source)
+	return citation(a.Reporters, printed(a.Headline, a.HeadlineDerived), a.Outlet, a.Date, a.Year, a.YearInferred, a.Page, a.Source)
+}
+
+// printed is the headline as printed: "" for a derived one.
+func printed(headline string, derived bool) string {
+	if derived {
+		return ""
+	}
+	return headline
 }
 
 func citation(reporters []string, headline, outlet string, d Date, year int, inferred bool, page string, src Provenance) string {

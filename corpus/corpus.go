@@ -29,9 +29,13 @@ type Kind string
 const (
 	// KindLead is an article's first paragraph: the dateline's summary.
 	KindLead Kind = "lead"
-	// KindInitiative is every following paragraph: one initiative, opened by
-	// a topic sentence.
+	// KindInitiative is every following paragraph of a page: one
+	// initiative, opened by a topic sentence.
 	KindInitiative Kind = "initiative"
+	// KindParagraph is every following paragraph of an export without
+	// initiative structure (JSONL): a stretch of running text cut at
+	// sentence ends, with no topic sentence.
+	KindParagraph Kind = "paragraph"
 )
 
 // Provenance says where a paragraph came from: the source file (as named to
@@ -81,19 +85,22 @@ type Paragraph struct {
 	Position int  `json:"position"`
 	Kind     Kind `json:"kind"`
 	// Topic is the initiative's topic sentence: the text before the first
-	// 。 (empty for leads).
-	Topic        string   `json:"topic"`
-	Text         string   `json:"text"`
-	Headline     string   `json:"headline"`
-	Subtitle     string   `json:"subtitle"`
-	County       string   `json:"county"`
-	CountyName   string   `json:"county_name"`
-	Year         int      `json:"year"`
-	YearInferred bool     `json:"year_inferred"`
-	Date         Date     `json:"date"`
-	Programs     []string `json:"programs"`
-	Initiatives  []string `json:"initiatives"`
-	Reporters    []string `json:"reporters"`
+	// 。 (empty for leads and plain paragraphs).
+	Topic    string `json:"topic"`
+	Text     string `json:"text"`
+	Headline string `json:"headline"`
+	// HeadlineDerived says the article printed no headline and Headline is
+	// a display title made from its first sentence (see derivedHeadline).
+	HeadlineDerived bool     `json:"headline_derived"`
+	Subtitle        string   `json:"subtitle"`
+	County          string   `json:"county"`
+	CountyName      string   `json:"county_name"`
+	Year            int      `json:"year"`
+	YearInferred    bool     `json:"year_inferred"`
+	Date            Date     `json:"date"`
+	Programs        []string `json:"programs"`
+	Initiatives     []string `json:"initiatives"`
+	Reporters       []string `json:"reporters"`
 	// Dateline is the article's printed dateline or byline, so that an
 	// article can be shown whole from its paragraphs alone.
 	Dateline string `json:"dateline"`
@@ -115,7 +122,10 @@ type Paragraph struct {
 type Article struct {
 	ID       string `json:"id"`
 	Headline string `json:"headline"`
-	Subtitle string `json:"subtitle"`
+	// HeadlineDerived: no headline was printed; Headline is made from the
+	// first sentence.
+	HeadlineDerived bool   `json:"headline_derived"`
+	Subtitle        string `json:"subtitle"`
 	// Dateline is the printed dateline or byline, e.g.
 	// 本报金乡讯（通讯员 孙虎玉）, "" when the source has none.
 	Dateline     string      `json:"dateline"`

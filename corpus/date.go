@@ -5,19 +5,43 @@ import (
 	"path"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
-// Dates come from metadata when there is any: a page's front matter
-// (date: 2021-07-05), a date in its file name (2021-07-05 or 20210705), or
-// a JSONL record's "date". Otherwise only the year is known, inferred from
-// the latest year written in the text (截至2021年6月), and never later than
-// the current year.
+// Dates and years are true or absent. They come from metadata first: a
+// page's front matter (date: 2021-07-05), a JSONL record's "date", a date
+// in the file's name (2021-07-05 or 20210705). A year in the file's name or
+// a folder's (news-2023.jsonl, 2021/0705.txt) dates the undated records in
+// it (and 2021/0705.txt is 2021-07-05). Otherwise the year comes only from
+// the text's own dating phrases (see textYear), flagged as inferred; never
+// from the years a story mentions (history: 1971年基辛格访华, a birth:
+// 1992年12月出生, a plan: 2026年将举办), and never after the current year.
+// With nothing to date it, an article has no year (the search facet shows
+// it under 未知年份).
 
 var (
 	fileDateRE = regexp.MustCompile(`(?:^|[^0-9A-Za-z])((?:19|20)\d{2})-?(\d{2})-?(\d{2})(?:$|[^0-9A-Za-z])`)
-	yearRE     = regexp.MustCompile(`((?:19|20)\d{2})\s*年`)
+	// pathYearRE finds a year standing apart in a file or folder name.
+	pathYearRE = regexp.MustCompile(`(?:^|[^0-9A-Za-z])((?:19|20)\d{2})(?:$|[^0-9A-Za-z])`)
+	// monthDayRE is a file name that is only a month and day: 0705.txt.
+	monthDayRE = regexp.MustCompile(`^(\d{2})(\d{2})(?:\.|$)`)
+
+	// asOfRE: 截至2021年6月 reports a status as of a month: the text was
+	// written then. 截至2022年 alone (a year's total) is reported the
+	// next year, and does not count.
+	asOfRE = regexp.MustCompile(`截至\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月`)
+	// datedLineRE: a dateline that carries its year, 2023年8月3日电.
+	datedLineRE = regexp.MustCompile(`((?:19|20)\d{2})年\d{1,2}月\d{1,2}日(?:电|讯|消息)`)
+	// fullDateRE: 2023年7月31日.
+	fullDateRE = regexp.MustCompile(`((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`)
+	// bareDateRE: 8月5日 with no year before it.
+	bareDateRE = regexp.MustCompile(`(?:^|[^0-9年])(\d{1,2})月(\d{1,2})日`)
 )
+
+// openingRunes is how far into a text a news opening's date (8月5日上午，…)
+// is looked for.
+const openingRunes = 80
 
 // ParseDate accepts YYYY-MM-DD (and YYYYMMDD), checks the calendar and
 // returns the date and its year.
@@ -42,17 +66,90 @@ func dateFromFileName(name string) (Date, int, bool) {
 	return d, y, err == nil
 }
 
-// latestYear returns the latest plausible year written in texts (a four
-// digit number followed by 年, from 1949 up to maxYear), or 0.
-func latestYear(maxYear int, texts ...string) int {
-	best := 0
-	for _, t := range texts {
-		for _, m := range yearRE.FindAllStringSubmatch(t, -1) {
-			y, _ := strconv.Atoi(m[1])
-			if y >= 1949 && y <= maxYear && y > best {
-				best = y
+// dateFromPath dates a file by its path: a date in its name, else a year
+// in its name or the nearest folder's (news-2023.jsonl, 2021/0705.txt);
+// with a year from a folder and a name that is a month and day
+// (2021/0705.txt) the date is whole. Years must stand apart from letters
+// and digits.
+func dateFromPath(name string) (Date, int) {
+	name = strings.ReplaceAll(name, `\`, "/")
+	if d, y, ok := dateFromFileName(name); ok {
+		return d, y
+	}
+	base := path.Base(name)
+	if m := pathYearRE.FindStringSubmatch(base); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		return "", y
+	}
+	for dir := path.Dir(name); dir != "." && dir != "/" && dir != ""; dir = path.Dir(dir) {
+		m := pathYearRE.FindStringSubmatch(path.Base(dir))
+		if m == nil {
+			continue
+		}
+		if md := monthDayRE.FindStringSubmatch(base); md != nil {
+			if d, y, err := ParseDate(m[1] + "-" + md[1] + "-" + md[2]); err == nil {
+				return d, y
 			}
+		}
+		y, _ := strconv.Atoi(m[1])
+		return "", y
+	}
+	return "", 0
+}
+
+// textYear returns the year a text dates itself with, or 0. Only dating
+// phrases count:
+//
+//   - a dateline carrying its year: 2023年8月3日电;
+//   - a full date (2023年7月31日) within a month of the date a news opening
+//     gives without a year (8月1日，…, 新华社北京8月3日电): the story's own
+//     days, not history's;
+//   - a status as of a month: 截至2021年6月.
+//
+// Years later than maxYear are not believed. texts are in reading order;
+// the first is the opening.
+func textYear(maxYear int, texts ...string) int {
+	all := strings.Join(texts, "\n")
+	ok := func(y int) bool { return y >= 1949 && y <= maxYear }
+	for _, m := range datedLineRE.FindAllStringSubmatch(all, -1) {
+		if y, _ := strconv.Atoi(m[1]); ok(y) {
+			return y
+		}
+	}
+	opening := all
+	if rs := []rune(all); len(rs) > openingRunes {
+		opening = string(rs[:openingRunes])
+	}
+	if om := bareDateRE.FindStringSubmatch(opening); om != nil {
+		month, _ := strconv.Atoi(om[1])
+		day, _ := strconv.Atoi(om[2])
+		for _, m := range fullDateRE.FindAllStringSubmatch(all, -1) {
+			y, _ := strconv.Atoi(m[1])
+			mo, _ := strconv.Atoi(m[2])
+			d, _ := strconv.Atoi(m[3])
+			if ok(y) && withinMonth(month, day, mo, d) {
+				return y
+			}
+		}
+	}
+	best := 0
+	for _, m := range asOfRE.FindAllStringSubmatch(all, -1) {
+		if y, _ := strconv.Atoi(m[1]); ok(y) && y > best {
+			best = y
 		}
 	}
 	return best
 }
+
+// withinMonth reports whether two month-days are at most 31 days apart
+// within one year.
+func withinMonth(m1, d1, m2, d2 int) bool {
+	if m1 < 1 || m1 > 12 || m2 < 1 || m2 > 12 {
+		return false
+	}
+	diff := (m1*31 + d1) - (m2*31 + d2)
+	return diff >= -31 && diff <= 31
+}
+
+// pathDate is dateFromPath for the parser's input names.
+func (p *Parser) pathDate(file string) (Date, int) { return dateFromPath(file) }

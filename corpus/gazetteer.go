@@ -18,21 +18,48 @@ type County struct {
 	Short string `json:"short"`
 	// Aliases are other names that mean the county.
 	Aliases []string `json:"aliases"`
+	// Landmarks are places in the county (微山湖) whose mention supports
+	// filing an article under it but cannot do so alone.
+	Landmarks []string `json:"landmarks"`
 	// Not lists look-alike phrases that contain one of the names but mean
 	// something else (微山湖 is a lake, 梁山伯 a lover in a legend); they
 	// count as no evidence.
 	Not []string `json:"not"`
 }
 
-// Gazetteer is the list of counties an article can be filed under. It is
-// data (corpus/data/gazetteer.json), not code: adding a prefecture means
-// editing the file.
+// Gazetteer is the list of counties an article can be filed under, and the
+// contexts that make a mention of one evidence or not. It is data
+// (corpus/data/gazetteer.json), not code: adding a prefecture, a look-alike
+// or a context means editing the file.
 type Gazetteer struct {
 	Prefecture string   `json:"prefecture"`
 	Counties   []County `json:"counties"`
-	// match finds every name and look-alike; a value encodes the county
-	// index and the weight: val = index*4 + weight.
+	Context    Context  `json:"context"`
+	// match finds every name, landmark and look-alike; a value encodes the
+	// county index and the form: val = index*4 + form (formNot, formShort,
+	// formOfficial, formLandmark).
 	match *phraseMatcher
+	// elsewhere finds Context.Elsewhere.
+	elsewhere *phraseMatcher
+}
+
+// Context lists what around a county's name decides whether the mention is
+// evidence that the article is about the county. It applies to every county.
+type Context struct {
+	// Qualifiers, written right before a name, tie it to this prefecture:
+	// 济宁梁山, 山东梁山县. A qualified short name counts like an official one.
+	Qualifiers []string `json:"qualifiers"`
+	// BeforeNot: right before a name, the mention is no evidence: a person
+	// (导演梁山), an origin (来自邹城市的), a route (烟台至曲阜东), where a
+	// suspect from elsewhere went (窜至泗水).
+	BeforeNot []string `json:"before_not"`
+	// AfterNot: right after a name, the mention is no evidence: a birthplace
+	// (汶上县人，), a road named after the place (曲阜路), a route (济宁至…).
+	AfterNot []string `json:"after_not"`
+	// Elsewhere names places outside the prefecture: a headline or lead
+	// that names one and no county says the story happens elsewhere, and
+	// the body then needs more evidence (see Locate).
+	Elsewhere []string `json:"elsewhere"`
 }
 
 // DefaultGazetteer returns Jining's gazetteer, embedded in the binary.
@@ -53,11 +80,14 @@ func ParseGazetteer(data []byte) (*Gazetteer, error) {
 	for i, c := range g.Counties {
 		// Look-alikes first: they outrank names of the same length.
 		for _, n := range c.Not {
-			g.match.add(n, i*4+0)
+			g.match.add(n, i*4+formNot)
 		}
-		g.match.add(c.Name, i*4+2)
+		g.match.add(c.Name, i*4+formOfficial)
+		for _, n := range c.Landmarks {
+			g.match.add(n, i*4+formLandmark)
+		}
 		for _, n := range append([]string{c.Short}, c.Aliases...) {
-			g.match.add(n, i*4+1)
+			g.match.add(n, i*4+formShort)
 		}
 		if c.Name == "" || c.Short == "" {
 			return nil, fmt.Errorf("gazetteer: county %+v needs name and short", c)
@@ -69,6 +99,15 @@ func ParseGazetteer(data []byte) (*Gazetteer, error) {
 			seen[n] = c.Name
 		}
 	}
+	g.elsewhere = newPhraseMatcher()
+	for _, n := range g.Context.Elsewhere {
+		if _, dup := seen[n]; dup {
+			return nil, fmt.Errorf("gazetteer: %s is both a county name and elsewhere", n)
+		}
+		g.elsewhere.add(n, 0)
+	}
+	sortLongestFirst(g.Context.Qualifiers)
+	sortLongestFirst(g.Context.BeforeNot)
 	return &g, nil
 }
 
@@ -89,13 +128,22 @@ func (g *Gazetteer) Lookup(name string) (County, bool) {
 	return County{}, false
 }
 
-// Mentions scores how strongly text names each county: an official name
-// (金乡县) counts 2, a short name or alias alone counts 1, and look-alikes
-// (微山湖, 梁山伯) count nothing. Only counties named at least once appear.
+// Mentions scores how strongly a short text (a query's term) names each
+// county, out of any context: an official name (金乡县) counts 2, a short
+// name or alias alone counts 1; look-alikes (微山湖, 梁山伯) and landmarks
+// count nothing. Only counties named at least once appear. Articles are
+// filed by Locate, which weighs each mention's context.
 func (g *Gazetteer) Mentions(text string) map[string]int {
 	var score map[string]int
 	g.match.scan(text, func(v int) {
-		if w := v % 4; w > 0 {
+		w := 0
+		switch v % 4 {
+		case formOfficial:
+			w = 2
+		case formShort:
+			w = 1
+		}
+		if w > 0 {
 			if score == nil {
 				score = map[string]int{}
 			}
@@ -103,35 +151,4 @@ func (g *Gazetteer) Mentions(text string) map[string]int {
 		}
 	})
 	return score
-}
-
-// Strongest returns the county named most strongly in text, if exactly one
-// county has the highest score.
-func (g *Gazetteer) Strongest(text string) (County, bool) {
-	best, bestScore, tie := "", 0, false
-	for short, s := range g.Mentions(text) {
-		switch {
-		case s > bestScore:
-			best, bestScore, tie = short, s, false
-		case s == bestScore:
-			tie = true
-		}
-	}
-	if bestScore == 0 || tie {
-		return County{}, false
-	}
-	return g.Lookup(best)
-}
-
-// Decide picks an article's county from the strongest evidence: each level
-// of evidence is consulted in order (for a page: headline and subtitle, then
-// the lead, then the whole text) and the first that names one county more
-// strongly than any other wins.
-func (g *Gazetteer) Decide(levels ...string) (County, bool) {
-	for _, text := range levels {
-		if c, ok := g.Strongest(text); ok {
-			return c, true
-		}
-	}
-	return County{}, false
 }

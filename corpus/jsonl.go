@@ -130,13 +130,16 @@ func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
 	if len(a.Paragraphs) == 0 {
 		return Article{}, errors.New(`record has no "text"`)
 	}
-	if year == 0 {
-		texts := []string{title}
-		for _, para := range a.Paragraphs {
-			texts = append(texts, para.Text)
-		}
-		if year = latestYear(p.now().Year(), texts...); year > 0 {
-			inferred = true
+	if year == 0 { // undated: the file's date or year, else the text's own dating phrases
+		date, year = p.pathDate(file)
+		if year == 0 {
+			texts := []string{}
+			for _, para := range a.Paragraphs {
+				texts = append(texts, para.Text)
+			}
+			if year = textYear(p.now().Year(), texts...); year > 0 {
+				inferred = true
+			}
 		}
 	}
 	if rec.County != "" {
@@ -147,38 +150,6 @@ func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
 		texts[i] = para.Text
 	}
 	a.ID = articleID(rec.ID, a.Headline, a.Subtitle, texts)
-	p.finish(&a, date, year, inferred)
+	p.finish(&a, date, year, inferred, KindParagraph)
 	return a, nil
-}
-
-// originalTitle splits a leading 原标题：TITLE off an export's text. The
-// title ends at the first line break or space, else after the last ！ or ？
-// (with closing quotes) before any 。, within 60 characters; when no end is found the text is kept whole.
-func originalTitle(body string) (title, rest string) {
-	after, ok := strings.CutPrefix(body, "原标题：")
-	if !ok {
-		after, ok = strings.CutPrefix(body, "原标题:")
-	}
-	if !ok {
-		return "", body
-	}
-	rs := []rune(after)
-	end := -1 // just past the last ！？ (and closing quotes) seen so far
-	for i := 0; i < len(rs) && i <= 60; i++ {
-		switch r := rs[i]; {
-		case r == '\n' || r == ' ' || r == '\u3000':
-			return text.CleanLine(string(rs[:i])), strings.TrimSpace(string(rs[i:]))
-		case r == '。':
-			i = len(rs) // a full stop ends the search: titles have none
-		case strings.ContainsRune("！？!?", r):
-			end = i + 1
-			for end < len(rs) && strings.ContainsRune(closers, rs[end]) {
-				end++
-			}
-		}
-	}
-	if end > 0 {
-		return text.CleanLine(string(rs[:end])), strings.TrimSpace(string(rs[end:]))
-	}
-	return "", body
 }

@@ -41,16 +41,32 @@ func (m *phraseMatcher) add(text string, val int) {
 
 // scan calls fn with the value of each phrase found in s.
 func (m *phraseMatcher) scan(s string, fn func(val int)) {
+	m.find(s, func(_, _ int, val int) { fn(val) })
+}
+
+// find calls fn with the byte span and value of each phrase found in s.
+func (m *phraseMatcher) find(s string, fn func(start, end, val int)) {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		adv := size
 		for _, p := range m.byFirst[r] {
 			if strings.HasPrefix(s[i:], p.text) {
-				fn(p.val)
+				fn(i, i+len(p.text), p.val)
 				adv = len(p.text)
 				break
 			}
 		}
 		i += adv
+	}
+}
+
+// at calls fn with the longest phrase that s opens with, if any.
+func (m *phraseMatcher) at(s string, fn func(text string, val int)) {
+	r, _ := utf8.DecodeRuneInString(s)
+	for _, p := range m.byFirst[r] {
+		if strings.HasPrefix(s, p.text) {
+			fn(p.text, p.val)
+			return
+		}
 	}
 }

@@ -136,8 +136,8 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 	if len(blocks) == 0 {
 		return fail(0, "empty page: %w", ErrEmpty)
 	}
-	if date == "" {
-		date, year, _ = dateFromFileName(file)
+	if year == 0 {
+		date, year = p.pathDate(file)
 	}
 
 	// Cut the page into segments, one an article, at the blocks that open
@@ -186,25 +186,22 @@ func (p *Parser) ParsePage(file string, data []byte) (*Page, error) {
 		return fail(blocks[0][0].line, "no article text on the page: %w", ErrEmpty)
 	}
 
-	// Date and year: from metadata, else the latest year written anywhere on
-	// the page, flagged as inferred.
+	// Date and year: from metadata, else the page's own dating phrases,
+	// flagged as inferred (see textYear).
 	inferred := false
 	if year == 0 {
 		var texts []string
 		for _, a := range page.Articles {
-			texts = append(texts, a.Headline, a.Subtitle)
 			for _, para := range a.Paragraphs {
 				texts = append(texts, para.Text)
 			}
 		}
-		year, inferred = latestYear(p.now().Year(), texts...), true
-		if year == 0 {
-			inferred = false
-		}
+		year = textYear(p.now().Year(), texts...)
+		inferred = year > 0
 	}
 	for i := range page.Articles {
 		page.Articles[i].Outlet, page.Articles[i].Page = paper, pageNo
-		p.finish(&page.Articles[i], date, year, inferred)
+		p.finish(&page.Articles[i], date, year, inferred, KindInitiative)
 	}
 	return page, nil
 }
@@ -361,25 +358,22 @@ func reporters(s string) []string {
 }
 
 // finish fills in what an article's paragraphs share: the county, the date
-// or year, IDs, kinds, topics, programs and named initiatives.
-func (p *Parser) finish(a *Article, date Date, year int, inferred bool) {
+// or year, IDs, kinds (the lead, then body paragraphs of kind body), topics,
+// programs and named initiatives.
+func (p *Parser) finish(a *Article, date Date, year int, inferred bool, body Kind) {
 	a.Date, a.Year, a.YearInferred = date, year, inferred
-	lead := ""
 	var all strings.Builder
 	texts := make([]string, len(a.Paragraphs))
 	for i, para := range a.Paragraphs {
 		texts[i] = para.Text
 		all.WriteString(para.Text)
 	}
-	if len(texts) > 0 {
-		lead = strings.TrimPrefix(texts[0], a.Dateline)
-	}
-	// County: the dateline names it; otherwise the strongest evidence wins:
-	// headline and subtitle, then the county the lead names most, then the
-	// whole text. Look-alikes (微山湖, 梁山伯) count as no evidence.
+	// County: the dateline names it; otherwise it is weighed from the
+	// evidence of the headline, the lead and the rest (see evidence.go).
 	c, ok := p.gaz.Lookup(a.County)
 	if !ok {
-		c, ok = p.gaz.Decide(a.Headline+" "+a.Subtitle, lead, all.String())
+		lead, rest := splitLead(strings.TrimPrefix(all.String(), a.Dateline))
+		c, ok = p.gaz.Locate(a.Headline+" "+a.Subtitle, lead, rest)
 	}
 	if ok {
 		a.County, a.CountyName = c.Short, c.Name
@@ -392,16 +386,22 @@ func (p *Parser) finish(a *Article, date Date, year int, inferred bool) {
 	if a.ID == "" {
 		a.ID = articleID("", a.Headline, a.Subtitle, texts)
 	}
+	// Derived after the ID, so that an article's ID does not depend on it.
+	if a.Headline == "" && len(texts) > 0 {
+		a.Headline, a.HeadlineDerived = derivedHeadline(strings.TrimPrefix(texts[0], a.Dateline)), true
+	}
 	for i := range a.Paragraphs {
 		para := &a.Paragraphs[i]
 		para.ID = paragraphID(a.ID, i)
 		para.ArticleID = a.ID
 		para.Kind = KindLead
 		if i > 0 {
-			para.Kind = KindInitiative
-			para.Topic = topicOf(para.Text)
+			para.Kind = body
+			if body == KindInitiative {
+				para.Topic = topicOf(para.Text)
+			}
 		}
-		para.Headline, para.Subtitle = a.Headline, a.Subtitle
+		para.Headline, para.Subtitle, para.HeadlineDerived = a.Headline, a.Subtitle, a.HeadlineDerived
 		para.County, para.CountyName = a.County, a.CountyName
 		para.Year, para.YearInferred, para.Date = a.Year, a.YearInferred, a.Date
 		para.Programs = p.tax.Match(para.Text, a.Headline, a.Subtitle)

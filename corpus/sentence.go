@@ -38,8 +38,11 @@ func topicOf(text string) string {
 }
 
 // initiativesOf returns the distinct names quoted “…” in text, in order of
-// first appearance, as printed (whitespace removed). One-character quotes
-// (民意“5”来听) are too short to be a name and are skipped.
+// first appearance, as printed (whitespace removed). A name is short: 2 to
+// maxInitiative characters (民意“5”来听's “5” is no name), and it is not
+// quoted speech: it has no sentence mark (。！？…；), at most one comma
+// (slogans come in two halves: 党员在身边，服务零距离), and is not
+// introduced by a colon or a speech verb (他说：“…”, 说到“…”).
 func initiativesOf(text string) []string {
 	out := []string{}
 	seen := map[string]bool{}
@@ -48,6 +51,7 @@ func initiativesOf(text string) []string {
 		if i < 0 {
 			return out
 		}
+		speech := introducesSpeech(text[:i])
 		text = text[i+len("“"):]
 		j := strings.IndexAny(text, "”“")
 		if j < 0 {
@@ -58,11 +62,46 @@ func initiativesOf(text string) []string {
 		}
 		name := strings.Join(strings.Fields(text[:j]), "")
 		text = text[j+len("”"):]
-		if n := utf8.RuneCountInString(name); n >= 2 && n <= 30 && !seen[name] {
+		if isInitiativeName(name) && !speech && !seen[name] {
 			seen[name] = true
 			out = append(out, name)
 		}
 	}
+}
+
+// speechVerbs, right before a quote (他说“…”, 对他说，“…”), say it is
+// speech.
+var speechVerbs = []string{"说", "说到", "说道", "写道", "问道", "表示", "回忆", "感慨", "喊道", "答道"}
+
+// introducesSpeech reports whether the text before a quote introduces
+// speech: a colon (他说：“…”) or a speech verb, maybe with a comma.
+func introducesSpeech(before string) bool {
+	before = strings.TrimRightFunc(before, unicode.IsSpace)
+	if strings.HasSuffix(before, "：") || strings.HasSuffix(before, ":") {
+		return true
+	}
+	before = strings.TrimSuffix(strings.TrimSuffix(before, "，"), ",")
+	for _, v := range speechVerbs {
+		if strings.HasSuffix(before, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxInitiative is the longest named initiative, in characters: the
+// sample's longest, 街道党工委—社区党委—小区党支部—楼栋党小组—党员中心户,
+// has 28.
+const maxInitiative = 30
+
+// isInitiativeName reports whether a quoted phrase can be an initiative's
+// name rather than speech (see initiativesOf).
+func isInitiativeName(name string) bool {
+	n := utf8.RuneCountInString(name)
+	if n < 2 || n > maxInitiative || strings.ContainsAny(name, "。！？!?…；;") {
+		return false
+	}
+	return strings.Count(name, "，")+strings.Count(name, ",") <= 1
 }
 
 // splitSentences cuts running text into sentences, each keeping its

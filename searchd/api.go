@@ -25,6 +25,8 @@ type Index interface {
 	Counts(ctx context.Context, rs []search.Request) ([]int, error)
 	// Marks finds in text what r's query matched (for the article view).
 	Marks(r search.Request, text string) []search.Span
+	// Complete returns what the index holds starting with a prefix.
+	Complete(ctx context.Context, prefix string, n int) ([]search.Completion, error)
 }
 
 // hitJSON is one hit as the API returns it: the paragraph's fields, the

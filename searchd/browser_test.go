@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"countynews/internal/ingest"
 )
@@ -66,6 +67,9 @@ func TestBrowser(t *testing.T) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("lang", "zh-CN"),
+		// No smooth scrolling: a click lands where the element is, not
+		// where it was when the scroll began.
+		chromedp.Flag("force-prefers-reduced-motion", true),
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 	)...)
@@ -464,6 +468,11 @@ func TestBrowser(t *testing.T) {
 		t.Logf("axe-core %s: %d pages at 2 widths checked", axeVersion, len(pages))
 	}
 
+	// 9. Completions while typing (suggest.js): an ARIA combobox whose
+	// arrow keys move through the options, Escape closes, Enter searches
+	// the chosen one.
+	comboboxStep(t, bctx, base, do, navigate, shot)
+
 	consoleMu.Lock()
 	defer consoleMu.Unlock()
 	for _, m := range console {
@@ -537,6 +546,71 @@ func removeAllRetry(dir string) {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// comboboxStep types 红 into the search box and drives the completions
+// with the keyboard.
+func comboboxStep(t *testing.T, bctx context.Context, base string, do func(string, ...chromedp.Action[chromedp.Void]), navigate func(string, chromedp.Action[chromedp.Void]), shot func(string)) {
+	t.Helper()
+	navigate("open the start page again", chromedp.Navigate(base+"/"))
+	do("type 红", chromedp.WaitVisible(chromedp.CSS("#q")), chromedp.Focus(chromedp.CSS("#q")), chromedp.SendKeys(chromedp.CSS("#q"), "红"))
+	do("wait for the completions", chromedp.WaitVisible(chromedp.CSS("#q-suggest [role=option]")))
+	state := func() (expanded, active, selected string, options int) {
+		expanded = evalJS[string](t, bctx, `document.getElementById('q').getAttribute('aria-expanded')`)
+		active = evalJS[string](t, bctx, `document.getElementById('q').getAttribute('aria-activedescendant') || ''`)
+		selected = evalJS[string](t, bctx, `Array.from(document.querySelectorAll('#q-suggest [aria-selected=true]')).map(e => e.id).join(',')`)
+		options = evalJS[int](t, bctx, `document.querySelectorAll('#q-suggest [role=option]').length`)
+		return
+	}
+	if role := evalJS[string](t, bctx, `document.getElementById('q').getAttribute('role') + ' ' + document.getElementById('q').getAttribute('aria-controls') + ' ' + document.getElementById('q-suggest').getAttribute('role')`); role != "combobox q-suggest listbox" {
+		t.Errorf("roles: %q, want a combobox controlling a listbox", role)
+	}
+	exp, act, sel, n := state()
+	if exp != "true" || act != "" || sel != "" || n < 2 {
+		t.Fatalf("after typing 红: expanded %s, active %q, selected %q, %d options", exp, act, sel, n)
+	}
+	for _, txt := range evalJS[[]string](t, bctx, `Array.from(document.querySelectorAll('#q-suggest .opt-text')).map(e => e.textContent)`) {
+		if !strings.Contains(txt, "红") {
+			t.Errorf("completion %q of 红", txt)
+		}
+	}
+	do("arrow down twice", chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown))
+	if _, act, sel, _ := state(); act != "q-opt-1" || sel != "q-opt-1" {
+		t.Errorf("after two ArrowDown: active %q, selected %q, want q-opt-1", act, sel)
+	}
+	do("arrow up", chromedp.KeyEvent(kb.ArrowUp))
+	if _, act, sel, _ := state(); act != "q-opt-0" || sel != "q-opt-0" {
+		t.Errorf("after ArrowUp: active %q, selected %q, want q-opt-0", act, sel)
+	}
+	if f := evalJS[string](t, bctx, `document.activeElement.id`); f != "q" {
+		t.Errorf("focus left the box for %q", f)
+	}
+	shot("browser-8-suggest")
+	do("escape", chromedp.KeyEvent(kb.Escape))
+	if exp, act, _, _ := state(); exp != "false" || act != "" || !evalJS[bool](t, bctx, `document.getElementById('q-suggest').hidden`) {
+		t.Errorf("after Escape: expanded %s, active %q", exp, act)
+	}
+	if v := evalJS[string](t, bctx, `document.getElementById('q').value`); v != "红" {
+		t.Errorf("Escape changed the box to %q", v)
+	}
+	do("reopen", chromedp.KeyEvent(kb.ArrowDown))
+	do("wait for the completions again", chromedp.WaitVisible(chromedp.CSS("#q-suggest [role=option]")))
+	do("pick the first", chromedp.KeyEvent(kb.ArrowDown))
+	kind := evalJS[string](t, bctx, `document.getElementById('q-opt-0').getAttribute('data-kind')`)
+	text := evalJS[string](t, bctx, `document.querySelector('#q-opt-0 .opt-text').textContent`)
+	navigate("enter", chromedp.KeyEvent(kb.Enter))
+	do("wait for the results", chromedp.WaitVisible(chromedp.CSS(".tally")))
+	got, _ := url.ParseQuery(strings.TrimPrefix(evalJS[string](t, bctx, `location.search`), "?"))
+	switch kind {
+	case "county", "program":
+		if got.Get(kind) != text || got.Get("q") != "" {
+			t.Errorf("picking %s %s searched %v", kind, text, got)
+		}
+	default:
+		if q := strings.Trim(got.Get("q"), `"`); q != text {
+			t.Errorf("picking %s %s searched %v", kind, text, got)
+		}
 	}
 }
 

@@ -75,13 +75,15 @@ const (
 func newYearChart(st pageState, years []search.FacetValue) yearChart {
 	counts := map[int]int{}
 	for _, f := range years {
-		if y, err := strconv.Atoi(f.Value); err == nil && f.Count > 0 {
+		if y, err := strconv.Atoi(f.Value); err == nil && f.Count > 0 && y != search.UnknownYear { // 未知年份 is no bar: see unknownYear
 			counts[y] += f.Count
 		}
 	}
 	picked := map[int]bool{}
 	for _, y := range st.p.Years { // a picked year stays visible (and removable)
-		picked[y] = true
+		if y != search.UnknownYear {
+			picked[y] = true
+		}
 	}
 	var ys []int
 	for y := range counts {
@@ -206,4 +208,29 @@ func newYearChart(st pageState, years []search.FacetValue) yearChart {
 		ch.Label = "各年份结果数，" + strconv.Itoa(ch.First) + "年 " + strconv.Itoa(ch.Most) + " 条；点击柱子按年份筛选"
 	}
 	return ch
+}
+
+// unknownYearLink is the year facet's 未知年份 value: the paragraphs with no
+// known year (package corpus leaves a year out rather than guess one),
+// shown beside the chart rather than as a bar.
+type unknownYearLink struct {
+	Count int
+	On    bool
+	URL   string
+}
+
+// unknownYear returns the 未知年份 link, or nil when no hit lacks a year
+// and it is not picked.
+func unknownYear(st pageState, years []search.FacetValue) *unknownYearLink {
+	n := 0
+	for _, f := range years {
+		if f.Value == strconv.Itoa(search.UnknownYear) {
+			n += f.Count
+		}
+	}
+	on := slices.Contains(st.p.Years, search.UnknownYear)
+	if n == 0 && !on {
+		return nil
+	}
+	return &unknownYearLink{Count: n, On: on, URL: st.toggle("year", strconv.Itoa(search.UnknownYear)).href("/")}
 }

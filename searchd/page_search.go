@@ -37,7 +37,8 @@ type searchPage struct {
 	Counties      facetGroup
 	Programs      facetGroup
 	Years         yearChart
-	YearForm      []field // hidden inputs of the year-range form
+	NoYear        *unknownYearLink // the 未知年份 value of the year facet, nil when no hit lacks a year
+	YearForm      []field          // hidden inputs of the year-range form
 	Sorts         []sortLink
 	Sizes         []sortLink // results per page
 	Pager         pager
@@ -49,19 +50,22 @@ type searchPage struct {
 
 // card is one hit as a result card: a view of a search.Hit.
 type card struct {
-	ID, Kind   string
-	Position   int
-	County     string
-	Outlet     string // the paper or outlet that printed it ("" when unknown)
-	URL        string
-	Title      []segment // the headline, or else the topic, with the matched terms marked
-	Topic      []segment // the topic sentence under a headline that does not hold it
-	When       string
-	DateAttr   string
-	Highlight  string // the highlighter's fragment (HTML with <mark>), or ""
-	Snippet    string // plain text, when the highlighter marked nothing
-	Cite       string
-	SourceText string
+	ID, Kind string
+	Position int
+	County   string
+	Outlet   string // the paper or outlet that printed it ("" when unknown)
+	URL      string
+	Title    []segment // the headline, or else the topic, with the matched terms marked
+	Topic    []segment // the topic sentence under a headline that does not hold it
+	// TitleDerived: the article printed no headline; Title is made from
+	// its first sentence and shown as such.
+	TitleDerived bool
+	When         string
+	DateAttr     string
+	Highlight    string // the highlighter's fragment (HTML with <mark>), or ""
+	Snippet      string // plain text, when the highlighter marked nothing
+	Cite         string
+	SourceText   string
 	// Others counts the other matching copies of the card's story
 	// (另有 N 家媒体转载) or, per article, its other matching paragraphs.
 	Others       int
@@ -178,6 +182,7 @@ func (pg *pages) search(c echo.Context) error {
 		Counties:      newFacetGroup(st, "county", "县（市、区）", facets.County, p.Counties),
 		Programs:      newFacetGroup(st, "program", "工作项目", facets.Program, p.Programs),
 		Years:         newYearChart(st, facets.Year),
+		NoYear:        unknownYear(st, facets.Year),
 		Sorts:         sortLinks(st),
 		Sizes:         sizeLinks(st),
 		Pager:         newPager(st, res.Groups),
@@ -265,7 +270,11 @@ func filterChips(st pageState) []filterChip {
 		out = append(out, filterChip{"项目", p, st.toggle("program", p)})
 	}
 	for _, y := range st.p.Years {
-		out = append(out, filterChip{"年份", strconv.Itoa(y) + "年", st.toggle("year", strconv.Itoa(y))})
+		label := strconv.Itoa(y) + "年"
+		if y == search.UnknownYear {
+			label = "未知年份"
+		}
+		out = append(out, filterChip{"年份", label, st.toggle("year", strconv.Itoa(y))})
 	}
 	if st.p.YearFrom > 0 {
 		out = append(out, filterChip{"起始", strconv.Itoa(st.p.YearFrom) + "年", st.with(func(p *searchParams) { p.YearFrom = 0 })})
@@ -397,7 +406,8 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 	}
 	title := h.Headline
 	topic := strings.TrimSpace(h.Topic)
-	if topic == "" && title == "" { // an untitled lead: its first sentence stands for the topic
+	derived := h.HeadlineDerived && topic == ""  // the title is made from the first sentence
+	if topic == "" && (title == "" || derived) { // an untitled lead: its first sentence stands for the topic
 		topic, _, _ = strings.Cut(strings.TrimSpace(h.Text), "。")
 	}
 	shown := false // the topic is on the card already: the snippet skips it
@@ -405,6 +415,8 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 	case title == "" || title == topic:
 		title = clipRunes(topic, 40)
 		c.TopicAsTitle, shown = topic != "", topic != ""
+	case derived: // the derived title stands for the first sentence
+		shown = topic != ""
 	case topic != "" && !strings.Contains(title, topic):
 		c.Topic = segments(topic, marks(topic))
 		shown = true
@@ -413,6 +425,7 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 		title = "（无标题）"
 	}
 	c.Title = segments(title, marks(title))
+	c.TitleDerived = h.HeadlineDerived
 	if !strings.Contains(h.Highlight, "<mark>") {
 		c.Highlight = ""
 		c.Snippet = h.Text

@@ -1008,8 +1008,8 @@ func TestPageEscaping(t *testing.T) {
 			t.Errorf("%s: %d <img>/<b> elements made it into the DOM", target, n)
 		}
 		for _, s := range findByTag(r.doc, atom.Script) {
-			if !strings.HasPrefix(nodeAttr(s, "src"), "/static/app.js") {
-				t.Errorf("%s: a <script> that is not app.js", target)
+			if src := nodeAttr(s, "src"); !strings.HasPrefix(src, "/static/app.js") && !strings.HasPrefix(src, "/static/suggest.js") {
+				t.Errorf("%s: a <script> that is not app.js or suggest.js", target)
 			}
 		}
 		for _, m := range findByTag(r.doc, atom.Mark) {

@@ -73,6 +73,10 @@ func bindSearch(v url.Values) (searchParams, error) {
 		return p, err
 	}
 	for _, y := range years {
+		if strings.TrimSpace(text.FoldWidth(y)) == strconv.Itoa(search.UnknownYear) {
+			p.Years = append(p.Years, search.UnknownYear) // 未知年份: paragraphs with no known year
+			continue
+		}
 		n, err := yearValue("year", y)
 		if err != nil {
 			return p, err

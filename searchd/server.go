@@ -137,6 +137,7 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	g.GET("/openapi.json", serveOpenAPI, timeout)
 	g.GET("/search", a.search, timeout)
 	g.GET("/facets", a.facets, timeout)
+	g.GET("/suggest", a.suggest, timeout)
 	// An export sets its own, longer time limit (export.go).
 	g.GET("/export", a.export, func(next echo.HandlerFunc) echo.HandlerFunc { return cached(admit(next)) })
 	g.GET("/articles/:id", a.article, timeout)

@@ -215,9 +215,7 @@ func modelFacets(m map[string]corpus.Paragraph) map[string]map[string]int {
 		if p.County != "" {
 			c["county"][p.County]++
 		}
-		if p.Year > 0 {
-			c["year"][strconv.Itoa(p.Year)]++
-		}
+		c["year"][strconv.Itoa(p.Year)]++ // no year: search.UnknownYear, "0"
 		for _, prog := range p.Programs {
 			c["program"][prog]++
 		}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	index "github.com/blevesearch/bleve_index_api"
@@ -141,7 +142,7 @@ func (ix *Index) corrections(ctx context.Context, q query.Query) ([]candidate, e
 		return nil, err
 	}
 	defer rd.Close()
-	v := &vocab{ctx: ctx, rd: rd, budget: suggestBudget, df: map[string]uint64{}, after: map[rune][]rune{}, before: map[rune][]rune{}}
+	v := &vocab{ctx: ctx, rd: rd, preds: &ix.preds, budget: suggestBudget, df: map[string]uint64{}, after: map[rune][]rune{}, before: map[rune][]rune{}}
 	if rc, ok := rd.(index.IndexReaderContains); ok {
 		if v.contains, err = rc.FieldDictContains(fieldText); err != nil {
 			return nil, err
@@ -253,7 +254,8 @@ const (
 type vocab struct {
 	ctx    context.Context
 	rd     index.IndexReader
-	budget int // dictionary entries and lookups left; at 0 no more candidates are made
+	budget int               // dictionary entries and lookups left; at 0 no more candidates are made
+	preds  *predecessorCache // the index's cache of before lists
 	// contains looks bigrams up in the dictionary (nil if the reader
 	// cannot).
 	contains index.FieldDictContains
@@ -404,6 +406,12 @@ func (v *vocab) neighbours(r rune, after bool) ([]rune, error) {
 	if cs, ok := cache[r]; ok {
 		return cs, nil
 	}
+	if !after && v.preds != nil {
+		if cs, ok := v.preds.get(r); ok {
+			cache[r] = cs
+			return cs, nil
+		}
+	}
 	var (
 		fd  index.FieldDict
 		err error
@@ -420,7 +428,12 @@ func (v *vocab) neighbours(r rune, after bool) ([]rune, error) {
 	}
 	defer fd.Close()
 	var cs []rune
-	for len(cs) < suggestMaxScan && v.budget > 0 {
+	complete := true // the list does not depend on the budget left
+	for len(cs) < suggestMaxScan {
+		if v.budget <= 0 {
+			complete = false
+			break
+		}
 		v.budget--
 		if err := v.ctx.Err(); err != nil {
 			return nil, err
@@ -447,7 +460,39 @@ func (v *vocab) neighbours(r rune, after bool) ([]rune, error) {
 		}
 	}
 	cache[r] = cs
+	if !after && complete && v.preds != nil {
+		v.preds.put(r, cs)
+	}
 	return cs, nil
+}
+
+// predecessorCache keeps, for an open index, the characters that precede
+// a character in its bigrams: the one list DidYouMean finds by an
+// automaton over the whole dictionary (milliseconds; a prefix scan takes
+// microseconds). An index generation never changes, so a list stays true
+// while the index is open; the cache holds at most maxCachedPredecessors
+// lists and starts again when full.
+type predecessorCache struct {
+	mu sync.Mutex
+	m  map[rune][]rune
+}
+
+const maxCachedPredecessors = 4096
+
+func (c *predecessorCache) get(r rune) ([]rune, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cs, ok := c.m[r]
+	return cs, ok
+}
+
+func (c *predecessorCache) put(r rune, cs []rune) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedPredecessors {
+		c.m = map[rune][]rune{}
+	}
+	c.m[r] = cs
 }
 
 // score returns the least document frequency of the bigrams of rs, 0 when

@@ -16,6 +16,12 @@ type FacetValue struct {
 	Count int
 }
 
+// UnknownYear is the year of paragraphs with no known year (package corpus
+// leaves a year out rather than guess one): the year facet lists them under
+// the value "0", and Request.Years may ask for them; no YearFrom–YearTo
+// range holds them. The page shows the value as 未知年份.
+const UnknownYear = 0
+
 // Facets are the counts by county, year and program, each sorted by count
 // (descending), then value. Every value with a hit is listed.
 //

@@ -15,6 +15,13 @@ import (
 // facet's filter replaced by the value alone.
 func TestFacetCountsAreFilteredTotals(t *testing.T) {
 	ps := realParagraphs(t)
+	// The real sample is all 2023 (or undated): spread its articles over
+	// five years so that the year facet has values to count.
+	for i := range ps {
+		if ps[i].Year != 0 {
+			ps[i].Year = 2019 + int(ps[i].ArticleID[0])%5
+		}
+	}
 	ix := build(t, ps)
 	ctx := context.Background()
 	all, err := ix.AllFacets(ctx)
@@ -105,6 +112,13 @@ func TestFacetCountsAreFilteredTotals(t *testing.T) {
 // with scoring off).
 func TestFiltersDoNotChangeScores(t *testing.T) {
 	ps := realParagraphs(t)
+	// The real sample is all 2023 (or undated): spread its articles over
+	// five years so that the year facet has values to count.
+	for i := range ps {
+		if ps[i].Year != 0 {
+			ps[i].Year = 2019 + int(ps[i].ArticleID[0])%5
+		}
+	}
 	ix := build(t, ps)
 	ctx := context.Background()
 	all, err := ix.AllFacets(ctx)

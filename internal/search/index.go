@@ -35,6 +35,13 @@ type Index struct {
 	running    atomic.Int32 // table searches in progress
 	size       int64
 	stamp      Stamp
+	// preds caches DidYouMean's dearest lookups (didyoumean.go).
+	preds predecessorCache
+
+	// completer is read on the first completion (complete.go).
+	completeOnce sync.Once
+	completer    *completer
+	completeErr  error
 
 	closeOnce sync.Once
 	closeErr  error

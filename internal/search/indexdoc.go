@@ -46,7 +46,7 @@ func (s *schema) document(p corpus.Paragraph, input string, unigrams bool, sig s
 	if p.Topic != "" {
 		d.AddField(document.NewTextFieldCustom(fieldTopic, nil, []byte(text.FoldWidth(p.Topic)), optPhrase, s.indexCJK))
 	}
-	if p.Headline != "" {
+	if p.Headline != "" && !p.HeadlineDerived { // a derived headline is the lead's own words, not a headline
 		d.AddField(document.NewTextFieldCustom(fieldHeadline, nil, []byte(text.FoldWidth(p.Headline)), optPhrase, s.indexCJK))
 	}
 	keyword := func(name, value string, opt index.FieldIndexingOptions) {
@@ -59,6 +59,8 @@ func (s *schema) document(p corpus.Paragraph, input string, unigrams bool, sig s
 	if p.Year > 0 {
 		keyword(fieldYear, strconv.Itoa(p.Year), optFacet)
 		d.AddField(document.NewNumericFieldWithIndexingOptions(fieldYearNum, nil, float64(p.Year), optNumber))
+	} else { // no year: faceted and filtered as UnknownYear, outside every year range
+		keyword(fieldYear, strconv.Itoa(UnknownYear), optFacet)
 	}
 	keyword(fieldDate, string(p.Date), optFacet)
 	for _, v := range p.Programs {

@@ -112,7 +112,7 @@ func (ix *Index) Article(ctx context.Context, articleID string) (_ corpus.Articl
 	})
 	first := ps[0]
 	a = corpus.Article{
-		ID: articleID, Headline: first.Headline, Subtitle: first.Subtitle, Dateline: first.Dateline, Reporters: first.Reporters,
+		ID: articleID, Headline: first.Headline, HeadlineDerived: first.HeadlineDerived, Subtitle: first.Subtitle, Dateline: first.Dateline, Reporters: first.Reporters,
 		County: first.County, CountyName: first.CountyName, Year: first.Year, YearInferred: first.YearInferred,
 		Date: first.Date, Source: corpus.Provenance{File: first.Source.File, Lines: first.Source.Lines}, Paragraphs: ps,
 		Outlet: first.Outlet, Page: first.Page, StoryID: first.StoryID,

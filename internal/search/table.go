@@ -224,9 +224,11 @@ func (t *table) filter(f filters) *tableFilter {
 		tf.dateOn, tf.dateFrom, tf.dateTo = true, dateOrd(f.dateFrom, 0), dateOrd(f.dateTo, 99999999)
 	}
 	// The year list and the range, both applied to each year value; a
-	// document without a year passes neither.
+	// document without a year (ordinal 0) passes only a list naming
+	// UnknownYear, without a range.
 	if len(f.years) > 0 || f.from > 0 || f.to > 0 {
 		tf.yearOn = true
+		tf.yearOK[0] = slices.Contains(f.years, UnknownYear) && f.from == 0 && f.to == 0
 		for i, y := range t.years {
 			tf.yearOK[i+1] = (len(f.years) == 0 || slices.Contains(f.years, y)) &&
 				(f.from == 0 || y >= f.from) && (f.to == 0 || y <= f.to)
@@ -273,8 +275,8 @@ func (c *tableCounts) add(t *table, n int, cOK, yOK, pOK bool) {
 	if yOK && pOK && t.county[n] != 0 {
 		c.county[t.county[n]]++
 	}
-	if cOK && pOK && t.year[n] != 0 {
-		c.year[t.year[n]]++
+	if cOK && pOK {
+		c.year[t.year[n]]++ // ordinal 0: UnknownYear
 	}
 	if cOK && yOK {
 		for m := t.programs[n]; m != 0; m &= m - 1 {
@@ -304,6 +306,9 @@ func (c *tableCounts) facets(t *table) Facets {
 		if n := c.county[i+1]; n > 0 {
 			cs = append(cs, FacetValue{Value: name, Count: n})
 		}
+	}
+	if n := c.year[0]; n > 0 {
+		ys = append(ys, FacetValue{Value: strconv.Itoa(UnknownYear), Count: n})
 	}
 	for i, y := range t.years {
 		if n := c.year[i+1]; n > 0 {
