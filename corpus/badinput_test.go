@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"countynews/corpus"
 )
@@ -57,7 +58,14 @@ func TestBadPages(t *testing.T) {
 			}
 		}},
 		{name: "1 MB line", data: "本报金乡讯（通讯员 甲）" + strings.Repeat("好", 1<<20/3) + "。\n\n标题\n", check: func(t *testing.T, p *corpus.Page) {
-			if len(p.Articles[0].Paragraphs[0].Text) < 1<<20-10 {
+			n := 0
+			for _, para := range p.Articles[0].Paragraphs {
+				n += len(para.Text)
+				if utf8.RuneCountInString(para.Text) > corpus.MaxPageParagraph {
+					t.Errorf("a paragraph of %d characters", utf8.RuneCountInString(para.Text))
+				}
+			}
+			if n < 1<<20-10 {
 				t.Error("long line lost")
 			}
 		}},

@@ -47,6 +47,8 @@ func TestCountyByEvidence(t *testing.T) {
 		{"headline names the county", "原标题：山东金乡：警示教育“零距离” 旁听庭审“敲警钟”近日，一起涉嫌受贿案开庭审理，30余名党员干部旁听庭审。", "金乡"},
 		{"repeated as the place where things happen", "8月5日上午，冯振的骨灰从北京出发，于当天下午抵达汶上。从汶上西高速口到礼佛大道南端广场，道路两侧尽是群众。烈士魂归汶上故里。", "汶上"},
 		{"an alias landmark: 尼山圣境 is in 曲阜", "8月14日，来济宁曲阜尼山圣境，著名演员孙红雷将化身明星讲师，带来专题大师课。戏剧盛宴将在尼山圣境隆重举办。", "曲阜"},
+		{"a work's title 《…》", "原标题：电影《邹城往事》在京首映 8月2日，电影在北京首映，观众反响热烈。", ""},
+		{"a route in the headline", "原标题：烟台至曲阜东列车为救人临时停车 7月29日，一名旅客在列车上突发疾病，列车在章丘北站临时停车。", ""},
 		{"two counties, neither clearly", "7月28日山东大部地区出现降雨，曲阜市东北部、泗水县北部降雨量较大。", ""},
 	}
 	for _, tc := range tests {

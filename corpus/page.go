@@ -289,14 +289,30 @@ func (p *Parser) article(file string, start itemType, blocks []block, warn func(
 		} else {
 			body = text.CleanText(body)
 		}
-		a.Paragraphs = append(a.Paragraphs, Paragraph{
-			Position: i,
-			Text:     body,
-			Source:   Provenance{File: file, Lines: [2]int{pb[0][0].line, last(pb).line}},
-		})
+		// A paragraph past MaxPageParagraph (a page without blank
+		// lines, a runaway OCR) is cut at sentence ends like an export's
+		// text, so that no document is unbounded; each piece keeps the
+		// paragraph's lines.
+		pieces := []string{body}
+		if utf8.RuneCountInString(body) > MaxPageParagraph {
+			pieces = packParagraphs(splitSentences(body), MaxPageParagraph)
+		}
+		for _, piece := range pieces {
+			a.Paragraphs = append(a.Paragraphs, Paragraph{
+				Position: len(a.Paragraphs),
+				Text:     piece,
+				Source:   Provenance{File: file, Lines: [2]int{pb[0][0].line, last(pb).line}},
+			})
+		}
 	}
 	return a, true
 }
+
+// MaxPageParagraph is the longest paragraph, in characters, read from a
+// page: a longer one is cut at sentence ends (a sentence longer than this at
+// a clause mark) into pieces of at most this many. Printed initiatives are
+// far shorter; the bound keeps one bad file from making one huge document.
+const MaxPageParagraph = 2000
 
 // headlineSplit returns the index of the first block of the unfinished tail
 // that belongs to the headline: at most three title lines of at most 40

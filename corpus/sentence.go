@@ -155,17 +155,20 @@ func packParagraphs(sentences []string, max int) []string {
 		if curLen > 0 && curLen+n > max {
 			flush()
 		}
-		for n > max {
+		if n > max {
 			rs := []rune(s)
-			cut := max
-			for k := max - 1; k > max/2; k-- {
-				if strings.ContainsRune("，；、,;", rs[k]) {
-					cut = k + 1
-					break
+			for len(rs) > max {
+				cut := max
+				for k := max - 1; k > max/2; k-- {
+					if strings.ContainsRune("，；、,;", rs[k]) {
+						cut = k + 1
+						break
+					}
 				}
+				out = append(out, string(rs[:cut]))
+				rs = rs[cut:]
 			}
-			out = append(out, string(rs[:cut]))
-			s, n = string(rs[cut:]), n-cut
+			s, n = string(rs), len(rs)
 		}
 		cur.WriteString(s)
 		curLen += n

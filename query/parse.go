@@ -14,6 +14,13 @@ import (
 // a pasted article from becoming hundreds of phrase queries.
 const MaxLen = 256
 
+// MaxTerms is the most terms a query may hold, excluded ones included.
+// Each term is a phrase search over the whole index, so a query of many
+// single characters ORed (的 OR 一 OR 是 …) reads most of the index once
+// per term; past MaxTerms the query is refused (CodeTooManyTerms) rather
+// than run.
+const MaxTerms = 24
+
 // Error is a problem with q that the user can fix: Msg says what is wrong
 // (in English), Pos (1-based, in characters, not bytes) where, and Code
 // which kind of problem it is, a stable name that programs (and a page
@@ -34,6 +41,7 @@ const (
 	CodeNothingSearchable = "no_searchable_characters" // every term is punctuation or symbols
 	CodeDanglingOR        = "dangling_or"              // OR without a term on one side
 	CodeExcludedOR        = "excluded_or"              // an excluded term joined with OR
+	CodeTooManyTerms      = "too_many_terms"           // q has more than MaxTerms terms
 	CodeInvalid           = "invalid_query"            // any other problem with q
 )
 
@@ -71,7 +79,19 @@ func Parse(q string) (Query, error) {
 	// FoldWidth maps each character to exactly one character, so positions
 	// in the folded text are positions in q.
 	p := parser{items: lex(text.FoldWidth(body), lead)}
-	return p.parse()
+	pq, err := p.parse()
+	if err != nil {
+		return pq, err
+	}
+	n := 0
+	for _, c := range pq.Clauses {
+		for _, t := range c.Any {
+			if n++; n > MaxTerms {
+				return Query{}, &Error{Pos: t.Pos, Code: CodeTooManyTerms, Msg: fmt.Sprintf("q has more than %d terms", MaxTerms)}
+			}
+		}
+	}
+	return pq, nil
 }
 
 // invalidAt returns the 1-based character position of the first invalid

@@ -369,3 +369,30 @@ func TestMethods(t *testing.T) {
 		t.Fatal("zero Query: want empty, no positive terms")
 	}
 }
+
+// TestMaxTerms: a query of MaxTerms terms parses; one more is refused with
+// query.CodeTooManyTerms at the first term past the limit, however the terms
+// are joined.
+func TestMaxTerms(t *testing.T) {
+	chars := []rune("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经")
+	for _, join := range []string{" OR ", " ", " -"} {
+		terms := make([]string, query.MaxTerms+1)
+		for i := range terms {
+			terms[i] = string(chars[i])
+		}
+		ok := strings.Join(terms[:query.MaxTerms], join)
+		if _, err := query.Parse(ok); err != nil {
+			t.Errorf("%d terms joined by %q: %v", query.MaxTerms, join, err)
+		}
+		q := strings.Join(terms, join)
+		_, err := query.Parse(q)
+		var qe *query.Error
+		if !errors.As(err, &qe) || qe.Code != query.CodeTooManyTerms || !strings.Contains(err.Error(), "more than 24 terms") {
+			t.Errorf("%d terms joined by %q: %v, want %s", query.MaxTerms+1, join, err, query.CodeTooManyTerms)
+			continue
+		}
+		if want := len([]rune(q)); qe.Pos != want {
+			t.Errorf("%q: error at %d, want %d (the last term)", join, qe.Pos, want)
+		}
+	}
+}

@@ -101,6 +101,8 @@ type searchJSON struct {
 	// paragraphs when collapsing (the total otherwise): what page and
 	// size page through.
 	Groups int        `json:"groups"`
+	Match  string     `json:"match"`
+	Words  []string   `json:"words"`
 	TookMS float64    `json:"took_ms"`
 	Page   int        `json:"page"`
 	Size   int        `json:"size"`
@@ -124,6 +126,15 @@ type similarJSON struct {
 	Paragraph paragraphJSON `json:"paragraph"`
 	Scope     string        `json:"scope"`
 	Hits      []hitJSON     `json:"hits"`
+}
+
+// nonNil returns ss, or an empty list for nil (the API's lists are never
+// null).
+func nonNil(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
 }
 
 func toHits(hs []search.Hit) []hitJSON {
@@ -185,7 +196,7 @@ func (a *api) runSearch(ctx context.Context, p searchParams) (*searchJSON, error
 		return nil, err
 	}
 	out := &searchJSON{
-		Query: p, Total: res.Total, Groups: res.Groups,
+		Query: p, Total: res.Total, Groups: res.Groups, Match: res.Match.String(), Words: nonNil(res.Words),
 		Page: p.Page, Size: p.Size, Hits: toHits(res.Hits), Facets: toFacets(res.Facets),
 		Suggestions: []suggestionJSON{}, SuggestedFilters: filters,
 	}
@@ -211,7 +222,8 @@ func (a *api) queryHelp(ctx context.Context, ix Index, p searchParams, r search.
 // exactFoundNothing reports whether the query, as typed, matched nothing
 // (the answer may come from a relaxed mode).
 func exactFoundNothing(p searchParams, res *search.Result) bool {
-	return p.query.HasPositive() && res.Total == 0
+	relaxed := res.Match != search.MatchExact || len(res.Words) > 0
+	return p.query.HasPositive() && (res.Total == 0 || relaxed)
 }
 
 // idParam validates a path ID: IDs are short and made of letters, digits

@@ -22,6 +22,7 @@ import (
 
 	"countynews/corpus"
 	"countynews/internal/ingest"
+	"countynews/internal/search"
 	"countynews/internal/text"
 )
 
@@ -62,7 +63,7 @@ func defaultFixture(t testing.TB) *fixture {
 				return
 			}
 		}
-		h, err := newHolder(context.Background(), f.dir, slog.New(slog.DiscardHandler))
+		h, err := newHolderWith(context.Background(), f.dir, slog.New(slog.DiscardHandler), loadedWords(t))
 		if err != nil {
 			fixtureErr = err
 			return
@@ -77,6 +78,19 @@ func defaultFixture(t testing.TB) *fixture {
 }
 
 // get serves one request through e.ServeHTTP and decodes the JSON body.
+// testWords is the word segmenter the package's test servers share,
+// loaded once (a second, several under -race) before the first of them
+// serves, so that no relaxed search waits for it within its time limit.
+var testWords = search.NewWords()
+
+func loadedWords(t testing.TB) *search.Words {
+	t.Helper()
+	if err := testWords.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return testWords
+}
+
 func get(t testing.TB, e *echo.Echo, target string, into any) int {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, target, nil)
@@ -415,4 +429,51 @@ func TestRunServesAndShutsDown(t *testing.T) {
 		}
 	}
 	d.stop(t) // fails the test unless run returns nil, within 30 s
+}
+
+// TestSearchMatch: the match parameter (default auto), and the response's
+// match and words, for the queries of issue 11.
+func TestSearchMatch(t *testing.T) {
+	f := defaultFixture(t)
+	tests := []struct {
+		name, q, match string
+		wantMatch      string
+		wantWords      []string
+		wantHits       bool
+	}{
+		{"no spaces: auto relaxes to all", "微山乡村振兴", "", "all", []string{"微山", "乡村振兴"}, true},
+		{"auto asked for", "梁山红色物业", "auto", "all", []string{"梁山", "红色物业"}, true},
+		{"exact stays exact", "微山乡村振兴", "exact", "exact", []string{}, false},
+		{"exact hits: as typed", "红色物业", "", "exact", []string{}, true},
+		{"placeholder split at punctuation", "红色物业、网格 -梁山", "", "exact", []string{"红色物业", "网格"}, true},
+		{"traditional", "紅色物業", "", "exact", []string{}, true},
+		{"all asked for", "红色物业 网格", "all", "all", []string{"红色物业", "网格"}, true},
+		{"any: a question", "哪个县推行了红色物业？", "any", "any", []string{"县", "推行", "红色物业"}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := url.Values{"q": {tc.q}}
+			if tc.match != "" {
+				v.Set("match", tc.match)
+			}
+			res := doSearch(t, f.e, v)
+			want := tc.match
+			if want == "" {
+				want = "auto"
+			}
+			if res.Query.Match != want {
+				t.Errorf("query.match %q, want %q", res.Query.Match, want)
+			}
+			if res.Match != tc.wantMatch || !slices.Equal(res.Words, tc.wantWords) {
+				t.Errorf("match %q words %q, want %q %q", res.Match, res.Words, tc.wantMatch, tc.wantWords)
+			}
+			if (res.Total > 0) != tc.wantHits {
+				t.Errorf("total %d", res.Total)
+			}
+		})
+	}
+	var e struct{ Error apiError }
+	if code := get(t, f.e, "/api/search?q=x&match=fuzzy", &e); code != http.StatusBadRequest || !strings.Contains(e.Error.Message, "match must be") {
+		t.Errorf("match=fuzzy: %d %+v", code, e)
+	}
 }

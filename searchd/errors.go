@@ -74,7 +74,7 @@ const (
 func errorCodes() []string {
 	return []string{
 		query.CodeInvalidUTF8, query.CodeTooLong, query.CodeUnbalancedQuote, query.CodeNothingToExclude,
-		query.CodeNothingSearchable, query.CodeDanglingOR, query.CodeExcludedOR, query.CodeInvalid,
+		query.CodeNothingSearchable, query.CodeDanglingOR, query.CodeExcludedOR, query.CodeTooManyTerms, query.CodeInvalid,
 		codeBadRequest, codeTooManyValues, codeInvalidYear, codeYearRangeReversed, codeInvalidSort,
 		codeInvalidDate, codeDateRangeReversed, codeInvalidIn, codeInvalidCollapse, codeInvalidFormat,
 		codeInvalidNumber, codeWindowTooDeep, codeInvalidScope, codeNotFound, codeTimeout, codeCanceled,

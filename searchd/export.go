@@ -31,7 +31,7 @@ const (
 
 // exportColumns are the CSV header; exportRow gives a hit's cells in this
 // order. The citation columns (date, county, headline, source file and
-// lines, the citation as printed on the page) come first.
+// lines, the citation of corpus.Paragraph.Citation) come first.
 var exportColumns = []string{
 	"id", "article_id", "date", "year", "county", "county_name", "headline", "source_file",
 	"source_first_line", "source_last_line", "citation", "url", "topic", "text", "programs", "initiatives",

@@ -75,7 +75,7 @@ func TestExport(t *testing.T) {
 			got = append(got, row[0])
 			h := want.Hits[min(i, len(want.Hits)-1)]
 			if row[0] == h.ID && (row[2] != string(h.Date) || row[4] != h.County || row[6] != h.Headline || row[7] != h.Source.File ||
-				row[8] != strconv.Itoa(h.Source.Lines[0]) || !strings.Contains(row[10], h.Headline) || !strings.Contains(row[11], "/articles/"+h.ArticleID) || row[13] != h.Text) {
+				row[8] != strconv.Itoa(h.Source.Lines[0]) || row[10] != h.Paragraph.Citation() || !strings.Contains(row[11], "/articles/"+h.ArticleID) || row[13] != h.Text) {
 				t.Errorf("%v: row %d %q does not match hit %+v", params, i, row, h.Paragraph)
 			}
 		}
@@ -94,7 +94,7 @@ func TestExport(t *testing.T) {
 			if err := json.Unmarshal([]byte(line), &x); err != nil {
 				t.Fatalf("%v: line %q: %v", params, line, err)
 			}
-			if x.Citation == "" || !strings.HasSuffix(x.URL, "#p-"+x.ID) {
+			if x.Citation == "" || x.Citation != x.Paragraph.Citation() || !strings.HasSuffix(x.URL, "#p-"+x.ID) {
 				t.Errorf("%v: record %s without citation or URL: %q %q", params, x.ID, x.Citation, x.URL)
 			}
 			got = append(got, x.ID)

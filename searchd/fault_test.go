@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,8 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"countynews/internal/ingest"
 	"countynews/internal/search"
+	"countynews/query"
 )
 
 // The fault-injection suite of the daemon: damaged generations at start and
@@ -110,10 +114,11 @@ func pointCurrent(t *testing.T, index string, gen int) {
 	}
 }
 
-// markerTotal searches the marker phrase through the server.
+// markerTotal searches the marker phrase through the server, exactly (a
+// relaxed search would find its words elsewhere).
 func markerTotal(t *testing.T, base, q string) (int, int) {
 	t.Helper()
-	resp, err := http.Get(base + "/api/search?q=" + url.QueryEscape(q))
+	resp, err := http.Get(base + "/api/search?match=exact&q=" + url.QueryEscape(q))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,5 +358,106 @@ func TestFaultFirstStartLeftovers(t *testing.T) {
 				t.Errorf("the leftover temporary generation is still there (%v)", err)
 			}
 		})
+	}
+}
+
+// TestAdmissionHeavyLane: however many expensive requests come, they hold
+// at most n/4 of the n places; cheap requests still get in at once.
+func TestAdmissionHeavyLane(t *testing.T) {
+	admit := admission(4, func(c echo.Context) bool { return c.QueryParam("heavy") == "1" })
+	release := make(chan struct{})
+	var mu sync.Mutex
+	inside := map[string]int{}
+	h := admit(func(c echo.Context) error {
+		kind := "light"
+		if c.QueryParam("heavy") == "1" {
+			kind = "heavy"
+		}
+		mu.Lock()
+		inside[kind]++
+		mu.Unlock()
+		select {
+		case <-release:
+		case <-c.Request().Context().Done():
+		}
+		return nil
+	})
+	e := echo.New()
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	serve := func(target string) {
+		defer wg.Done()
+		req := httptest.NewRequest(http.MethodGet, target, nil).WithContext(ctx)
+		rec := httptest.NewRecorder()
+		c := e.NewContext(req, rec)
+		h(c)
+	}
+	for range 8 {
+		wg.Add(1)
+		go serve("/?heavy=1")
+	}
+	time.Sleep(100 * time.Millisecond)
+	for range 3 {
+		wg.Add(1)
+		go serve("/?heavy=0")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		l, hv := inside["light"], inside["heavy"]
+		mu.Unlock()
+		if l == 3 || time.Now().After(deadline) {
+			if l != 3 || hv != 1 {
+				t.Errorf("inside: %d light, %d heavy; want 3 light (at once) and 1 heavy", l, hv)
+			}
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	if inside["heavy"] != 8 {
+		t.Errorf("%d heavy requests served in the end, want 8", inside["heavy"])
+	}
+}
+
+// TestQueryCost: the cost estimate tells a disjunction of common
+// characters (past HeavyCost) from an ordinary phrase (under it), and
+// heavyRequest routes them so.
+func TestQueryCost(t *testing.T) {
+	f := defaultFixture(t)
+	h, err := newHolder(context.Background(), f.dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.close()
+	heavy := heavyRequest(h)
+	e := echo.New()
+	for _, tc := range []struct {
+		q     string
+		heavy bool
+	}{
+		{"红色物业", false},
+		{"梁山 红色物业", false},
+		{"", false},
+		{`"`, false}, // does not parse: the handler's 400
+		{"县 OR 的 OR 一 OR 是 OR 在 OR 不 OR 了 OR 有 OR 和 OR 人 OR 这 OR 中 OR 大 OR 为 OR 上 OR 个", true},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/api/search?q="+url.QueryEscape(tc.q), nil)
+		c := e.NewContext(req, httptest.NewRecorder())
+		c.SetPath("/api/search")
+		if got := heavy(c); got != tc.heavy {
+			ix, rel := h.acquire()
+			pq, _ := query.Parse(tc.q)
+			cost, _ := ix.Cost(context.Background(), pq)
+			t.Errorf("q=%s: heavy %v, want %v (cost %d, heavy past %d)", tc.q, got, tc.heavy, cost, ix.HeavyCost())
+			rel()
+		}
+	}
+	c := e.NewContext(httptest.NewRequest(http.MethodGet, "/api/paragraphs/x/similar", nil), httptest.NewRecorder())
+	c.SetPath("/api/paragraphs/:id/similar")
+	if !heavy(c) {
+		t.Error("similar is not in the heavy lane")
 	}
 }

@@ -28,7 +28,7 @@ import (
 func serverOn(t *testing.T, cfg config) (*echo.Echo, *holder) {
 	t.Helper()
 	f := defaultFixture(t)
-	h, err := newHolder(context.Background(), f.dir, slog.New(slog.DiscardHandler))
+	h, err := newHolderWith(context.Background(), f.dir, slog.New(slog.DiscardHandler), loadedWords(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func (s *stalledIndex) Similar(ctx context.Context, id string, scope search.Scop
 // search would have ended.
 func TestSlowSearch(t *testing.T) {
 	f := defaultFixture(t)
-	h, err := newHolder(context.Background(), f.dir, slog.New(slog.DiscardHandler))
+	h, err := newHolderWith(context.Background(), f.dir, slog.New(slog.DiscardHandler), loadedWords(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -500,9 +500,9 @@ func TestLogs(t *testing.T) {
 	targets := map[string]int{
 		"/api/search?q=" + url.QueryEscape("红色物业"): http.StatusOK,
 		"/api/search?q=%22": http.StatusBadRequest,
-		"/api/search?q=" + url.QueryEscape("县\n{\"level\":\"ERROR\",\"msg\":\"forged\"}"): http.StatusOK,
-		"/api/articles/..%2f..%2fetc%2fpasswd":                                            http.StatusNotFound,
-		"/api/search?size=-1":                                                             http.StatusBadRequest,
+		"/api/search?match=exact&q=" + url.QueryEscape("县\n{\"level\":\"ERROR\",\"msg\":\"forged\"}"): http.StatusOK,
+		"/api/articles/..%2f..%2fetc%2fpasswd":                                                        http.StatusNotFound,
+		"/api/search?size=-1":                                                                         http.StatusBadRequest,
 	}
 	ids := map[string]int{}
 	for target, want := range targets {
@@ -583,7 +583,7 @@ func TestLogs(t *testing.T) {
 // request's context and every wait is bounded, so that a regression fails
 // the test instead of hanging the suite.
 func TestAdmission(t *testing.T) {
-	admit := admission(1)
+	admit := admission(1, nil)
 	hold := make(chan struct{})
 	entered := make(chan struct{}, 2)
 	h := admit(func(c echo.Context) error {

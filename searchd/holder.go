@@ -19,6 +19,9 @@ import (
 type holder struct {
 	path string
 	log  *slog.Logger
+	// words is the word segmenter every generation served shares: it
+	// loads (about a second) at the first relaxed query, once per process.
+	words *search.Words
 
 	reloading sync.Mutex // one reload at a time: two could swap out of order
 
@@ -50,11 +53,18 @@ func newRef(ix *search.Index) *indexRef {
 // it is damaged the newest intact earlier one (with a warning naming the
 // damaged file).
 func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, error) {
-	ix, warnings, err := search.OpenFallback(ctx, path)
+	return newHolderWith(ctx, path, log, search.NewWords())
+}
+
+// newHolderWith is newHolder with the word segmenter to share (tests share
+// one across servers). It loads at the first relaxed search, or when
+// run preloads it.
+func newHolderWith(ctx context.Context, path string, log *slog.Logger, words *search.Words) (*holder, error) {
+	ix, warnings, err := search.OpenFallback(ctx, path, search.WithWords(words))
 	if err != nil {
 		return nil, err
 	}
-	h := &holder{path: path, log: log, cur: newRef(ix)}
+	h := &holder{path: path, log: log, words: words, cur: newRef(ix)}
 	h.checkTable(ix)
 	for _, w := range warnings {
 		log.Warn("index generation refused; serving an earlier one", "err", w, "serving_generation", ix.Generation())
@@ -142,7 +152,7 @@ func (h *holder) reload(ctx context.Context, trigger string) (bool, error) {
 	}
 	// Open verifies every file before anything is served: a damaged or
 	// incomplete generation is refused, and the served one stays.
-	ix, err := search.Open(ctx, h.path)
+	ix, err := search.Open(ctx, h.path, search.WithWords(h.words))
 	if err != nil {
 		if ctx.Err() == nil {
 			h.refused = st

@@ -65,6 +65,10 @@ func TestOpenAPI(t *testing.T) {
 		"/api/search?year=2021&sort=oldest&page=2&size=5",
 		"/api/search?q=" + url.QueryEscape(`"unbalanced`),
 		"/api/search?size=1000",
+		"/api/search?q=" + url.QueryEscape("微山乡村振兴"),
+		"/api/search?match=any&q=" + url.QueryEscape("哪个县推行了红色物业？"),
+		"/api/search?match=exact&q=" + url.QueryEscape("微山乡村振兴"),
+		"/api/search?match=nope&q=x",
 		"/api/search?q=" + url.QueryEscape("乡村振新"),             // suggestions
 		"/api/search?q=" + url.QueryEscape("党建 OR 微山 OR 乡村振兴"), // suggested_filters
 		"/api/search?county=" + url.QueryEscape("微山县"),

@@ -36,7 +36,7 @@ func newPageServer(t *testing.T, paths ...string) *echo.Echo {
 	if _, err := ingest.Run(context.Background(), ingest.Options{Index: dir, Paths: paths}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := newHolder(context.Background(), dir, slog.New(slog.DiscardHandler))
+	h, err := newHolderWith(context.Background(), dir, slog.New(slog.DiscardHandler), loadedWords(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -737,7 +737,9 @@ func TestPages(t *testing.T) {
 			t.Errorf("the suggestion does not say how many hits it gives: %s", nodeText(empty[0]))
 		}
 		// Several terms, no hits: each term alone is offered.
-		r = okPage(t, e, "/?q="+url.QueryEscape("红色物业 乡村振兴示范片区建设不存在"))
+		// (exact: under the default, auto, the words of the second term
+		// are found apart)
+		r = okPage(t, e, "/?match=exact&q="+url.QueryEscape("红色物业 乡村振兴示范片区建设不存在"))
 		if !strings.Contains(nodeText(findByClass(r.doc, "empty")[0]), "只搜“红色物业”（2 条）") {
 			t.Errorf("no one-term suggestion: %s", nodeText(findByClass(r.doc, "empty")[0]))
 		}
@@ -781,6 +783,11 @@ func TestPages(t *testing.T) {
 				u := hrefURL(t, findByTag(li, atom.A)[0])
 				if !strings.HasPrefix(u.Path, "/articles/") || u.Fragment != "p-"+u.Query().Get("hl") {
 					t.Errorf("similar link %s", u)
+				}
+				// It carries the search state, so that its article's way
+				// back is the list the reader came from.
+				if st := u.Query(); st.Get("q") != "红色物业" || st.Get("county") != "梁山" {
+					t.Errorf("similar link %s loses the search state", u)
 				}
 			}
 		}

@@ -41,10 +41,12 @@ type searchParams struct {
 	// Collapse is none, article or story: one hit per article or story
 	// (syndicated copies) instead of one per paragraph.
 	Collapse string      `json:"collapse"`
+	Match    string      `json:"match"`
 	Page     int         `json:"page"`
 	Size     int         `json:"size"`
 	query    query.Query `json:"-"`
-	sortSet  bool        // sort was given; else it follows q (relevance with terms, newest without)
+	match    search.Match
+	sortSet  bool // sort was given; else it follows q (relevance with terms, newest without)
 	// collapseSet: collapse was given (the page's default, story, differs
 	// from the API's, none).
 	collapseSet bool
@@ -133,6 +135,13 @@ func bindSearch(v url.Values) (searchParams, error) {
 	default:
 		return p, badParam(codeInvalidCollapse, []string{"collapse"}, "collapse must be none, article or story, not %q", clipValue(p.Collapse))
 	}
+	p.Match = v.Get("match")
+	if p.Match == "" {
+		p.Match = search.MatchAuto.String()
+	}
+	if p.match, err = search.ParseMatch(p.Match); err != nil {
+		return p, badRequest("match must be auto, exact, all or any, not %q", clipValue(p.Match))
+	}
 	if p.Page, err = intValue(v, "page", 1, 1, maxWindow); err != nil {
 		return p, err
 	}
@@ -181,7 +190,7 @@ func (p *searchParams) defaultSort() string {
 // request turns the parameters into a search request.
 func (p searchParams) request() search.Request {
 	r := search.Request{
-		Query: p.query, Counties: p.Counties, Programs: p.Programs, Years: p.Years,
+		Query: p.query, Match: p.match, Counties: p.Counties, Programs: p.Programs, Years: p.Years,
 		YearFrom: p.YearFrom, YearTo: p.YearTo, DateFrom: p.DateFrom, DateTo: p.DateTo,
 		From: (p.Page - 1) * p.Size, Size: p.Size, Highlight: true, Facets: true,
 	}

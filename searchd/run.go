@@ -32,6 +32,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	log := slog.New(handler)
+	// The word segmenter of relaxed searches (queries typed without spaces,
+	// questions) takes about a second to load: it loads while the index is
+	// opened, and the daemon listens once it is ready, so that no search
+	// waits for it within its time limit.
+	words := search.NewWords()
+	words.Preload()
 
 	// A missing folder, or one that an interrupted first build left with
 	// only its lock or a temporary generation, is built (the build
@@ -45,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		log.Info("index built", "paragraphs", sum.Total, "seconds", sum.Seconds)
 	}
-	h, err := newHolder(ctx, cfg.Index, log)
+	h, err := newHolderWith(ctx, cfg.Index, log, words)
 	if err != nil {
 		var se *search.SchemaError
 		if errors.As(err, &se) {
@@ -54,6 +60,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("open index: %w", err)
 	}
 	defer h.close()
+	loadStart := time.Now()
+	if err := words.Load(ctx); err != nil {
+		return fmt.Errorf("load the word segmenter: %w", err)
+	}
+	log.Info("word segmenter ready", "waited_seconds", time.Since(loadStart).Seconds())
 
 	e := newServer(cfg, h, log)
 	ln, err := net.Listen("tcp", cfg.Addr)

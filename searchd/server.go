@@ -12,6 +12,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
+
+	"countynews/query"
 )
 
 // config is searchd's configuration, from flags and environment variables.
@@ -113,7 +115,7 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 		}))
 	}
 	ctxTimeout := middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: cfg.Timeout})
-	admit := admission(cfg.MaxSearches)
+	admit := admission(cfg.MaxSearches, heavyRequest(h))
 	// Every search route gets the time limit, and inside it a place in
 	// the queue of searches.
 	//
@@ -157,21 +159,65 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 // whole index) runs so slowly under load that it times out. Queued in
 // order, every request waits about as long as the others and then runs at
 // full speed, so heavy requests finish and the throughput is the same.
-func admission(n int) echo.MiddlewareFunc {
+//
+// Requests that heavy (nil: none) calls expensive (a query whose
+// estimated cost is past search.HeavyCost, similar initiatives) first
+// queue in a lane of their own, n/4 places (at least one), and only then
+// for a place among the n: however many clients send the worst queries,
+// they hold at most a quarter of the places, and simple searches keep
+// their latency.
+func admission(n int, heavy func(echo.Context) bool) echo.MiddlewareFunc {
 	if n <= 0 {
 		n = 2 * runtime.GOMAXPROCS(0)
 	}
 	slots := make(chan struct{}, n)
+	heavySlots := make(chan struct{}, max(1, n/4))
+	take := func(c echo.Context, ch chan struct{}) error {
+		select {
+		case ch <- struct{}{}:
+			return nil
+		case <-c.Request().Context().Done():
+			return &apiError{Status: http.StatusServiceUnavailable, Code: codeBusy, Message: "the server is busy; try again in a moment"}
+		}
+	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			select {
-			case slots <- struct{}{}:
-			case <-c.Request().Context().Done():
-				return &apiError{Status: http.StatusServiceUnavailable, Code: codeBusy, Message: "the server is busy; try again in a moment"}
+			if heavy != nil && heavy(c) {
+				if err := take(c, heavySlots); err != nil {
+					return err
+				}
+				defer func() { <-heavySlots }()
+			}
+			if err := take(c, slots); err != nil {
+				return err
 			}
 			defer func() { <-slots }()
 			return next(c)
 		}
+	}
+}
+
+// heavyRequest tells the expensive requests for admission: similar
+// initiatives (a disjunction of 25 weighted bigrams and more) and any
+// request whose q costs more than the index's HeavyCost. A q that does not
+// parse is not heavy: its handler answers 400 at once.
+func heavyRequest(h *holder) func(echo.Context) bool {
+	return func(c echo.Context) bool {
+		if strings.HasSuffix(c.Path(), "/similar") {
+			return true
+		}
+		raw := c.QueryParam("q")
+		if raw == "" {
+			return false
+		}
+		q, err := query.Parse(raw)
+		if err != nil {
+			return false
+		}
+		ix, release := h.acquire()
+		defer release()
+		cost, err := ix.Cost(c.Request().Context(), q)
+		return err == nil && cost > ix.HeavyCost()
 	}
 }
 

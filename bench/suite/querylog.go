@@ -84,7 +84,10 @@ func (q LogQuery) Lucene() (lucene.Query, error) {
 
 // Values are q's searchd /api/search parameters.
 func (q LogQuery) Values() url.Values {
-	v := url.Values{"q": {q.Text}, "size": {"10"}}
+	// match=exact: the log's phrases are compared with Lucene's exact
+	// phrase queries and with the in-process search (Request.Match's zero
+	// value), not relaxed when they find nothing.
+	v := url.Values{"q": {q.Text}, "size": {"10"}, "match": {"exact"}}
 	v["county"] = q.Counties
 	v["program"] = q.Programs
 	for _, y := range q.Years {

@@ -57,5 +57,6 @@ func (r Request) CacheKey() string {
 	flag("highlight", r.Highlight)
 	flag("facets", r.Facets)
 	num("collapse", int(r.Collapse))
+	num("match", int(r.Match))
 	return b.String()
 }

@@ -33,42 +33,30 @@ type compiled struct {
 	marks   []string   // positive terms, for highlighting
 }
 
-// compile turns q into Bleve queries searching the text.
+// compile turns q into Bleve queries searching the text, with the query
+// language's exact semantics (MatchExact).
 func (ix *Index) compile(q query.Query) compiled { return ix.compileIn(q, InText) }
 
-// compileIn turns q into Bleve queries searching the field in.
+// compileIn turns q into Bleve queries searching the field in, exactly.
 func (ix *Index) compileIn(q query.Query, in Field) compiled {
-	var c compiled
-	for _, cl := range q.Clauses {
-		var any []bq.Query
-		for _, t := range cl.Any {
-			tq, boosts := ix.termQuery(t.Text)
-			if in == InHeadline {
-				tq, boosts = nil, nil
-				if hq := ix.headlineQuery(t.Text); hq != nil {
-					tq = hq
-				}
-			}
-			if tq == nil {
-				continue // analyses to nothing: matches nothing
-			}
-			any = append(any, tq)
-			if !cl.Negated {
-				c.should = append(c.should, boosts...)
-				c.marks = append(c.marks, t.Text)
-			}
-		}
-		switch {
-		case cl.Negated && len(any) > 0:
-			c.mustNot = append(c.mustNot, disjunction(any))
-		case cl.Negated: // excluding what cannot occur excludes nothing
-		case len(any) == 0:
-			c.none = true
-		default:
-			c.must = append(c.must, disjunction(any))
-		}
-	}
+	c, _ := ix.compileParts(q, in, func(t query.Term) []string { return []string{t.Text} })
 	return c
+}
+
+// partQuery compiles one exact phrase for the field in: the query and the
+// optional topic and headline boosts (none for a headline search), or a
+// nil query when the phrase analyses to no token.
+func (ix *Index) partQuery(p string, in Field) (bq.Query, []bq.Query) {
+	if in == InHeadline {
+		if hq := ix.headlineQuery(p); hq != nil {
+			return hq, nil
+		}
+		return nil, nil
+	}
+	if tq, boosts := ix.termQuery(p); tq != nil {
+		return tq, boosts
+	}
+	return nil, nil
 }
 
 func disjunction(qs []bq.Query) bq.Query {
@@ -100,7 +88,7 @@ func disjunction(qs []bq.Query) bq.Query {
 //     (see runEdges), since the text may hold it inside a longer run
 //     (2021年度).
 func (ix *Index) termQuery(term string) (boostable, []bq.Query) {
-	toks := ix.sch.cjk.Analyze([]byte(text.FoldWidth(term)))
+	toks := ix.sch.cjk.Analyze([]byte(text.Fold(term)))
 	if len(toks) == 0 {
 		return nil, nil
 	}
@@ -149,7 +137,7 @@ func phraseTerms(toks analysis.TokenStream) []string {
 // the headline field's dictionary by a regular expression that leaves out
 // the run-edge markers.
 func (ix *Index) headlineQuery(term string) boostable {
-	toks := ix.sch.cjk.Analyze([]byte(text.FoldWidth(term)))
+	toks := ix.sch.cjk.Analyze([]byte(text.Fold(term)))
 	switch {
 	case len(toks) == 0:
 		return nil

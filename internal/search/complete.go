@@ -72,7 +72,10 @@ const (
 // program terms.
 type completer struct {
 	entries []completionEntry // by key, then kind
-	byCount []int32           // initiative entries, most frequent first (for infix matches)
+	// byRune lists, for each character, the initiative entries holding
+	// it, most frequent first: an infix match is looked for only among
+	// the entries holding the prefix's rarest character, not all of them.
+	byRune map[rune][]int32
 }
 
 type completionEntry struct {
@@ -120,12 +123,22 @@ func loadCompleter(rd index.IndexReader) (*completer, error) {
 	slices.SortFunc(c.entries, func(a, b completionEntry) int {
 		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(string(a.kind), string(b.kind)))
 	})
+	var byCount []int32
 	for i, e := range c.entries {
 		if e.kind == CompleteInitiative {
-			c.byCount = append(c.byCount, int32(i))
+			byCount = append(byCount, int32(i))
 		}
 	}
-	slices.SortStableFunc(c.byCount, func(a, b int32) int { return cmp.Compare(c.entries[b].count, c.entries[a].count) })
+	slices.SortStableFunc(byCount, func(a, b int32) int { return cmp.Compare(c.entries[b].count, c.entries[a].count) })
+	c.byRune = map[rune][]int32{}
+	for _, i := range byCount {
+		key := c.entries[i].key
+		for j, r := range key {
+			if !strings.ContainsRune(key[:j], r) { // once per entry
+				c.byRune[r] = append(c.byRune[r], i)
+			}
+		}
+	}
 	return c, nil
 }
 
@@ -175,8 +188,15 @@ func (ix *Index) Complete(ctx context.Context, prefix string, n int) ([]Completi
 		return nil, fmt.Errorf("complete: %w", err)
 	}
 	out = append(out, top.sorted()...)
-	// Initiatives holding the prefix further in, most frequent first.
-	for _, i := range c.byCount {
+	// Initiatives holding the prefix further in, most frequent first,
+	// among those holding its rarest character.
+	var holding []int32
+	for i, r := range key {
+		if l := c.byRune[r]; i == 0 || len(l) < len(holding) {
+			holding = l
+		}
+	}
+	for _, i := range holding {
 		if len(out) >= n {
 			break
 		}

@@ -114,6 +114,7 @@ func (ix *Index) Counts(ctx context.Context, rs []Request) ([]int, error) {
 	out := make([]int, len(rs))
 	for i, r := range rs {
 		r.From, r.Size, r.Highlight, r.Facets = 0, 0, false, false
+		r.Match = MatchExact // exact totals, whatever mode the request asked for
 		res, err := ix.Search(ctx, r)
 		if err != nil {
 			return nil, err

@@ -69,7 +69,8 @@
 //     bigram that starts with it, the alternative, made 2023年 take 100 ms.
 //   - Full-width digits and letters (２０２１) are dropped by the analyzer;
 //     corpus folds them before indexing, and documents, queries and
-//     highlighting fold again (text.FoldWidth).
+//     highlighting fold again (text.Fold, which also folds traditional
+//     characters to simplified).
 //
 // Digits and Latin words are whole tokens: 5级 finds 第5级 but not 4.5级 or
 // 15级. Punctuation is not indexed, so a quoted phrase with punctuation

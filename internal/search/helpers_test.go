@@ -20,13 +20,17 @@ func build(t testing.TB, ps []corpus.Paragraph) *Index {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "index")
 	buildAt(t, dir, BuildOptions{}, ps)
-	ix, err := Open(context.Background(), dir)
+	ix, err := Open(context.Background(), dir, WithWords(testWords))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
 	return ix
 }
+
+// testWords is the word segmenter the package's test indexes share
+// (loading one takes a second, several under -race).
+var testWords = NewWords()
 
 // buildAt builds (or with opt.Update, updates) the index folder dir.
 func buildAt(t testing.TB, dir string, opt BuildOptions, ps []corpus.Paragraph) BuildStats {

@@ -3,6 +3,7 @@ package search
 import (
 	"html"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -74,11 +75,12 @@ func highlight(text string, terms []string, width int) string {
 	return b.String()
 }
 
-// foldRunes returns s width-folded and lower-cased, one rune for each rune
-// of s.
+// foldRunes returns s folded as for matching (width, traditional to
+// simplified: text.Fold) and lower-cased, one rune for each rune of s, so
+// that a match found in the folded text marks the printed characters.
 func foldRunes(s string) []rune {
-	rs := []rune(text.FoldWidth(s))
-	if len(rs) != len([]rune(s)) { // FoldWidth maps rune to rune; be safe
+	rs := []rune(text.Fold(s))
+	if len(rs) != len([]rune(s)) { // Fold maps rune to rune; be safe
 		rs = []rune(s)
 	}
 	for i, r := range rs {
@@ -114,26 +116,42 @@ func joined(text []rune, k, dir int) bool {
 func findSpans(text []rune, terms []string) []span {
 	var occ []span
 	for k, t := range terms {
-		tr := []rune(strings.TrimSpace(string(foldRunes(t))))
-		if len(tr) == 0 {
+		// The index ignores punctuation, so a term holding some
+		// (乡村振兴！, 红色物业、网格, alert(1)) matched its pieces one after
+		// the other with any punctuation or spaces between them: that is
+		// what is marked, as one span.
+		// The term as typed is marked too where it occurs verbatim
+		// (<b> in a<b>c, not only its b).
+		bit := uint64(1) << (k % 64)
+		whole := []rune(strings.TrimSpace(string(foldRunes(t))))
+		var ps [][]rune
+		for _, p := range termPieces(string(whole)) {
+			ps = append(ps, []rune(p))
+		}
+		if len(ps) == 0 {
 			continue
 		}
-		bit := uint64(1) << (k % 64)
-		wordStart, wordEnd := wordRune(tr[0]), wordRune(tr[len(tr)-1])
-	next:
-		for i := 0; i+len(tr) <= len(text); i++ {
-			for j, r := range tr {
-				if text[i+j] != r {
-					continue next
+		if len(ps) > 1 || len(ps[0]) != len(whole) {
+			for i := 0; i+len(whole) <= len(text); i++ {
+				if slices.Equal(text[i:i+len(whole)], whole) {
+					occ = append(occ, span{i, i + len(whole), bit})
 				}
+			}
+		}
+		first, last := ps[0], ps[len(ps)-1]
+		wordStart, wordEnd := wordRune(first[0]), wordRune(last[len(last)-1])
+		for i := 0; i+len(first) <= len(text); i++ {
+			e, ok := piecesAt(text, i, ps)
+			if !ok {
+				continue
 			}
 			if wordStart && joined(text, i-1, -1) {
 				continue
 			}
-			if wordEnd && joined(text, i+len(tr), 1) {
+			if wordEnd && joined(text, e, 1) {
 				continue
 			}
-			occ = append(occ, span{i, i + len(tr), bit})
+			occ = append(occ, span{i, e, bit})
 		}
 	}
 	sort.Slice(occ, func(i, j int) bool { return occ[i].s < occ[j].s })
@@ -147,6 +165,35 @@ func findSpans(text []rune, terms []string) []span {
 		out = append(out, o)
 	}
 	return out
+}
+
+// piecesAt reports whether the pieces ps occur in text from i on, one
+// after the other, separated by at least one character that is not a
+// letter or digit (as the index, which drops those, matched them), and
+// where the last one ends.
+func piecesAt(text []rune, i int, ps [][]rune) (int, bool) {
+	at := i
+	for n, p := range ps {
+		if n > 0 {
+			gap := at
+			for at < len(text) && splitRune(text[at]) {
+				at++
+			}
+			if at == gap {
+				return 0, false
+			}
+		}
+		if at+len(p) > len(text) {
+			return 0, false
+		}
+		for j, r := range p {
+			if text[at+j] != r {
+				return 0, false
+			}
+		}
+		at += len(p)
+	}
+	return at, true
 }
 
 // sentenceEnd reports whether r ends a sentence or clause a fragment may

@@ -24,6 +24,7 @@ type Index struct {
 	sch   *schema
 	bleve bleve.Index
 	table *table // nil: search with Bleve's facets and sorts
+	words *Words // the segmenter of relaxed matching, loaded on first use
 	// stories groups the generation's articles (stories.go).
 	stories *stories
 	// noTable says why the index does not fit a table ("" if it does).
@@ -55,7 +56,8 @@ type Index struct {
 // manifest recorded fails with a *CorruptError naming the file (errors.Is
 // ErrCorrupt); a panic inside Bleve while opening comes back as a
 // *PanicError.
-func Open(ctx context.Context, path string) (*Index, error) {
+// Options: WithWords.
+func Open(ctx context.Context, path string, opts ...Option) (*Index, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -66,7 +68,7 @@ func Open(ctx context.Context, path string) (*Index, error) {
 		}
 		return nil, err
 	}
-	return openGeneration(ctx, path, gen)
+	return openGeneration(ctx, path, gen, opts...)
 }
 
 // OpenFallback opens the current generation like Open or, if that one is
@@ -76,8 +78,8 @@ func Open(ctx context.Context, path string) (*Index, error) {
 // file. It fails, with the current generation's error, when no generation
 // can be served, and never falls back past a *SchemaError or a cancelled
 // ctx.
-func OpenFallback(ctx context.Context, path string) (*Index, []error, error) {
-	ix, err := Open(ctx, path)
+func OpenFallback(ctx context.Context, path string, opts ...Option) (*Index, []error, error) {
+	ix, err := Open(ctx, path, opts...)
 	if err == nil || errors.Is(err, ErrSchema) || ctx.Err() != nil {
 		return ix, nil, err
 	}
@@ -92,7 +94,7 @@ func OpenFallback(ctx context.Context, path string) (*Index, []error, error) {
 		if cerr == nil && gens[i] >= cur {
 			continue
 		}
-		ix, err := openGeneration(ctx, path, gens[i])
+		ix, err := openGeneration(ctx, path, gens[i], opts...)
 		if err == nil {
 			return ix, warnings, nil
 		}
@@ -105,7 +107,7 @@ func OpenFallback(ctx context.Context, path string) (*Index, []error, error) {
 }
 
 // openGeneration verifies and opens generation gen of path.
-func openGeneration(ctx context.Context, path string, gen int) (ix *Index, err error) {
+func openGeneration(ctx context.Context, path string, gen int, opts ...Option) (ix *Index, err error) {
 	defer recoverPanic("open generation "+strconv.Itoa(gen), &err)
 	dir := filepath.Join(path, genName(gen))
 	m, err := readManifest(dir)
@@ -151,8 +153,12 @@ func openGeneration(ctx context.Context, path string, gen int) (ix *Index, err e
 		b.Close()
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
-	return &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, noTable: why, stories: st, size: dirSize(dir), stamp: stamp,
-		spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1))}, nil
+	ix = &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, noTable: why, stories: st, size: dirSize(dir), stamp: stamp,
+		words: NewWords(), spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1))}
+	for _, o := range opts {
+		o(ix)
+	}
+	return ix, nil
 }
 
 // Stamp identifies a generation folder on disk: its number and its inode,

@@ -19,10 +19,12 @@ import (
 // BenchmarkDocument for the difference). The options and analyzers are the
 // mapping's (mapping.go).
 //
-// Text is width-folded again: corpus already folds it, and FoldWidth
-// returns its input unchanged when there is nothing to fold, but the CJK
-// analyzer silently drops full-width digits (２０２１年 → 年), so an
-// unfolded text reaching it would lose words.
+// Indexed text goes through text.Fold: widths are folded again (corpus
+// already folds them, and FoldWidth returns its input unchanged when there
+// is nothing to fold, but the CJK analyzer silently drops full-width digits,
+// ２０２１年 → 年, so an unfolded text reaching it would lose words), and
+// traditional characters are folded to simplified (紅色物業 is indexed as
+// 红色物业), as query terms are. The stored paragraph stays as printed.
 //
 // sig is the article's story signature (0: none), stored with every
 // paragraph so that the index can group stories when it is opened
@@ -38,16 +40,16 @@ func (s *schema) document(p corpus.Paragraph, input string, unigrams bool, sig s
 		return nil, fmt.Errorf("encode paragraph %s: %w", p.ID, err)
 	}
 	d := document.NewDocument(p.ID)
-	folded := []byte(text.FoldWidth(p.Text))
+	folded := []byte(text.Fold(p.Text))
 	d.AddField(document.NewTextFieldCustom(fieldText, nil, folded, optPhrase, s.indexCJK))
 	if unigrams {
 		d.AddField(document.NewTextFieldCustom(fieldText1, nil, folded, optTerms, s.unigram))
 	}
 	if p.Topic != "" {
-		d.AddField(document.NewTextFieldCustom(fieldTopic, nil, []byte(text.FoldWidth(p.Topic)), optPhrase, s.indexCJK))
+		d.AddField(document.NewTextFieldCustom(fieldTopic, nil, []byte(text.Fold(p.Topic)), optPhrase, s.indexCJK))
 	}
 	if p.Headline != "" && !p.HeadlineDerived { // a derived headline is the lead's own words, not a headline
-		d.AddField(document.NewTextFieldCustom(fieldHeadline, nil, []byte(text.FoldWidth(p.Headline)), optPhrase, s.indexCJK))
+		d.AddField(document.NewTextFieldCustom(fieldHeadline, nil, []byte(text.Fold(p.Headline)), optPhrase, s.indexCJK))
 	}
 	keyword := func(name, value string, opt index.FieldIndexingOptions) {
 		if value != "" {

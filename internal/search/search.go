@@ -31,6 +31,10 @@ const (
 // Request is one search.
 type Request struct {
 	Query query.Query
+	// Match says how the query's terms must occur: MatchExact (the zero
+	// value, the query language as documented), MatchAll, MatchAny or
+	// MatchAuto (see Match).
+	Match Match
 	// Filters: the values of one list are ORed, the lists are ANDed, and
 	// YearFrom and YearTo (inclusive, 0 for open) AND with the year list.
 	Counties, Programs []string
@@ -115,8 +119,8 @@ const (
 type Hit struct {
 	corpus.Paragraph
 	// Highlight is an HTML fragment of the text: escaped, with each
-	// occurrence of a query term in <mark>…</mark>, cut with … ("" unless
-	// asked for).
+	// occurrence of a query term (in relaxed modes, of a word used) in
+	// <mark>…</mark>, cut with … ("" unless asked for).
 	Highlight string
 	Score     float64
 	// Others counts the group's other matches when collapsing: the
@@ -155,6 +159,15 @@ type Result struct {
 	Groups int
 	Hits   []Hit
 	Facets Facets
+	// Match is the mode that produced the hits: MatchExact, MatchAll or
+	// MatchAny (never MatchAuto; under MatchAuto the first mode that found
+	// something, or MatchAny if none did).
+	Match Match
+	// Words are the words or pieces searched for when the query did not
+	// run as typed: the exact pieces of terms split at punctuation (Match
+	// is then MatchExact), or the words of MatchAll and MatchAny. Nil when
+	// the query ran as typed (MatchExact on the terms themselves).
+	Words []string
 }
 
 // maxWindow bounds From+Size, as Bleve's collector holds that many hits.
@@ -162,6 +175,12 @@ const maxWindow = 100_000
 
 // Search runs r. It honours ctx: a cancelled or expired context stops the
 // search and its error is returned.
+//
+// Under MatchAuto the steps (exact, pieces, all, any) run one after the
+// other until one finds a paragraph passing the filters; a step that would
+// search exactly what the one before did is skipped. Total and facets are
+// those of the step that answers, and when exact finds something the
+// answer is MatchExact's own.
 func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
 	defer recoverPanic("search", &err)
 	if r.Collapse < CollapseNone || r.Collapse > CollapseStory {
@@ -174,7 +193,53 @@ func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c := ix.compileIn(r.Query, r.In)
+	if r.Match < MatchExact || r.Match > MatchAuto {
+		return nil, fmt.Errorf("search: unknown match mode %d", int(r.Match))
+	}
+	steps := []Match{r.Match}
+	switch {
+	case !r.Query.HasPositive():
+		steps = []Match{MatchExact} // nothing to relax
+	case r.Match == MatchAuto:
+		steps = autoSteps[:]
+	}
+	seen := map[string]bool{}
+	for i, m := range steps {
+		last := i == len(steps)-1
+		p, err := ix.planFor(ctx, r.Query, r.In, m, 0)
+		if err != nil {
+			return nil, err
+		}
+		if seen[p.key] && !last {
+			continue
+		}
+		seen[p.key] = true
+		res, err := ix.run(ctx, r, p.c, f)
+		if err != nil {
+			return nil, err
+		}
+		if res.Total == 0 && p.mode == MatchAny {
+			// Fewer words than the minimum in every paragraph: one word
+			// is enough.
+			if p1, err := ix.planFor(ctx, r.Query, r.In, MatchAny, 1); err != nil {
+				return nil, err
+			} else if p1.key != p.key {
+				p = p1
+				if res, err = ix.run(ctx, r, p.c, f); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if res.Total > 0 || last {
+			res.Match, res.Words = p.mode, p.words
+			return res, nil
+		}
+	}
+	panic("unreachable: the last step returns")
+}
+
+// run runs the compiled query c with r's filters, window and options.
+func (ix *Index) run(ctx context.Context, r Request, c compiled, f filters) (*Result, error) {
 	res := &Result{Hits: []Hit{}}
 	if c.none {
 		res.Facets = emptyFacets()

@@ -28,8 +28,9 @@ const (
 
 // Tuning of Similar.
 const (
-	similarTerms    = 25  // significant bigrams kept
-	similarMinIDF   = 1.0 // idf floor: a bigram in over ~a third of the paragraphs is stop-like
+	similarTerms    = 25   // significant bigrams kept
+	similarMaxText  = 4000 // characters of a paragraph read for its bigrams
+	similarMinIDF   = 1.0  // idf floor: a bigram in over ~a third of the paragraphs is stop-like
 	defaultSimilarN = 10
 )
 
@@ -131,14 +132,26 @@ func (ix *Index) significantTerms(ctx context.Context, rd index.IndexReader, bod
 	if err != nil {
 		return nil, fmt.Errorf("similar: %w", err)
 	}
+	// Only the paragraph's first similarMaxText characters are read: an
+	// index built before paragraphs were bounded may hold one of
+	// megabytes, whose every bigram would be looked up.
+	if rs := []rune(body); len(rs) > similarMaxText {
+		body = string(rs[:similarMaxText])
+	}
 	tf := map[string]int{}
-	for _, tk := range ix.sch.cjk.Analyze([]byte(text.FoldWidth(body))) {
+	for _, tk := range ix.sch.cjk.Analyze([]byte(text.Fold(body))) {
 		if tk.Type == analysis.Double {
 			tf[string(tk.Term)]++
 		}
 	}
 	var out []weighted
+	looked := 0
 	for t, f := range tf {
+		if looked++; looked%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, searchError(ctx, err)
+			}
+		}
 		tfr, err := rd.TermFieldReader(ctx, []byte(t), fieldText, false, false, false)
 		if err != nil {
 			return nil, fmt.Errorf("similar: %w", err)

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"countynews/corpus"
@@ -102,7 +103,7 @@ func TestTableMatchesBleve(t *testing.T) {
 	if _, err := b.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	updated, err := Open(ctx, dir)
+	updated, err := Open(ctx, dir, WithWords(testWords))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,6 +160,17 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 		i := rng.IntN(len(rs) - n)
 		return string(rs[i : i+n])
 	}
+	// long is a stretch of a paragraph, punctuation and all: several
+	// words for the relaxed modes.
+	long := func() string {
+		rs := []rune(ps[rng.IntN(len(ps))].Text)
+		n := 5 + rng.IntN(10)
+		if len(rs) <= n {
+			return string(rs)
+		}
+		i := rng.IntN(len(rs) - n)
+		return strings.ReplaceAll(string(rs[i:i+n]), `"`, "")
+	}
 	fixed := []string{"", "县", "红色物业", "-的", "-县 -工作", "党员 服务", "乡村振兴 OR 志愿", "2023年", "工作 -党员"}
 	sorts := []Sort{SortRelevance, SortNewest, SortOldest}
 	pick := func(from []string) []string {
@@ -171,10 +183,16 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 	// Common terms with a small window: hits just below the k-th text
 	// score whose boosts lift them into the window (the boost bound).
 	common := []string{"工作", "发展", "服务", "建设", "党员", "群众", "乡村", "推进", "济宁", "活动"}
+	found := map[Match]int{} // requests with hits, by mode
 	dated, headline := 0, 0
 	collapsed := map[Collapse]int{}
 	grouped := 0 // collapsed hits that stood for others
 	defer func() {
+		for _, m := range []Match{MatchExact, matchPieces, MatchAll, MatchAny} {
+			if found[m] < 5 {
+				t.Errorf("only %d requests in mode %d found something: the comparison hardly covers it", found[m], m)
+			}
+		}
 		if collapsed[CollapseArticle] < 50 || collapsed[CollapseStory] < 50 || grouped < 10 {
 			t.Errorf("only %v collapsed requests, %d hits standing for others", collapsed, grouped)
 		}
@@ -196,6 +214,10 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 			q = term() + " -" + term()
 		case i%4 == 2:
 			q = term() + " OR " + term()
+		case i%8 == 3:
+			q = long() + " -" + term()
+		case i%8 == 7:
+			q = long()
 		default:
 			q = term()
 		}
@@ -244,7 +266,16 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 			collapsed[r.Collapse]++
 		}
 		name := fmt.Sprintf("%d q=%q %+v", i, q, r)
-		c := ix.compileIn(r.Query, r.In)
+		// Every match mode: a third of the requests exact, the others
+		// split at punctuation, all or any (their compiled queries hold
+		// conjunctions and a minimum-should-match disjunction).
+		mode := []Match{MatchExact, MatchExact, matchPieces, MatchAll, MatchAny, MatchAny}[rng.IntN(6)]
+		pl, err := ix.planFor(ctx, r.Query, r.In, mode, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := pl.c
+		name += " mode=" + mode.String()
 		if c.none {
 			continue
 		}
@@ -265,6 +296,9 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 		want, err := ix.searchBleve(ctx, r, c, f)
 		if err != nil {
 			t.Fatalf("%s: bleve: %v", name, err)
+		}
+		if got.Total > 0 {
+			found[mode]++
 		}
 		if got.Total != want.Total || got.Groups != want.Groups {
 			t.Errorf("%s: total %d groups %d, Bleve %d %d", name, got.Total, got.Groups, want.Total, want.Groups)

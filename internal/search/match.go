@@ -1,0 +1,280 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"countynews/internal/text"
+	"countynews/internal/words"
+	"countynews/query"
+)
+
+// Match says how the terms of a query must occur in a paragraph.
+type Match int
+
+const (
+	// MatchExact, the zero value: every term is an exact phrase (a run of
+	// Chinese characters matches exactly the paragraphs containing it),
+	// terms are ANDed. The query language's own semantics.
+	MatchExact Match = iota
+	// MatchAll: each word of each unquoted term must occur anywhere in the
+	// paragraph (微山乡村振兴 → 微山 AND 乡村振兴). Quoted terms stay exact.
+	MatchAll
+	// MatchAny: ranked retrieval. The words of the unquoted terms, stop
+	// words (的, 哪些, 什么) left out, are ORed with BM25, and a paragraph
+	// must hold at least a third of them (anyMinShould); quoted terms must
+	// match exactly.
+	MatchAny
+	// MatchAuto: exact; if that finds nothing, the terms holding
+	// punctuation split at it into exact pieces that must all match
+	// (红色物业、网格 → 红色物业 AND 网格); if that finds nothing, all; then
+	// any. The result says which produced the hits. When the query has
+	// exact hits, the answer is exactly MatchExact's.
+	MatchAuto
+)
+
+var matchNames = [...]string{MatchExact: "exact", MatchAll: "all", MatchAny: "any", MatchAuto: "auto"}
+
+// String returns the mode's API name: exact, all, any or auto.
+func (m Match) String() string {
+	if m < 0 || int(m) >= len(matchNames) {
+		return fmt.Sprintf("Match(%d)", int(m))
+	}
+	return matchNames[m]
+}
+
+// ParseMatch parses an API name of a mode (exact, all, any, auto).
+func ParseMatch(s string) (Match, error) {
+	for m, n := range matchNames {
+		if s == n {
+			return Match(m), nil
+		}
+	}
+	return 0, fmt.Errorf("match must be one of exact, all, any, auto (got %q)", s)
+}
+
+// matchPieces is the step of MatchAuto between exact and all: terms split
+// at punctuation into exact pieces. It reports itself as MatchExact (the
+// pieces are exact phrases); Result.Words lists them.
+const matchPieces Match = -1
+
+// autoSteps are MatchAuto's modes, in order.
+var autoSteps = [...]Match{MatchExact, matchPieces, MatchAll, MatchAny}
+
+// anyMinShould is MatchAny's minimum number of words a paragraph must
+// hold, of n: one of one or two words, else a third of them, rounded up.
+// Requiring all (MatchAll) is too strict for a question, whose words a
+// relevant paragraph rephrases; requiring one lets every paragraph
+// holding a single common word in, which costs time and buries nothing
+// (BM25 ranks the paragraphs holding more words first) but makes totals
+// meaningless. A third keeps the paragraphs that share a real part of the
+// question. Should that find nothing, one word is enough (see compileAny).
+func anyMinShould(n int) int {
+	if n <= 2 {
+		return 1
+	}
+	return int(math.Ceil(float64(n) / 3))
+}
+
+// plan is one compiled step of a search: the compiled query, the words it
+// used (nil for the query as typed) and a key that tells two steps that
+// would search the same apart.
+type plan struct {
+	mode  Match
+	c     compiled
+	words []string
+	key   string
+}
+
+// planFor compiles q for mode m (not MatchAuto).
+func (ix *Index) planFor(ctx context.Context, q query.Query, in Field, m Match, minShould int) (plan, error) {
+	switch m {
+	case MatchExact:
+		c, key := ix.compileParts(q, in, func(t query.Term) []string { return []string{t.Text} })
+		return plan{mode: MatchExact, c: c, key: key}, nil
+	case matchPieces:
+		c, key := ix.compileParts(q, in, func(t query.Term) []string {
+			if p := termPieces(t.Text); len(p) > 0 {
+				return p
+			}
+			return []string{t.Text}
+		})
+		return plan{mode: MatchExact, c: c, words: c.marks, key: key}, nil
+	case MatchAll:
+		seg, err := ix.words.get(ctx)
+		if err != nil {
+			return plan{}, searchError(ctx, err)
+		}
+		c, key := ix.compileParts(q, in, func(t query.Term) []string { return contentWords(seg, t.Text) })
+		return plan{mode: MatchAll, c: c, words: c.marks, key: key}, nil
+	case MatchAny:
+		seg, err := ix.words.get(ctx)
+		if err != nil {
+			return plan{}, searchError(ctx, err)
+		}
+		c, ws := ix.compileAny(q, in, seg, minShould)
+		return plan{mode: MatchAny, c: c, words: ws, key: fmt.Sprintf("any %d %q", minShould, ws)}, nil
+	}
+	return plan{}, fmt.Errorf("search: unknown match mode %d", int(m))
+}
+
+// contentWords returns the words of an unquoted term for MatchAll and
+// MatchAny: the segmenter's words of its folded text, stop words left out
+// (all of them kept if nothing else is left: 的 alone is still a query).
+func contentWords(seg *words.Segmenter, term string) []string {
+	ws := seg.Cut(text.Fold(term))
+	var out []string
+	for _, w := range ws {
+		if !seg.IsStop(w) {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return ws
+	}
+	return out
+}
+
+// compileParts compiles q with each positive unquoted term replaced by
+// the conjunction of the exact phrases parts returns for it (quoted terms
+// stay whole): parts returning the term itself is the query language's
+// exact semantics. Exclusions are always exact. The key lists the parts,
+// so that steps whose parts are the same are not searched twice.
+//
+// Highlighting marks each part (see appendMarks).
+func (ix *Index) compileParts(q query.Query, in Field, parts func(query.Term) []string) (compiled, string) {
+	var c compiled
+	var key strings.Builder
+	for _, cl := range q.Clauses {
+		var any []bq.Query
+		for _, t := range cl.Any {
+			ps := []string{t.Text}
+			if !cl.Negated && !t.Quoted {
+				ps = parts(t)
+			}
+			fmt.Fprintf(&key, "%v%q;", cl.Negated, ps)
+			var all []bq.Query
+			var boosts []bq.Query
+			for _, p := range ps {
+				tq, bs := ix.partQuery(p, in)
+				if tq == nil {
+					all = nil // analyses to nothing: matches nothing
+					break
+				}
+				all = append(all, tq)
+				boosts = append(boosts, bs...)
+			}
+			if len(all) == 0 {
+				continue
+			}
+			any = append(any, conjunction(all))
+			if !cl.Negated {
+				c.should = append(c.should, boosts...)
+				for _, p := range ps {
+					c.marks = appendMarks(c.marks, p)
+				}
+			}
+		}
+		key.WriteByte('|')
+		switch {
+		case cl.Negated && len(any) > 0:
+			c.mustNot = append(c.mustNot, disjunction(any))
+		case cl.Negated: // excluding what cannot occur excludes nothing
+		case len(any) == 0:
+			c.none = true
+		default:
+			c.must = append(c.must, disjunction(any))
+		}
+	}
+	return c, key.String()
+}
+
+// appendMarks adds the highlight mark of phrase p once. The highlighter
+// marks a phrase holding punctuation where its pieces follow each other
+// with any punctuation between them, as the index matched it: 乡村振兴！
+// marks the text's 乡村振兴，.
+func appendMarks(marks []string, p string) []string {
+	if strings.TrimSpace(p) != "" && !slices.Contains(marks, p) {
+		marks = append(marks, p)
+	}
+	return marks
+}
+
+// compileAny compiles q for MatchAny: the content words of every positive
+// unquoted term (and of quoted terms inside an OR), without repeats, each
+// searched exactly as a word of the text (a phrase of its bigrams, a
+// character, a number), ORed with BM25, at least minShould of them
+// (0: anyMinShould) in a paragraph; the topic and headline boosts of each
+// word. A quoted term standing alone in its clause must match; exclusions
+// apply as always.
+func (ix *Index) compileAny(q query.Query, in Field, seg *words.Segmenter, minShould int) (compiled, []string) {
+	var c compiled
+	var ws []string
+	for _, cl := range q.Clauses {
+		if cl.Negated {
+			for _, t := range cl.Any {
+				if tq, _ := ix.partQuery(t.Text, in); tq != nil {
+					c.mustNot = append(c.mustNot, tq)
+				}
+			}
+			continue
+		}
+		if len(cl.Any) == 1 && cl.Any[0].Quoted {
+			t := cl.Any[0]
+			tq, boosts := ix.partQuery(t.Text, in)
+			if tq == nil {
+				c.none = true
+				continue
+			}
+			c.must = append(c.must, tq)
+			c.should = append(c.should, boosts...)
+			c.marks = appendMarks(c.marks, t.Text)
+			ws = append(ws, t.Text)
+			continue
+		}
+		for _, t := range cl.Any {
+			for _, w := range contentWords(seg, t.Text) {
+				if !slices.Contains(ws, w) {
+					ws = append(ws, w)
+				}
+			}
+		}
+	}
+	var should []bq.Query
+	for _, w := range ws {
+		if slices.ContainsFunc(c.marks, func(m string) bool { return m == w }) {
+			continue // a quoted term, already a must
+		}
+		tq, boosts := ix.partQuery(w, in)
+		if tq == nil {
+			continue
+		}
+		should = append(should, tq)
+		c.should = append(c.should, boosts...)
+		c.marks = appendMarks(c.marks, w)
+	}
+	if len(should) > 0 {
+		d := bq.NewDisjunctionQuery(should)
+		if minShould <= 0 {
+			minShould = anyMinShould(len(should))
+		}
+		d.SetMin(float64(min(minShould, len(should))))
+		c.must = append(c.must, d)
+	}
+	if len(c.must) == 0 && !c.none && len(ws) > 0 {
+		c.none = true // words, but none can match
+	}
+	return c, ws
+}
+
+func conjunction(qs []bq.Query) bq.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bq.NewConjunctionQuery(qs)
+}
