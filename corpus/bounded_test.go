@@ -1,6 +1,8 @@
 package corpus_test
 
 import (
+	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -53,5 +55,35 @@ func TestPageParagraphBounded(t *testing.T) {
 	}
 	if n := len(short.Articles[0].Paragraphs); n != 1 {
 		t.Errorf("a 1,050-character paragraph became %d", n)
+	}
+}
+
+// TestJSONLCountyNotAPlace: a county that is not a place name (markup, a
+// sentence) is not taken: the problem names file, line and value, the
+// article is kept and its county found as for one without.
+func TestJSONLCountyNotAPlace(t *testing.T) {
+	for _, tc := range []struct{ county, want string }{
+		{"<script>alert(1)</script>", ""},
+		{"梁山 OR 1=1", ""},
+		{"梁山", "梁山"},
+		{"梁山县", "梁山"},
+		{"某某县", "某某县"}, // a place outside the gazetteer, kept as printed
+	} {
+		rec := `{"id":"x","date":"2023-01-02","county":` + strconv.Quote(tc.county) + `,"text":"推进红色物业建设。"}`
+		var got []corpus.Article
+		probs, err := newParser(t).ReadJSONL(context.Background(), "e.jsonl", strings.NewReader(rec+"\n"), func(a corpus.Article) error {
+			got = append(got, a)
+			return nil
+		})
+		if err != nil || len(got) != 1 {
+			t.Fatalf("%q: %v, %d articles", tc.county, err, len(got))
+		}
+		if got[0].County != tc.want {
+			t.Errorf("county %q read as %q, want %q", tc.county, got[0].County, tc.want)
+		}
+		warned := len(probs) == 1 && strings.Contains(probs[0].Error(), "e.jsonl:1") && strings.Contains(probs[0].Error(), "is not a place name")
+		if warned != (tc.want == "") {
+			t.Errorf("county %q: problems %v", tc.county, probs)
+		}
 	}
 }

@@ -28,9 +28,9 @@ var (
 	monthDayRE = regexp.MustCompile(`^(\d{2})(\d{2})(?:\.|$)`)
 
 	// asOfRE: 截至2021年6月 reports a status as of a month: the text was
-	// written then. 截至2022年 alone (a year's total) is reported the
-	// next year, and does not count.
-	asOfRE = regexp.MustCompile(`截至\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月`)
+	// written then. 截至2022年 alone or 截至2022年12月 (a year's total) is
+	// reported the next year, and does not count.
+	asOfRE = regexp.MustCompile(`截至\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月`)
 	// datedLineRE: a dateline that carries its year, 2023年8月3日电.
 	datedLineRE = regexp.MustCompile(`((?:19|20)\d{2})年\d{1,2}月\d{1,2}日(?:电|讯|消息)`)
 	// fullDateRE: 2023年7月31日.
@@ -101,10 +101,15 @@ func dateFromPath(name string) (Date, int) {
 // phrases count:
 //
 //   - a dateline carrying its year: 2023年8月3日电;
-//   - a full date (2023年7月31日) within a month of the date a news opening
-//     gives without a year (8月1日，…, 新华社北京8月3日电): the story's own
-//     days, not history's;
-//   - a status as of a month: 截至2021年6月.
+//   - a full date (2023年7月31日) within dayWindow days of the date a news
+//     opening gives without a year (8月1日，…, 新华社北京8月3日电): the
+//     story's own days; an anniversary's date (1953年7月27日 in a story of
+//     7月27日) is no sign of the year, nor is history's;
+//   - a status as of a month other than December: 截至2021年6月.
+//
+// Measured on the 7,957 undated articles of news-2023 (all 2023) read
+// without their file's year: the opening-date rule dates 157, 149 of them
+// right (a month's window: 237, 200 right); the status rule 78, 70 right.
 //
 // Years later than maxYear are not believed. texts are in reading order;
 // the first is the opening.
@@ -127,13 +132,16 @@ func textYear(maxYear int, texts ...string) int {
 			y, _ := strconv.Atoi(m[1])
 			mo, _ := strconv.Atoi(m[2])
 			d, _ := strconv.Atoi(m[3])
-			if ok(y) && withinMonth(month, day, mo, d) {
+			if ok(y) && withinDays(month, day, mo, d) {
 				return y
 			}
 		}
 	}
 	best := 0
 	for _, m := range asOfRE.FindAllStringSubmatch(all, -1) {
+		if mo, _ := strconv.Atoi(m[2]); mo == 12 {
+			continue
+		}
 		if y, _ := strconv.Atoi(m[1]); ok(y) && y > best {
 			best = y
 		}
@@ -141,14 +149,18 @@ func textYear(maxYear int, texts ...string) int {
 	return best
 }
 
-// withinMonth reports whether two month-days are at most 31 days apart
-// within one year.
-func withinMonth(m1, d1, m2, d2 int) bool {
+// dayWindow is how many days a story's full date may lie from its
+// opening's date (reported the next day, or two).
+const dayWindow = 2
+
+// withinDays reports whether two month-days are at most dayWindow days
+// apart (months counted as 31 days; the year's turn is not bridged).
+func withinDays(m1, d1, m2, d2 int) bool {
 	if m1 < 1 || m1 > 12 || m2 < 1 || m2 > 12 {
 		return false
 	}
 	diff := (m1*31 + d1) - (m2*31 + d2)
-	return diff >= -31 && diff <= 31
+	return diff >= -dayWindow && diff <= dayWindow
 }
 
 // pathDate is dateFromPath for the parser's input names.

@@ -49,6 +49,7 @@ func TestCountyByEvidence(t *testing.T) {
 		{"an alias landmark: 尼山圣境 is in 曲阜", "8月14日，来济宁曲阜尼山圣境，著名演员孙红雷将化身明星讲师，带来专题大师课。戏剧盛宴将在尼山圣境隆重举办。", "曲阜"},
 		{"a work's title 《…》", "原标题：电影《邹城往事》在京首映 8月2日，电影在北京首映，观众反响热烈。", ""},
 		{"a route in the headline", "原标题：烟台至曲阜东列车为救人临时停车 7月29日，一名旅客在列车上突发疾病，列车在章丘北站临时停车。", ""},
+		{"尼山书屋 is a reading-room brand abroad", "原标题：枣庄市在菲律宾海外侨胞之家“中华文化之角·尼山书屋”举行剪纸体验活动 8月17日，枣庄市举行剪纸体验活动。", ""},
 		{"two counties, neither clearly", "7月28日山东大部地区出现降雨，曲阜市东北部、泗水县北部降雨量较大。", ""},
 	}
 	for _, tc := range tests {

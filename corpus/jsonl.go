@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"countynews/internal/text"
@@ -58,7 +59,10 @@ func (p *Parser) ReadJSONL(ctx context.Context, file string, r io.Reader, visit 
 			return problems, &Error{File: file, Line: line, Err: err}
 		}
 		if len(strings.TrimSpace(string(raw))) > 0 {
-			a, perr := p.record(file, line, raw)
+			a, warning, perr := p.record(file, line, raw)
+			if warning != "" {
+				problems = append(problems, &Error{File: file, Line: line, Err: errors.New(warning)})
+			}
 			if perr != nil {
 				problems = append(problems, &Error{File: file, Line: line, Err: perr})
 			} else if verr := visit(a); verr != nil {
@@ -95,18 +99,18 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 }
 
 // record turns one JSONL line into an article.
-func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
+func (p *Parser) record(file string, line int, raw []byte) (a Article, warning string, err error) {
 	raw = []byte(strings.TrimPrefix(string(raw), "\uFEFF"))
 	if !utf8.Valid(raw) {
-		return Article{}, errors.New("invalid UTF-8")
+		return Article{}, "", errors.New("invalid UTF-8")
 	}
 	var rec Record
 	if err := json.Unmarshal(raw, &rec); err != nil {
-		return Article{}, fmt.Errorf("not a JSON object: %w", err)
+		return Article{}, "", fmt.Errorf("not a JSON object: %w", err)
 	}
 	body := strings.TrimSpace(rec.Text)
 	if body == "" {
-		return Article{}, errors.New(`record has no "text"`)
+		return Article{}, "", errors.New(`record has no "text"`)
 	}
 	body = text.FoldWidth(body)
 	title := text.CleanLine(rec.Title)
@@ -114,13 +118,13 @@ func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
 		title, body = originalTitle(body)
 	}
 
-	a := Article{Headline: title, Outlet: text.CleanLine(rec.Source), Reporters: []string{}, Source: Provenance{File: file, Lines: [2]int{line, line}}}
+	a = Article{Headline: title, Outlet: text.CleanLine(rec.Source), Reporters: []string{}, Source: Provenance{File: file, Lines: [2]int{line, line}}}
 	var date Date
 	year, inferred := 0, false
 	if rec.Date != nil && *rec.Date != "" {
 		d, y, err := ParseDate(*rec.Date)
 		if err != nil {
-			return Article{}, err
+			return Article{}, "", err
 		}
 		date, year = d, y
 	}
@@ -128,7 +132,7 @@ func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
 		a.Paragraphs = append(a.Paragraphs, Paragraph{Position: i, Text: text.CleanText(s), Source: a.Source})
 	}
 	if len(a.Paragraphs) == 0 {
-		return Article{}, errors.New(`record has no "text"`)
+		return Article{}, "", errors.New(`record has no "text"`)
 	}
 	if year == 0 { // undated: the file's date or year, else the text's own dating phrases
 		date, year = p.pathDate(file)
@@ -142,8 +146,14 @@ func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
 			}
 		}
 	}
-	if rec.County != "" {
-		a.County = strings.TrimSpace(rec.County)
+	if c := strings.TrimSpace(rec.County); c != "" {
+		if _, known := p.gaz.Lookup(c); known || placeName(c) {
+			a.County = c
+		} else {
+			// Not a place (markup, a sentence, a code): left out, and the
+			// county is found in the text as for an export without one.
+			warning = fmt.Sprintf("county %q is not a place name: ignored", clipRunes(c, 40))
+		}
 	}
 	texts := make([]string, len(a.Paragraphs))
 	for i, para := range a.Paragraphs {
@@ -151,5 +161,26 @@ func (p *Parser) record(file string, line int, raw []byte) (Article, error) {
 	}
 	a.ID = articleID(rec.ID, a.Headline, a.Subtitle, texts)
 	p.finish(&a, date, year, inferred, KindParagraph)
-	return a, nil
+	return a, warning, nil
+}
+
+// placeName reports whether s can be a county's name as an export gives
+// it: 2 to 12 Han characters (梁山, 梁山县, 济宁市任城区), nothing else.
+func placeName(s string) bool {
+	n := 0
+	for _, r := range s {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+		n++
+	}
+	return n >= 2 && n <= 12
+}
+
+// clipRunes cuts s to at most n characters, marking the cut with ….
+func clipRunes(s string, n int) string {
+	if rs := []rune(s); len(rs) > n {
+		return string(rs[:n]) + "…"
+	}
+	return s
 }

@@ -119,7 +119,10 @@ func publicError(err error) *apiError {
 	case errors.Is(err, context.Canceled):
 		return &apiError{Status: 499, Code: codeCanceled, Message: "request canceled"}
 	case errors.As(err, &se):
-		return &apiError{Status: http.StatusServiceUnavailable, Code: codeIndexUnavailable, Message: se.Error()}
+		// The log has the whole error; the client is not told where the
+		// index lives on the server.
+		return &apiError{Status: http.StatusServiceUnavailable, Code: codeIndexUnavailable,
+			Message: fmt.Sprintf("the index was built by schema version %d and this server needs %d: it must be rebuilt", se.Found, se.Want)}
 	case errors.As(err, &he):
 		e := &apiError{Status: he.Code, Code: statusCode(he.Code), Message: http.StatusText(he.Code)}
 		if s, ok := he.Message.(string); ok && he.Code < 500 {
@@ -180,6 +183,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 				attrs = append(attrs, "stack", string(pe.Stack))
 			}
 			log.Error("request failed", attrs...)
+		}
+		if status == http.StatusMethodNotAllowed {
+			c.Response().Header().Set("Allow", "GET, HEAD")
 		}
 		if isPage(c) {
 			if rerr := renderErrorPage(c, pe); rerr == nil {

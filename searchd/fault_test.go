@@ -461,3 +461,86 @@ func TestQueryCost(t *testing.T) {
 		t.Error("similar is not in the heavy lane")
 	}
 }
+
+// TestFrontDoor: the small hardenings of issue 13, point 7, each checked
+// through the whole server.
+func TestFrontDoor(t *testing.T) {
+	e, _ := serverOn(t, config{RateLimit: 1, RateBurst: 2})
+	const ip = "192.0.2.7:1234"
+
+	t.Run("X-Request-ID of 60 KB is replaced", func(t *testing.T) {
+		rec := send(t, e, http.MethodGet, "/healthz", map[string]string{echo.HeaderXRequestID: strings.Repeat("x", 60<<10)}, "192.0.2.1:1")
+		if got := rec.Header().Get(echo.HeaderXRequestID); len(got) == 0 || len(got) > maxRequestID {
+			t.Errorf("echoed X-Request-ID of %d bytes", len(got))
+		}
+		rec = send(t, e, http.MethodGet, "/healthz", map[string]string{echo.HeaderXRequestID: "abc-123"}, "192.0.2.1:1")
+		if got := rec.Header().Get(echo.HeaderXRequestID); got != "abc-123" {
+			t.Errorf("a well-formed X-Request-ID was not kept: %q", got)
+		}
+		rec = send(t, e, http.MethodGet, "/healthz", map[string]string{echo.HeaderXRequestID: "a\x01<script>"}, "192.0.2.1:1")
+		if got := rec.Header().Get(echo.HeaderXRequestID); strings.ContainsAny(got, "<\x01") {
+			t.Errorf("X-Request-ID with markup echoed: %q", got)
+		}
+	})
+	t.Run("q=%ZZ is a 400", func(t *testing.T) {
+		rec := send(t, e, http.MethodGet, "/api/search?q=%ZZ", nil, "192.0.2.2:1")
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `invalid URL escape \"%ZZ\"`) {
+			t.Errorf("status %d: %s", rec.Code, rec.Body.String())
+		}
+		checkErrorJSON(t, "q=%ZZ", rec.Code, rec.Body.Bytes())
+	})
+	t.Run("OPTIONS is a 405 allowing GET and HEAD", func(t *testing.T) {
+		rec := send(t, e, http.MethodOptions, "/api/search", nil, "192.0.2.3:1")
+		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("status %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
+		}
+		rec = send(t, e, http.MethodPost, "/api/search", nil, "192.0.2.3:1")
+		if rec.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("POST: Allow %q", rec.Header().Get("Allow"))
+		}
+	})
+	t.Run("//api/search is /api/search", func(t *testing.T) {
+		rec := send(t, e, http.MethodGet, "//api//search?q=x", nil, "192.0.2.4:1")
+		if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get(echo.HeaderContentType), echo.MIMEApplicationJSON) {
+			t.Errorf("status %d, %s", rec.Code, rec.Header().Get(echo.HeaderContentType))
+		}
+	})
+	t.Run("static files are not rate limited", func(t *testing.T) {
+		for i := range 10 {
+			if rec := send(t, e, http.MethodGet, "/static/app.css", nil, ip); rec.Code != http.StatusOK {
+				t.Fatalf("static request %d: status %d", i, rec.Code)
+			}
+		}
+		codes := map[int]int{}
+		for range 5 {
+			codes[send(t, e, http.MethodGet, "/api/search?q=x", nil, ip).Code]++
+		}
+		if codes[http.StatusTooManyRequests] == 0 {
+			t.Errorf("the API is not rate limited any more: %v", codes)
+		}
+	})
+}
+
+// TestSchemaMessage: the 503 for an index of another schema says what
+// to do without showing where the index lives.
+func TestSchemaMessage(t *testing.T) {
+	pe := publicError(fmt.Errorf("open: %w", &search.SchemaError{Path: "/srv/secret/index", Found: 1, Want: 2}))
+	if pe.Status != http.StatusServiceUnavailable || strings.Contains(pe.Message, "/srv") || !strings.Contains(pe.Message, "rebuilt") {
+		t.Errorf("%d %q", pe.Status, pe.Message)
+	}
+}
+
+// TestShutdownGrace: a shutdown waits for the longest request the server
+// allows, not a fixed 15 s.
+func TestShutdownGrace(t *testing.T) {
+	for _, tc := range []struct{ timeout, want time.Duration }{
+		{5 * time.Second, 15 * time.Second},
+		{30 * time.Second, 40 * time.Second},
+	} {
+		cfg := config{Timeout: tc.timeout}
+		e := newServer(cfg, &holder{}, slog.New(slog.DiscardHandler))
+		if got := shutdownGrace(cfg); got != tc.want || got < e.Server.WriteTimeout {
+			t.Errorf("-timeout %v: grace %v (write timeout %v), want %v", tc.timeout, got, e.Server.WriteTimeout, tc.want)
+		}
+	}
+}

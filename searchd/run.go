@@ -106,10 +106,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing requests in flight")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	grace := shutdownGrace(cfg)
+	shutCtx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := e.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		log.Warn("shutdown: requests still running were cut off", "after", grace, "err", err)
+		e.Server.Close()
 	}
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
@@ -188,4 +190,13 @@ func durationEnv(getenv func(string) string, name string, def time.Duration) tim
 		return d
 	}
 	return def
+}
+
+// shutdownGrace is how long a shutdown waits for requests in flight.
+// Every search ends within -timeout and its answer is written within the
+// server's write timeout, 10 s more: waiting that long lets every request
+// finish (a fixed 15 s cut off searches allowed longer). A stream still
+// open then (a long export) is cut, logged, and the exit is still clean.
+func shutdownGrace(cfg config) time.Duration {
+	return max(15*time.Second, cfg.Timeout+10*time.Second)
 }

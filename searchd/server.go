@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strings"
 	"time"
@@ -63,6 +64,7 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	e.Server.MaxHeaderBytes = 64 << 10
 
 	m := newMetrics(h)
+	e.Pre(frontDoor(len(cfg.CORSOrigins) > 0))
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true, LogError: true,
@@ -105,7 +107,10 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	}
 	if cfg.RateLimit > 0 {
 		e.Use(middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-			Skipper: func(c echo.Context) bool { p := c.Path(); return p == "/healthz" || p == "/readyz" || p == "/metrics" },
+			Skipper: func(c echo.Context) bool {
+				p := c.Path()
+				return p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(c.Request().URL.Path, "/static/")
+			},
 			Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 				Rate: rate.Limit(cfg.RateLimit), Burst: cfg.RateBurst, ExpiresIn: 3 * time.Minute,
 			}),
@@ -246,4 +251,56 @@ func isPage(c echo.Context) bool {
 		}
 	}
 	return strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/html") || c.Request().Header.Get(echo.HeaderAccept) == ""
+}
+
+// frontDoor checks what every request carries before it is routed:
+//   - a client's X-Request-ID is kept only if it looks like an ID (at most
+//     maxRequestID characters of letters, digits and . _ : -); otherwise a
+//     new one is made, so that a 60 KB header is neither echoed nor logged;
+//   - a path with empty segments (//api/search) is read as its clean form
+//     (/api/search), so that it reaches its route rather than an HTML 404;
+//   - a query string that does not decode (q=%ZZ) is refused with 400,
+//     where net/url would drop the pair silently and search everything;
+//   - OPTIONS, other than a CORS preflight when CORS is on, is refused
+//     with 405 like every method but GET and HEAD.
+func frontDoor(cors bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if id := r.Header.Get(echo.HeaderXRequestID); id != "" && !validRequestID(id) {
+				r.Header.Del(echo.HeaderXRequestID)
+			}
+			if strings.Contains(r.URL.Path, "//") {
+				clean := r.URL.Path
+				for strings.Contains(clean, "//") {
+					clean = strings.ReplaceAll(clean, "//", "/")
+				}
+				r.URL.Path, r.URL.RawPath = clean, ""
+			}
+			if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+				return &apiError{Status: http.StatusBadRequest, Code: codeBadRequest, Message: "malformed query string: " + err.Error()}
+			}
+			if r.Method == http.MethodOptions && !(cors && r.Header.Get("Access-Control-Request-Method") != "") {
+				return &apiError{Status: http.StatusMethodNotAllowed, Code: codeMethodNotAllowed, Message: "only GET and HEAD are allowed"}
+			}
+			return next(c)
+		}
+	}
+}
+
+// maxRequestID bounds a client's X-Request-ID.
+const maxRequestID = 64
+
+func validRequestID(id string) bool {
+	if len(id) > maxRequestID {
+		return false
+	}
+	for _, r := range id {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == ':', r == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }

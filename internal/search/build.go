@@ -113,8 +113,24 @@ func (b *Builder) prepare() error {
 	b.gen++
 	if cur, err := Current(b.path); err == nil {
 		b.cur = cur
+		// Generations a killed build left past the two a build keeps
+		// (the current one and the one before it, for readers and as a
+		// fallback) go now, even if this build changes nothing.
+		keep := []int{cur}
+		for _, g := range gens {
+			if g < cur {
+				keep = append(keep[:1], g)
+			}
+		}
+		pruneGenerations(b.path, keep...)
 		dir := filepath.Join(b.path, genName(cur))
-		if m, err := readManifest(dir); err == nil && m.Schema == SchemaVersion {
+		m, err := readManifest(dir)
+		if err == nil && b.opt.Update {
+			// An update starts from a copy of the current generation:
+			// a damaged one is not copied, the update is a full build.
+			err = verifyGeneration(context.Background(), dir, m)
+		}
+		if err == nil && m.Schema == SchemaVersion {
 			b.prev = m
 			if b.opt.Update {
 				b.copyOf = filepath.Join(dir, bleveDir)

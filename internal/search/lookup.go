@@ -74,35 +74,36 @@ func (ix *Index) Article(ctx context.Context, articleID string) (_ corpus.Articl
 	if articleID == "" {
 		return a, fmt.Errorf("article %q: %w", articleID, ErrNotFound)
 	}
-	req := bleve.NewSearchRequestOptions(termOn(fieldArticleID, articleID), articleWindow, 0, false)
-	req.Fields = []string{fieldDoc}
-	req.Score = bleve.ScoreNone
-	sr, err := ix.bleve.SearchInContext(ctx, req)
-	if err != nil {
-		return a, searchError(ctx, err)
-	}
-	if int(sr.Total) > len(sr.Hits) {
-		// A longer article (an export whose text was cut into many
-		// paragraphs): ask again for all of it, up to the limit.
-		if sr.Total > MaxArticleParagraphs {
-			return a, &LimitError{What: "article " + articleID, Limit: fmt.Sprintf("%d paragraphs", MaxArticleParagraphs), Got: fmt.Sprintf("%d", sr.Total)}
+	// Paged by ID, articleWindow paragraphs a request (Bleve's total
+	// without scores stops at the window, so it cannot tell the length
+	// first), up to the limit.
+	var ps []corpus.Paragraph
+	for from := 0; ; from += articleWindow {
+		if from >= MaxArticleParagraphs {
+			return a, &LimitError{What: "article " + articleID, Limit: fmt.Sprintf("%d paragraphs", MaxArticleParagraphs), Got: "more"}
 		}
-		req.Size = int(sr.Total)
-		if sr, err = ix.bleve.SearchInContext(ctx, req); err != nil {
+		req := bleve.NewSearchRequestOptions(termOn(fieldArticleID, articleID), articleWindow, from, false)
+		req.Fields = []string{fieldDoc}
+		req.Score = bleve.ScoreNone
+		req.SortBy([]string{"_id"})
+		sr, err := ix.bleve.SearchInContext(ctx, req)
+		if err != nil {
 			return a, searchError(ctx, err)
 		}
-	}
-	if len(sr.Hits) == 0 {
-		return a, fmt.Errorf("article %s: %w", articleID, ErrNotFound)
-	}
-	ps := make([]corpus.Paragraph, 0, len(sr.Hits))
-	for _, h := range sr.Hits {
-		p, err := decodeDoc(h)
-		if err != nil {
-			return a, err
+		for _, h := range sr.Hits {
+			p, err := decodeDoc(h)
+			if err != nil {
+				return a, err
+			}
+			ix.stories.fill(&p)
+			ps = append(ps, p)
 		}
-		ix.stories.fill(&p)
-		ps = append(ps, p)
+		if len(sr.Hits) < articleWindow {
+			break
+		}
+	}
+	if len(ps) == 0 {
+		return a, fmt.Errorf("article %s: %w", articleID, ErrNotFound)
 	}
 	sort.Slice(ps, func(i, j int) bool {
 		if ps[i].Position != ps[j].Position {

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"countynews/corpus"
 )
 
 // twoGenerations builds generations 1 and 2 of a fresh index folder (the
@@ -293,5 +295,63 @@ func TestRecoverPanic(t *testing.T) {
 	var pe *PanicError
 	if !errors.As(err, &pe) || !errors.Is(err, ErrPanic) || pe.Op != "search" || len(pe.Stack) == 0 || !strings.Contains(err.Error(), "search: panic: assignment to entry in nil map") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestStaleGenerationsPruned: generations a killed build left beyond the
+// current one and its predecessor are removed by the next build, even an
+// update that changes nothing (aborted).
+func TestStaleGenerationsPruned(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	ps := defaultParagraphs(t)
+	for range 3 {
+		buildAt(t, dir, BuildOptions{}, ps)
+	}
+	// A kill between swap and prune: gen-1 copied back, as if never pruned.
+	os.MkdirAll(filepath.Join(dir, "gen-1"), 0o755)
+	b, err := NewBuilder(context.Background(), dir, BuildOptions{Update: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(folder(t, dir), " "); got != "current gen-2 gen-3 lock" {
+		t.Errorf("index folder holds %s, want current gen-2 gen-3 lock", got)
+	}
+}
+
+// TestUpdateFromDamagedCurrent: an update does not copy a damaged current
+// generation: Previous is empty, so the caller reads every input again.
+func TestUpdateFromDamagedCurrent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	buildAt(t, dir, BuildOptions{}, defaultParagraphs(t))
+	damages[0].do(t, filepath.Join(dir, genName(1), "bleve", "index_meta.json"))
+	b, err := NewBuilder(context.Background(), dir, BuildOptions{Update: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Abort()
+	if b.Previous().Generation != 0 {
+		t.Errorf("an update would start from the damaged generation %d", b.Previous().Generation)
+	}
+}
+
+// TestArticleLongerThanWindow: an article of more paragraphs than the
+// first request asks for comes back whole.
+func TestArticleLongerThanWindow(t *testing.T) {
+	var ps []corpus.Paragraph
+	for i := range articleWindow + 300 {
+		p := para(fmt.Sprintf("long-%04d", i), "f.txt", "梁山县红色物业")
+		p.ArticleID, p.Position = "long", i
+		ps = append(ps, p)
+	}
+	ix := build(t, ps)
+	a, err := ix.Article(context.Background(), "long")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Paragraphs) != len(ps) || a.Paragraphs[len(ps)-1].Position != len(ps)-1 {
+		t.Errorf("article of %d paragraphs came back with %d", len(ps), len(a.Paragraphs))
 	}
 }
