@@ -378,7 +378,32 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the chip is still offered once its filter is on")
 	}
 
-	// 14. Story cards: one story printed by three outlets is one card
+	// 14. A relaxed answer says so above the results; its link goes to
+	// exact matching, which finds nothing and offers a correction.
+	navigate("open an unspaced query", chromedp.Navigate(base+"/?q="+url.QueryEscape("微山乡村振兴")))
+	do("wait for the notice", chromedp.WaitVisible(chromedp.CSS(".relaxed")))
+	notice := evalJS[string](t, bctx, `document.querySelector('.relaxed').firstChild.textContent`)
+	if want := "没有找到与“微山乡村振兴”完全匹配的段落，以下是同时包含“微山”“乡村振兴”的段落。"; notice != want {
+		t.Errorf("the relaxed notice says %q, want %q", notice, want)
+	}
+	if n := evalJS[int](t, bctx, `document.querySelectorAll('.card').length`); n == 0 {
+		t.Errorf("no cards under the relaxed notice")
+	}
+	if !evalJS[bool](t, bctx, `document.querySelector('.relaxed').getBoundingClientRect().bottom <= document.querySelector('.card').getBoundingClientRect().top`) {
+		t.Errorf("the relaxed notice is not above the results")
+	}
+	shot("browser-14-relaxed")
+	navigate("follow the link to exact matching", chromedp.Click(chromedp.CSS(".relaxed a")))
+	do("wait for the empty result", chromedp.WaitVisible(chromedp.CSS(".empty")))
+	if m := evalJS[string](t, bctx, `new URLSearchParams(location.search).get('match')`); m != "exact" {
+		t.Errorf("the exact link went to match=%q", m)
+	}
+	if n := evalJS[int](t, bctx, `document.querySelectorAll('.didyoumean a').length`); n == 0 {
+		t.Errorf("exact matching found nothing and offered no correction")
+	}
+	shot("browser-15-exact")
+
+	// 16. Story cards: one story printed by three outlets is one card
 	// saying 另有 2 家媒体转载, linking to the two copies; its citation
 	// names the outlet, the date and the file relative to the corpus, and
 	// the copy button copies that string; 全部段落 shows the three.
@@ -407,7 +432,7 @@ func TestBrowser(t *testing.T) {
 	if note := evalJS[string](t, bctx, `document.querySelector('.tally-note').textContent`); !strings.Contains(note, "按段落计") {
 		t.Errorf("the page does not say counts are paragraphs: %q", note)
 	}
-	shot("browser-14-story")
+	shot("browser-16-story")
 	navigate("show every paragraph", chromedp.Click(chromedp.Search(`//nav[contains(@class,"collapse")]//a[normalize-space(.)="全部段落"]`)))
 	do("wait for the cards", chromedp.WaitVisible(chromedp.CSS(".card")))
 	if n := evalJS[int](t, bctx, `document.querySelectorAll('.card').length`); n != 3 {
@@ -427,6 +452,7 @@ func TestBrowser(t *testing.T) {
 			{"browse", base + "/"},
 			{"empty", base + "/?q=" + url.QueryEscape("没有这样的词语组合")},
 			{"did you mean", base + "/?q=" + url.QueryEscape("乡村振新")},
+			{"relaxed", base + "/?q=" + url.QueryEscape("微山乡村振兴")},
 			{"query chips", base + "/?q=" + url.QueryEscape("党建 OR 微山 OR 乡村振兴")},
 			{"article", ""},
 			{"compare", base + "/compare?q=" + url.QueryEscape("红色物业")},

@@ -79,9 +79,12 @@ func TestEmptyPageRelaxations(t *testing.T) {
 				if total := doSearch(t, e, v).Total; n == 0 || total != n {
 					t.Errorf("link %q: shows %d, search finds %d", nodeText(a[0]), n, total)
 				}
+				if v.Get("match") != "exact" {
+					t.Errorf("link %s: the mode is lost", u)
+				}
 				filters := url.Values{}
 				for k, vs := range v {
-					if k != "q" {
+					if k != "q" && k != "match" {
 						filters[k] = vs
 					}
 				}
@@ -185,6 +188,82 @@ func TestPageQueryHelp(t *testing.T) {
 			}
 			if got := hrefURL(t, links[0]).Query(); !sameValues(got, tt.wantV) {
 				t.Errorf("first link %v, want %v", got, tt.wantV)
+			}
+		})
+	}
+}
+
+// TestRelaxedText: the notice above relaxed results, as the issue words it.
+func TestRelaxedText(t *testing.T) {
+	tests := []struct {
+		name, q, mode string
+		words         []string
+		want          string
+	}{
+		{"all", "微山乡村振兴", "all", []string{"微山", "乡村振兴"},
+			"没有找到与“微山乡村振兴”完全匹配的段落，以下是同时包含“微山”“乡村振兴”的段落。"},
+		{"pieces", "红色物业、网格 -梁山", "exact", []string{"红色物业", "网格"},
+			"没有找到与“红色物业、网格 -梁山”完全匹配的段落，以下是同时包含“红色物业”“网格”的段落。"},
+		{"any", "济宁哪些县推行红色物业", "any", []string{"济宁", "县", "推行", "红色物业"},
+			"没有找到与“济宁哪些县推行红色物业”完全匹配的段落，以下是包含“济宁”“县”“推行”“红色物业”中部分词语的段落，按相关度排序。"},
+		{"many words", "q", "any", strings.Split("一二三四五六七八九十", ""),
+			"没有找到与“q”完全匹配的段落，以下是包含“一”“二”“三”“四”“五”“六”“七”“八”等中部分词语的段落，按相关度排序。"},
+	}
+	for _, tt := range tests {
+		if got := relaxedText(tt.q, tt.mode, tt.words); got != tt.want {
+			t.Errorf("%s: %q\nwant %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestPageRelaxedNotice: a relaxed answer says so above the results, in
+// the issue's words, and links to exact matching, which keeps the rest of
+// the state; exact answers and exact mode have no notice.
+func TestPageRelaxedNotice(t *testing.T) {
+	e := defaultFixture(t).e
+	tests := []struct {
+		name   string
+		params url.Values
+		want   string // "" for no notice
+	}{
+		{"all", url.Values{"q": {"微山乡村振兴"}},
+			"没有找到与“微山乡村振兴”完全匹配的段落，以下是同时包含“微山”“乡村振兴”的段落。"},
+		{"pieces", url.Values{"q": {"红色物业、网格 -梁山"}, "sort": {"newest"}},
+			"没有找到与“红色物业、网格 -梁山”完全匹配的段落，以下是同时包含“红色物业”“网格”的段落。"},
+		{"exact hits", url.Values{"q": {"乡村振兴"}}, ""},
+		{"exact mode", url.Values{"q": {"微山乡村振兴"}, "match": {"exact"}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := okPage(t, e, "/?"+tt.params.Encode())
+			notes := findByClass(r.doc, "relaxed")
+			if tt.want == "" {
+				if len(notes) != 0 {
+					t.Fatalf("notice %q on an exact answer", nodeText(notes[0]))
+				}
+				return
+			}
+			if len(notes) != 1 || len(findByClass(r.doc, "card")) == 0 {
+				t.Fatalf("%d notices, %d cards", len(notes), len(findByClass(r.doc, "card")))
+			}
+			a := findByTag(notes[0], atom.A)
+			if len(a) != 1 {
+				t.Fatal("no link to exact matching")
+			}
+			if text := strings.TrimSuffix(nodeText(notes[0]), nodeText(a[0])); text != tt.want {
+				t.Errorf("notice %q\nwant   %q", text, tt.want)
+			}
+			want := url.Values{"match": {"exact"}}
+			for k, v := range tt.params {
+				want[k] = v
+			}
+			if got := hrefURL(t, a[0]).Query(); !sameValues(got, want) {
+				t.Errorf("exact link %v, want %v", got, want)
+			}
+			// Its cards are the API's relaxed hits.
+			api := doSearch(t, e, tt.params)
+			if api.Match == "exact" && len(api.Words) == 0 || len(findByClass(r.doc, "card")) != len(api.Hits) {
+				t.Errorf("API: match %s words %v, %d hits; page %d cards", api.Match, api.Words, len(api.Hits), len(findByClass(r.doc, "card")))
 			}
 		})
 	}

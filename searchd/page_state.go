@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"countynews/corpus"
+	"countynews/internal/search"
 )
 
 // Every state of the page lives in its URL, under the API's parameter names
@@ -57,6 +58,9 @@ func (s pageState) values() url.Values {
 	}
 	if s.p.In == "headline" {
 		v.Set("in", s.p.In)
+	}
+	if s.p.Match != "" && s.p.Match != search.MatchAuto.String() {
+		v.Set("match", s.p.Match) // links keep a chosen mode; a new query typed in the form does not
 	}
 	if s.p.sortSet {
 		v.Set("sort", s.p.Sort)
