@@ -26,6 +26,7 @@ func TestOriginalTitle(t *testing.T) {
 		{"a full stop ends it and is dropped", "原标题：金乡推进改革。正文！", "金乡推进改革", "正文！"},
 		{"no end within the limit: no title, no prefix", "原标题：" + long + "！正文。", "", long + "！正文。"},
 		{"no prefix", "金乡推进改革 正文。", "", "金乡推进改革 正文。"},
+		{"a space at character 61 still ends it", "原标题：" + long[:60*3] + " 正文。", long[:60*3], "正文。"},
 	} {
 		title, rest := originalTitle(tc.in)
 		if title != tc.title || rest != tc.rest {

@@ -44,3 +44,20 @@ func TestSplitSentences(t *testing.T) {
 		}
 	}
 }
+
+// TestTopicOf: the text before the first 。, or before the first ！？ when
+// there is none; a terminator at the very start gives an empty topic.
+func TestTopicOf(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"推进改革。成效明显！", "推进改革"},
+		{"成效明显！推进改革", "成效明显"},
+		{"怎么办?再说", "怎么办"},
+		{"没有句号", "没有句号"},
+		{"。开头就是句号", ""},
+		{"！开头就是叹号", ""},
+	} {
+		if got := topicOf(tc.in); got != tc.want {
+			t.Errorf("topicOf(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -194,12 +194,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		var body errorBody
 		body.Error.Status, body.Error.Code, body.Error.Message = status, pe.Code, msg
-		if c.Request().Method == http.MethodHead {
-			err = c.NoContent(status)
-		} else {
-			err = c.JSON(status, body)
-		}
-		if err != nil {
+		// A HEAD request arrives here as a GET (headAsGet): net/http drops
+		// the body.
+		if err := c.JSON(status, body); err != nil {
 			log.Error("write error response", "err", err)
 		}
 	}

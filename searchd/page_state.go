@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -194,21 +193,10 @@ func newLayout(c echo.Context, title, action string, st pageState) layout {
 }
 
 // dateText says when a paragraph or article was published, in Chinese:
-// 2021年7月5日, or 2021年（推断） when only an inferred year is known.
+// 2021年7月5日, or 2021年（推断） when only an inferred year is known (the
+// citation formatter's wording).
 func dateText(d corpus.Date, year int, inferred bool) string {
-	if d != "" {
-		if t, err := time.Parse("2006-01-02", string(d)); err == nil {
-			return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
-		}
-		return string(d)
-	}
-	switch {
-	case year > 0 && inferred:
-		return fmt.Sprintf("%d年（推断）", year)
-	case year > 0:
-		return fmt.Sprintf("%d年", year)
-	}
-	return "日期不详"
+	return corpus.DateText(d, year, inferred)
 }
 
 // dateAttr is the machine-readable form of a date for <time datetime>.
@@ -223,12 +211,7 @@ func dateAttr(d corpus.Date, year int) string {
 }
 
 // lineSpan is a source span in Chinese: 第5行 or 第5–13行.
-func lineSpan(src corpus.Provenance) string {
-	if src.Lines[0] == src.Lines[1] {
-		return fmt.Sprintf("第%d行", src.Lines[0])
-	}
-	return fmt.Sprintf("第%d–%d行", src.Lines[0], src.Lines[1])
-}
+func lineSpan(src corpus.Provenance) string { return corpus.LineSpan(src.Lines) }
 
 // articleURL links to a paragraph in its article view: highlighted (hl),
 // scrolled to (#p-ID), and carrying the search state st, so that the

@@ -72,7 +72,6 @@ func internalID(n int) index.IndexInternalID {
 // valid during the call (it goes back to Bleve's pool after it). An error
 // from the function stops the search and is returned as it is.
 func visitHits(ctx context.Context, b bleve.Index, req *bleve.SearchRequest, mk func(*search.SearchContext) (func(*search.DocumentMatch) error, error)) error {
-	var stop error
 	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		fn, err := mk(sctx)
 		if err != nil {
@@ -84,17 +83,11 @@ func visitHits(ctx context.Context, b bleve.Index, req *bleve.SearchRequest, mk 
 			}
 			err := fn(d)
 			sctx.DocumentMatchPool.Put(d)
-			if err != nil {
-				stop = err
-			}
-			return err
+			return err // Bleve's collector stops and returns it as it is
 		}, false, nil // false: do not load external IDs
 	}
 	hctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker))
 	_, err := b.SearchInContext(hctx, req)
-	if err != nil && stop != nil {
-		return stop
-	}
 	return err
 }
 
