@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	index "github.com/blevesearch/bleve_index_api"
@@ -157,7 +158,8 @@ func (ix *Index) corrections(ctx context.Context, q query.Query) ([]candidate, e
 			continue
 		}
 		for ti, t := range c.Any {
-			rs := []rune(t.Text)
+			lead, core, trail := splitCore(t.Text)
+			rs := []rune(core)
 			if !correctable(rs) || terms == suggestMaxTerms {
 				continue
 			}
@@ -167,7 +169,8 @@ func (ix *Index) corrections(ctx context.Context, q query.Query) ([]candidate, e
 				return nil, err
 			}
 			for _, e := range edits {
-				out = append(out, candidate{query: replaceTerm(q, ci, ti, e.text), clause: ci, term: ti, text: e.text, kind: e.kind, score: e.score, made: e.made})
+				text := lead + e.text + trail
+				out = append(out, candidate{query: replaceTerm(q, ci, ti, text), clause: ci, term: ti, text: text, kind: e.kind, score: e.score, made: e.made})
 			}
 		}
 	}
@@ -202,6 +205,19 @@ func (ix *Index) corrections(ctx context.Context, q query.Query) ([]candidate, e
 		}
 	}
 	return kept, nil
+}
+
+// splitCore splits a term into the punctuation it starts and ends with
+// (乡村振新！ typed with the sentence's mark) and the core between, folded
+// for matching (traditional characters to simplified, as the index holds
+// them: 鄉村振新 is corrected as 乡村振新). The marks are kept as typed.
+func splitCore(s string) (lead, core, trail string) {
+	isMark := func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }
+	core = strings.TrimLeftFunc(s, isMark)
+	lead = s[:len(s)-len(core)]
+	core = strings.TrimRightFunc(core, isMark)
+	trail = s[len(lead)+len(core):]
+	return lead, text.Fold(core), trail
 }
 
 // correctable reports whether a term is one DidYouMean corrects: Chinese

@@ -32,6 +32,9 @@ func TestDidYouMean(t *testing.T) {
 		{"exclusion kept", "乡村振新 -火星", nil, "乡村振兴 -火星"},
 		{"quoted term stays quoted", `"乡村振新"`, nil, `"乡村振兴"`},
 		{"nothing near", "火星村", nil, ""},
+		{"traditional characters", "鄉村振新", nil, "乡村振兴"},
+		{"punctuation kept", "乡村振新！", nil, "乡村振兴！"},
+		{"title", "《乡村振新》", nil, "《乡村振兴》"},
 		{"Latin terms not corrected", "abcdefg", nil, ""},
 		{"filter with no hits", "乡村振新", []string{"火星"}, ""},
 	}
@@ -94,8 +97,8 @@ func checkSuggestions(t *testing.T, ix *Index, r Request, got []Suggestion) {
 }
 
 // oneTermOneEdit reports whether b is a with the text of exactly one
-// non-excluded term changed by one substitution, deletion, insertion or
-// swap of neighbours.
+// non-excluded term changed (after folding) by one substitution, deletion,
+// insertion or swap of neighbours.
 func oneTermOneEdit(a, b query.Query) bool {
 	if len(a.Clauses) != len(b.Clauses) {
 		return false
@@ -112,7 +115,9 @@ func oneTermOneEdit(a, b query.Query) bool {
 				return false
 			}
 			if ta.Text != tb.Text {
-				if ca.Negated || !isOneEdit([]rune(ta.Text), []rune(tb.Text)) {
+				// The correction is of the term as matched (traditional
+				// characters folded).
+				if ca.Negated || !isOneEdit([]rune(text.Fold(ta.Text)), []rune(tb.Text)) {
 					return false
 				}
 				changed++
