@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -185,30 +186,56 @@ func TestFaultCorruptGenerationAtReload(t *testing.T) {
 	}
 }
 
-// TestFaultCorruptCurrentAtStart: the real daemon started on a folder
-// whose current generation is damaged serves the previous one, warns
-// naming the file, and answers from it; with no intact generation it
-// exits with an error naming the file.
+// TestFaultCorruptCurrentAtStart: a daemon started on a folder whose
+// current generation is damaged (each file, each damage) serves the
+// previous one, warns naming the file, and answers from it; the real
+// daemon does so once end to end, and with no intact generation it exits
+// with an error naming the file.
 func TestFaultCorruptCurrentAtStart(t *testing.T) {
+	ctx := context.Background()
 	orig, marker := twoGenerationFolder(t)
 	for _, file := range genFiles(t, filepath.Join(orig, "gen-2")) {
 		for _, how := range []string{"flip", "truncate", "delete"} {
 			t.Run(file+"/"+how, func(t *testing.T) {
 				index := copyIndex(t, orig)
 				damage(t, how, filepath.Join(index, "gen-2", filepath.FromSlash(file)))
-				d := startLive(t, "-index", index)
-				if code, total := markerTotal(t, d.url, marker); code != http.StatusOK || total != 0 {
-					t.Errorf("marker search: status %d, total %d; want 200 from generation 1 (no marker)", code, total)
+				var logs lockedBuffer
+				h, err := newHolder(ctx, index, slog.New(slog.NewTextHandler(&logs, nil)))
+				if err != nil {
+					t.Fatalf("start: %v", err)
 				}
-				if code, total := markerTotal(t, d.url, "梁山"); code != http.StatusOK || total == 0 {
-					t.Errorf("search on the fallback: status %d, total %d", code, total)
+				defer h.close()
+				if h.generation() != 1 {
+					t.Errorf("serving generation %d, want the intact 1", h.generation())
 				}
-				if logs := d.stderr.String(); !strings.Contains(logs, file) || !strings.Contains(logs, "refused") {
-					t.Errorf("no warning naming %s in the log:\n%s", file, logs)
+				ix, release := h.acquire()
+				defer release()
+				for q, want := range map[string]bool{marker: false, "梁山": true} {
+					res, err := ix.Search(ctx, search.Request{Query: mustQuery(t, q), Size: 1})
+					if err != nil || (res.Total > 0) != want {
+						t.Errorf("search %s on the fallback: %v, %+v", q, err, res)
+					}
+				}
+				if !strings.Contains(logs.String(), file) || !strings.Contains(logs.String(), "refused") {
+					t.Errorf("no warning naming %s in the log:\n%s", file, logs.String())
 				}
 			})
 		}
 	}
+	t.Run("real daemon", func(t *testing.T) {
+		index := copyIndex(t, orig)
+		damage(t, "flip", filepath.Join(index, "gen-2", "bleve", "index_meta.json"))
+		d := startLive(t, "-index", index)
+		if code, total := markerTotal(t, d.url, marker); code != http.StatusOK || total != 0 {
+			t.Errorf("marker search: status %d, total %d; want 200 from generation 1 (no marker)", code, total)
+		}
+		if code, total := markerTotal(t, d.url, "梁山"); code != http.StatusOK || total == 0 {
+			t.Errorf("search on the fallback: status %d, total %d", code, total)
+		}
+		if logs := d.stderr.String(); !strings.Contains(logs, "bleve/index_meta.json") || !strings.Contains(logs, "refused") {
+			t.Errorf("no warning naming the file in the log:\n%s", logs)
+		}
+	})
 	t.Run("no intact generation", func(t *testing.T) {
 		index := copyIndex(t, orig)
 		for _, g := range []string{"gen-1", "gen-2"} {
@@ -247,22 +274,24 @@ func TestFaultEnginePanic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.close()
-	for _, raw := range []bool{false, true} {
-		var logs lockedBuffer
-		src := func() (Index, func()) {
-			ix, release := h.acquireServed()
-			return panickyIndex{Index: ix, raw: raw}, release
-		}
-		e := newServerWith(config{Timeout: 5 * time.Second, Reload: time.Hour}, h, src, slog.New(slog.NewTextHandler(&logs, nil)))
+	var logs lockedBuffer
+	var raw atomic.Bool
+	src := func() (Index, func()) {
+		ix, release := h.acquireServed()
+		return panickyIndex{Index: ix, raw: raw.Load()}, release
+	}
+	e := newServerWith(config{Timeout: 5 * time.Second, Reload: time.Hour}, h, src, slog.New(slog.NewTextHandler(&logs, nil)))
+	for _, isRaw := range []bool{false, true} {
+		raw.Store(isRaw)
 		for range 3 {
 			rec := send(t, e, http.MethodGet, "/api/search?q="+url.QueryEscape("县"), nil, "")
 			if rec.Code != http.StatusInternalServerError {
-				t.Errorf("raw %v: status %d, want 500", raw, rec.Code)
+				t.Errorf("raw %v: status %d, want 500", isRaw, rec.Code)
 			}
 			checkErrorJSON(t, "panic", rec.Code, rec.Body.Bytes())
 		}
 		where := "engine"
-		if raw {
+		if isRaw {
 			where = "handler"
 		}
 		rec := send(t, e, http.MethodGet, "/metrics", nil, "")
@@ -270,7 +299,7 @@ func TestFaultEnginePanic(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 		if !strings.Contains(logs.String(), "panic") {
-			t.Errorf("raw %v: the panic is not logged: %s", raw, logs.String())
+			t.Errorf("raw %v: the panic is not logged: %s", isRaw, logs.String())
 		}
 		if rec := send(t, e, http.MethodGet, "/healthz", nil, ""); rec.Code != http.StatusOK {
 			t.Errorf("healthz after panics: %d", rec.Code)
@@ -543,4 +572,13 @@ func TestShutdownGrace(t *testing.T) {
 			t.Errorf("-timeout %v: grace %v (write timeout %v), want %v", tc.timeout, got, e.Server.WriteTimeout, tc.want)
 		}
 	}
+}
+
+func mustQuery(t *testing.T, q string) query.Query {
+	t.Helper()
+	pq, err := query.Parse(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pq
 }

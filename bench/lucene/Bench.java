@@ -101,6 +101,8 @@ import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.queryparser.classic.ParseException;
+import org.apache.lucene.queryparser.classic.QueryParser;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
@@ -168,7 +170,7 @@ public final class Bench {
       throw new UsageException("usage: Bench index|query ...");
     }
     for (String f : flags.keySet()) {
-      if (!Set.of("force-merge", "ram-mb", "facet-top", "detail", "no-facets", "no-highlight")
+      if (!Set.of("force-merge", "ram-mb", "facet-top", "detail", "no-facets", "no-highlight", "classic", "top")
           .contains(f)) {
         throw new UsageException("unknown flag --" + f);
       }
@@ -203,7 +205,9 @@ public final class Bench {
             flags.containsKey("facet-top") ? positive("facet-top", flags.get("facet-top")) : 20,
             flags.containsKey("detail") ? Paths.get(flags.get("detail")) : null,
             !flags.containsKey("no-facets"),
-            !flags.containsKey("no-highlight"));
+            !flags.containsKey("no-highlight"),
+            flags.containsKey("classic"),
+            flags.containsKey("top") ? positive("top", flags.get("top")) : TOP_N);
         break;
       default:
         throw new UsageException("unknown subcommand " + cmd + " (want index or query)");
@@ -552,10 +556,30 @@ public final class Bench {
     final int facetTop;
     /** Parts of a request; both true for the benchmark, off to measure what they cost. */
     final boolean withFacets, withHighlight;
+    /**
+     * classic: a query's one must phrase is text as a person typed it, parsed by the classic
+     * QueryParser on text with the bigram analyzer (its special characters escaped), default
+     * operator OR: Lucene's out-of-the-box answer to a typed question. topN: hits kept.
+     */
+    final boolean classic;
+    final int topN;
     final Set<String> indexedDims = new java.util.HashSet<>();
 
     Engine(DirectoryReader reader, int facetTop, boolean withFacets, boolean withHighlight)
         throws IOException {
+      this(reader, facetTop, withFacets, withHighlight, false, TOP_N);
+    }
+
+    Engine(
+        DirectoryReader reader,
+        int facetTop,
+        boolean withFacets,
+        boolean withHighlight,
+        boolean classic,
+        int topN)
+        throws IOException {
+      this.classic = classic;
+      this.topN = topN;
       this.searcher = new IndexSearcher(reader);
       this.state = new DefaultSortedSetDocValuesReaderState(reader);
       this.facetTop = facetTop;
@@ -619,6 +643,15 @@ public final class Bench {
 
     /** The scored part of a request: clauses only, no filters. */
     Query base(LogQuery q) throws IOException {
+      if (classic && q.must.size() == 1 && q.must.get(0).size() == 1) {
+        // A QueryParser is not thread-safe: one per request.
+        QueryParser qp = new QueryParser(TEXT, an.bigram);
+        try {
+          return qp.parse(QueryParser.escape(q.must.get(0).get(0)));
+        } catch (ParseException e) {
+          return new MatchNoDocsQuery("unparsable: " + e.getMessage());
+        }
+      }
       if (q.must.isEmpty() && q.mustNot.isEmpty()) {
         return new MatchAllDocsQuery();
       }
@@ -654,7 +687,7 @@ public final class Bench {
         }
         ddq.add(e.getKey(), b.build());
       }
-      TopScoreDocCollector collector = TopScoreDocCollector.create(TOP_N, Integer.MAX_VALUE);
+      TopScoreDocCollector collector = TopScoreDocCollector.create(topN, Integer.MAX_VALUE);
       Facets facets = null;
       if (withFacets) {
         facets = new DrillSideways(searcher, config, state).search(ddq, collector).facets;
@@ -723,12 +756,14 @@ public final class Bench {
       int facetTop,
       Path detailOut,
       boolean withFacets,
-      boolean withHighlight)
+      boolean withHighlight,
+      boolean classic,
+      int topN)
       throws Exception {
     List<LogQuery> log = readQueries(tsv);
     try (Directory d = FSDirectory.open(dir);
         DirectoryReader reader = DirectoryReader.open(d)) {
-      Engine engine = new Engine(reader, facetTop, withFacets, withHighlight);
+      Engine engine = new Engine(reader, facetTop, withFacets, withHighlight, classic, topN);
       Map<String, Long> hits = new ConcurrentHashMap<>();
       AtomicLong sink = new AtomicLong(); // keeps the JIT from dropping work
 

@@ -117,8 +117,9 @@ func findJars(dir string) ([]string, error) {
 	// The Lucene modules Bench.java needs: analyzers-common for CJKAnalyzer,
 	// facet for SortedSetDocValuesFacetField and DrillSideways, highlighter
 	// for UnifiedHighlighter, memory for the highlighter's re-analysis of the
-	// unigram field, queries because the highlighter links against it.
-	required := []string{"core", "analyzers-common", "facet", "highlighter", "memory", "queries"}
+	// unigram field, queries because the highlighter links against it,
+	// queryparser for the classic QueryParser of typed questions.
+	required := []string{"core", "analyzers-common", "facet", "highlighter", "memory", "queries", "queryparser"}
 	var out, missing []string
 	for _, name := range required {
 		p := filepath.Join(dir, "lucene-"+name+".jar")

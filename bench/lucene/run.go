@@ -53,6 +53,24 @@ type QueryOptions struct {
 	// SkipFacets and SkipHighlight drop those parts of each request, to
 	// measure what they cost; the benchmark runs full requests.
 	SkipFacets, SkipHighlight bool
+	// Classic parses each query's one phrase with Lucene's classic
+	// QueryParser (CJK bigrams, default operator OR, special characters
+	// escaped): a question as typed. The relevance benchmark uses it.
+	Classic bool
+	// Top is the number of hits a request keeps (0: 10).
+	Top int
+}
+
+// flags returns the Bench.java flags of opt's parsing and hit options.
+func (opt QueryOptions) flags() []string {
+	var out []string
+	if opt.Classic {
+		out = append(out, "--classic")
+	}
+	if opt.Top > 0 {
+		out = append(out, "--top="+strconv.Itoa(opt.Top))
+	}
+	return out
 }
 
 // QueryStats is what Bench.java reports after replaying a query log. A
@@ -126,6 +144,7 @@ func (h *Harness) Query(ctx context.Context, indexDir, queriesTSV string, opt Qu
 	if opt.SkipHighlight {
 		args = append(args, "--no-highlight")
 	}
+	args = append(args, opt.flags()...)
 	var st QueryStats
 	if err := h.run(ctx, args, &st); err != nil {
 		return QueryStats{}, nil, fmt.Errorf("lucene query: %w", err)
@@ -157,6 +176,13 @@ type Detail struct {
 // each request returned, keyed by query ID. facetTop is how many values each
 // facet returns; 0 means 20.
 func (h *Harness) Inspect(ctx context.Context, indexDir, queriesTSV string, facetTop int) (map[string]Detail, error) {
+	return h.InspectWith(ctx, indexDir, queriesTSV, QueryOptions{FacetTop: facetTop})
+}
+
+// InspectWith is Inspect with opt's FacetTop, Classic and Top (the other
+// options do not apply).
+func (h *Harness) InspectWith(ctx context.Context, indexDir, queriesTSV string, opt QueryOptions) (map[string]Detail, error) {
+	facetTop := opt.FacetTop
 	if facetTop < 0 {
 		return nil, fmt.Errorf("lucene inspect: negative facetTop %d", facetTop)
 	}
@@ -170,6 +196,7 @@ func (h *Harness) Inspect(ctx context.Context, indexDir, queriesTSV string, face
 	if facetTop > 0 {
 		args = append(args, "--facet-top="+strconv.Itoa(facetTop))
 	}
+	args = append(args, opt.flags()...)
 	var st QueryStats
 	if err := h.run(ctx, args, &st); err != nil {
 		return nil, fmt.Errorf("lucene inspect: %w", err)

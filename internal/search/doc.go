@@ -136,6 +136,19 @@
 // else is HTML-escaped. Bleve's highlighter works from bigram locations
 // and splits or truncates Chinese matches.
 //
+// # Match modes
+//
+// Request.Match relaxes how terms must occur (match.go). MatchExact is the
+// query language's semantics. MatchAll cuts each unquoted term into words
+// (package words: gse plus the gazetteer's and taxonomy's names) and
+// requires each word as an exact phrase; MatchAny ORs the words (stop words
+// left out) with BM25 and a minimum-should-match of a third. MatchAuto
+// runs exact, then the terms split at punctuation, then all, then any,
+// until one finds something; every step is an ordinary compiled query, so
+// the document-table pass, totals and facets work alike for all of them
+// (TestTableMatchesBleve draws the modes too). Text and queries are folded
+// traditional to simplified (text.Fold) before analysis.
+//
 // # Similar initiatives
 //
 // Similar (similar.go) is a "more like this" query: the paragraph's

@@ -79,6 +79,19 @@ func (ix *Index) Similar(ctx context.Context, id string, scope Scope, size int) 
 	if top == 0 {
 		top = 1
 	}
+	// Words of three characters or more (小区党支部, 红色物业, 网格化) as
+	// phrases: two paragraphs sharing the bigrams 小区 and 支部 may not
+	// share the word; each weighs tf × idf like a bigram, its df taken as
+	// its rarest bigram's (an upper bound, so its idf is a lower bound).
+	ws, err := ix.significantWords(ctx, rd, p.Text)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, w := range ws {
+		if q, _ := ix.termQuery(w.term); q != nil {
+			any = append(any, boosted(q, w.weight))
+		}
+	}
 	for _, name := range p.Initiatives {
 		if q, _ := ix.termQuery(name); q != nil {
 			any = append(any, boosted(q, top))
@@ -175,6 +188,66 @@ func (ix *Index) significantTerms(ctx context.Context, rd index.IndexReader, bod
 	})
 	if len(out) > similarTerms {
 		out = out[:similarTerms]
+	}
+	return out, nil
+}
+
+// similarWords is how many words Similar adds to its bigrams.
+const similarWords = 10
+
+// significantWords returns the heaviest words of three characters or more
+// of text (see Similar), by tf × idf with each word's df its rarest
+// bigram's; words whose bigrams are all stop-like or unshared are dropped
+// as bigrams are.
+func (ix *Index) significantWords(ctx context.Context, rd index.IndexReader, body string) ([]weighted, error) {
+	seg, err := ix.words.get(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("similar: %w", err)
+	}
+	n, err := rd.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("similar: %w", err)
+	}
+	tf := map[string]int{}
+	for _, w := range seg.Cut(text.Fold(body)) {
+		if len([]rune(w)) >= 3 && !seg.IsStop(w) && text.IsCJK([]rune(w)[0]) {
+			tf[w]++
+		}
+	}
+	var out []weighted
+	for w, f := range tf {
+		df := -1
+		for _, tk := range ix.sch.cjk.Analyze([]byte(w)) {
+			if tk.Type != analysis.Double {
+				continue
+			}
+			tfr, err := rd.TermFieldReader(ctx, tk.Term, fieldText, false, false, false)
+			if err != nil {
+				return nil, fmt.Errorf("similar: %w", err)
+			}
+			c := int(tfr.Count())
+			tfr.Close()
+			if df < 0 || c < df {
+				df = c
+			}
+		}
+		if df < 2 {
+			continue
+		}
+		idf := math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+		if idf < similarMinIDF {
+			continue
+		}
+		out = append(out, weighted{w, float64(f) * idf})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].weight != out[j].weight {
+			return out[i].weight > out[j].weight
+		}
+		return out[i].term < out[j].term
+	})
+	if len(out) > similarWords {
+		out = out[:similarWords]
 	}
 	return out, nil
 }

@@ -8,10 +8,12 @@
 // such as 红色物业, 第一书记) is added to the dictionary by the caller, so
 // that those names come out whole.
 //
-// Why gse: measured against gojieba (cgo jieba) on the same sentences
-// (README of this package's tests, BenchmarkCut), both cut the news
-// sentences alike once the project's names are added; gojieba loads in
-// 0.35 s and cuts 24 MB/s, gse in 0.8–0.9 s (4.4 s under -race) at 7 MB/s.
+// Why gse: measured against gojieba (cgo jieba) on the same news sentences
+// and queries (微山乡村振兴, 哪两个部门联合发布了《通知》？, a county report's
+// sentences), both cut them alike once the project's names are added
+// (gojieba knows 第一书记 and 今年以来, gse needed 第一书记 added); gojieba
+// loads in 0.35 s and cuts 24 MB/s, gse in 0.8–0.9 s (4.4 s under -race)
+// at 7 MB/s with HMM, 4–5 MB/s without (BenchmarkNew, BenchmarkCut).
 // gse wins on what matters more here: no cgo (CI's -race builds, no C++
 // toolchain, plain cross-compilation) and a dictionary embedded in the
 // binary (gojieba reads its dictionaries from the module's source

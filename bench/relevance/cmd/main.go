@@ -1,0 +1,82 @@
+// Command relevance runs the relevance benchmark (package relevance) on
+// the whole dev question file and prints both engines' figures as JSON:
+//
+//	go run ./bench/relevance/cmd -cache /tmp/countynews-relevance
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+
+	"countynews/bench/lucene"
+	"countynews/bench/relevance"
+	"countynews/internal/search"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "relevance:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("relevance", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cache := fs.String("cache", "/tmp/countynews-relevance", "cache folder for the indexes")
+	news := fs.String("news", "../shared/corpus/real/news-2023.jsonl.gz", "the news-2023 export")
+	questions := fs.String("questions", "../shared/eval/relevance-dev.jsonl", "the questions")
+	rounds := fs.Int("rounds", 2, "timed rounds (the first of several warms up)")
+	n := fs.Int("n", 0, "only the first n questions (0: all)")
+	noLucene := fs.Bool("no-lucene", false, "skip Lucene")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logf := log.New(stderr, "", log.LstdFlags).Printf
+	qs, err := relevance.ReadQuestions(*questions)
+	if err != nil {
+		return err
+	}
+	if *n > 0 && *n < len(qs) {
+		qs = qs[:*n]
+	}
+	var h *lucene.Harness
+	if !*noLucene {
+		if h, err = lucene.Compile(ctx, *cache+"/lucene-classes"); err != nil {
+			return err
+		}
+	}
+	c, err := relevance.Prepare(ctx, *cache, *news, h, nil, 0, logf)
+	if err != nil {
+		return err
+	}
+	ix, err := search.Open(ctx, c.Index)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	out := map[string]any{"paragraphs": c.Paragraphs, "index_bytes": c.IndexBytes, "build_seconds": c.BuildSecs}
+	ours, err := relevance.RunOurs(ctx, ix, c, qs, *rounds)
+	if err != nil {
+		return err
+	}
+	out["ours"] = ours
+	if h != nil {
+		luc, err := relevance.RunLucene(ctx, h, c, qs, *rounds)
+		if err != nil {
+			return err
+		}
+		out["lucene"] = luc
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -1,0 +1,98 @@
+package relevance
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"countynews/bench/lucene"
+	"countynews/internal/search"
+)
+
+// TestScore checks the README's scoring on hand-made rankings.
+func TestScore(t *testing.T) {
+	qs := []Question{{Relevant: []string{"a"}}, {Relevant: []string{"x", "y"}}, {Relevant: []string{"z"}}, {Relevant: []string{"q"}}}
+	ranked := [][]string{
+		{"a", "b"},           // rank 1
+		{"b", "b", "b", "y"}, // repeats collapse: rank 2
+		{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "z"}, // 11th article: missed
+		nil, // no hit
+	}
+	f := score(qs, ranked)
+	if f.Recall != 0.5 || math.Abs(f.MRR-(1+0.5)/4) > 1e-12 || f.NoHit != 0.25 {
+		t.Errorf("score = %+v, want recall 0.5, MRR 0.375, no hit 0.25", f)
+	}
+}
+
+// TestRelevanceSample runs the benchmark on a sample small enough for CI:
+// the first 60 questions over their relevant articles and every 40th
+// other article of news-2023, both engines. It checks the figures are
+// sane and that ours are no worse than Lucene's on the sample by more than
+// the noise of 60 questions; the full figures are in BENCHMARKS.md.
+func TestRelevanceSample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	root := filepath.Join("..", "..", "..", "shared")
+	news := filepath.Join(root, "corpus", "real", "news-2023.jsonl.gz")
+	questions := filepath.Join(root, "eval", "relevance-dev.jsonl")
+	if _, err := os.Stat(news); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("news-2023 missing: %v", err)
+		}
+		t.Skip("no ../shared beside the repository")
+	}
+	qs, err := ReadQuestions(questions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs = qs[:60]
+	keep := map[string]bool{}
+	for _, q := range qs {
+		for _, id := range q.Relevant {
+			keep[id] = true
+		}
+	}
+	ctx := context.Background()
+	h, err := lucene.Compile(ctx, t.TempDir())
+	if errors.Is(err, lucene.ErrNotInstalled) && os.Getenv("CI") != "true" {
+		t.Logf("no Lucene: ours only (%v)", err)
+		h = nil
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Prepare(ctx, t.TempDir(), news, h, keep, 40, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := search.Open(ctx, c.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	ours, err := RunOurs(ctx, ix, c, qs, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d paragraphs; ours: %+v", c.Paragraphs, ours)
+	if ours.Questions != len(qs) || ours.NoHit > 0.02 || ours.Recall < 0.6 || ours.MRR > ours.Recall || ours.Modes["any"] == 0 {
+		t.Errorf("ours: %+v", ours)
+	}
+	if h == nil {
+		return
+	}
+	luc, err := RunLucene(ctx, h, c, qs, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("lucene: %+v", luc)
+	if luc.Questions != len(qs) || luc.Recall < 0.4 {
+		t.Errorf("lucene: %+v", luc)
+	}
+	if ours.Recall < luc.Recall-0.1 || ours.MRR < luc.MRR-0.1 {
+		t.Errorf("ours (recall %.3f, MRR %.3f) well below Lucene's (%.3f, %.3f)", ours.Recall, ours.MRR, luc.Recall, luc.MRR)
+	}
+}
