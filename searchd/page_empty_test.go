@@ -273,3 +273,23 @@ func TestPageRelaxedNotice(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptyPageReason: the explanation says what was tried: in auto mode
+// the words apart too, in exact mode the phrase as typed.
+func TestEmptyPageReason(t *testing.T) {
+	e := defaultFixture(t).e
+	for mode, want := range map[string]string{
+		"":      "没有段落符合“𠀀𠀁𠀂”，拆开的词语也没有找到。",
+		"exact": "没有段落符合“𠀀𠀁𠀂”。完全匹配时，连续的汉字按整体短语精确匹配",
+	} {
+		v := url.Values{"q": {"𠀀𠀁𠀂"}}
+		if mode != "" {
+			v.Set("match", mode)
+		}
+		r := okPage(t, e, "/?"+v.Encode())
+		empty := findByClass(r.doc, "empty")
+		if len(empty) != 1 || !strings.Contains(nodeText(empty[0]), want) {
+			t.Errorf("match=%s: the empty page does not say %q", mode, want)
+		}
+	}
+}

@@ -134,7 +134,13 @@
 // the stored text, overlapping and touching occurrences become one
 // <mark>, the fragment with the most distinct terms is chosen, and all
 // else is HTML-escaped. Bleve's highlighter works from bigram locations
-// and splits or truncates Chinese matches.
+// and splits or truncates Chinese matches. Index.Marks (marks.go) gives the
+// same spans for a whole text, so that a page showing a whole paragraph (the
+// article view) marks exactly what a hit's highlight marks.
+//
+// Request.CacheKey (cachekey.go) holds every field of a request: a cache of
+// answers keyed by it (searchd's front page) cannot answer one request with
+// another's; a test fails when a field is added to Request and not to it.
 //
 // # Match modes
 //
