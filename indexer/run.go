@@ -32,6 +32,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		dump    = fs.Bool("dump", false, "print parsed paragraphs as JSON lines; build no index")
 		batch   = fs.Int("batch", 0, "documents per index batch (0: the builder's default)")
 		noCheck = fs.Bool("no-space-check", false, "skip the free-space check before building (README: The index on disk)")
+		root    = fs.String("root", "", "corpus root: inputs are named and cited relative to it (default: the deepest folder holding every input)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, errUsage.Error())
@@ -44,7 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	if *dump {
-		return dumpParagraphs(ctx, fs.Args(), *strict, stdout, stderr)
+		return dumpParagraphs(ctx, *root, fs.Args(), *strict, stdout, stderr)
 	}
 	if *index == "" {
 		fs.Usage()
@@ -52,7 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	obs := newObserver(stderr, *quiet)
 	sum, err := ingest.Run(ctx, ingest.Options{
-		Index: *index, Paths: fs.Args(), Update: *update, Strict: *strict,
+		Index: *index, Paths: fs.Args(), Root: *root, Update: *update, Strict: *strict,
 		BatchSize: *batch, Observer: obs, NoSpaceCheck: *noCheck,
 	})
 	obs.Done()
@@ -88,7 +89,7 @@ func printSummary(w io.Writer, s *ingest.Summary, update bool) {
 
 // dumpParagraphs prints every parsed paragraph as one JSON line, with the
 // field names the API uses.
-func dumpParagraphs(ctx context.Context, paths []string, strict bool, stdout, stderr io.Writer) error {
+func dumpParagraphs(ctx context.Context, root string, paths []string, strict bool, stdout, stderr io.Writer) error {
 	p, err := corpus.NewParser(corpus.Options{})
 	if err != nil {
 		return err
@@ -96,7 +97,7 @@ func dumpParagraphs(ctx context.Context, paths []string, strict bool, stdout, st
 	inputs := ingest.DefaultInputs()
 	if len(paths) > 0 {
 		var problems []error
-		if inputs, problems, err = ingest.Inputs(paths...); err != nil {
+		if inputs, problems, err = ingest.InputsUnder(root, paths...); err != nil {
 			return err
 		}
 		for _, pr := range problems {

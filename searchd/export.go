@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
@@ -64,12 +63,9 @@ func (a *api) export(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// The export has its own time limit, longer than a search's; the
-	// write deadline moves with it.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), exportTimeout)
-	defer cancel()
-	stop := context.AfterFunc(c.Request().Context(), cancel) // the client left
-	defer stop()
+	// The export has its own time limit (exportTimeout, set on the
+	// route), longer than a search's; the write deadline moves with it.
+	ctx := c.Request().Context()
 	_ = http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Now().Add(exportTimeout))
 
 	ix, release := a.index()
