@@ -260,8 +260,13 @@ func TestPageRelaxedNotice(t *testing.T) {
 			if got := hrefURL(t, a[0]).Query(); !sameValues(got, want) {
 				t.Errorf("exact link %v, want %v", got, want)
 			}
-			// Its cards are the API's relaxed hits.
-			api := doSearch(t, e, tt.params)
+			// Its cards are the API's relaxed hits, one per story as the
+			// page shows them.
+			story := url.Values{"collapse": {"story"}}
+			for k, v := range tt.params {
+				story[k] = v
+			}
+			api := doSearch(t, e, story)
 			if api.Match == "exact" && len(api.Words) == 0 || len(findByClass(r.doc, "card")) != len(api.Hits) {
 				t.Errorf("API: match %s words %v, %d hits; page %d cards", api.Match, api.Words, len(api.Hits), len(findByClass(r.doc, "card")))
 			}
