@@ -76,7 +76,7 @@ func printSummary(w io.Writer, s *ingest.Summary, update bool) {
 	fmt.Fprintf(w, "read %d inputs (%.1f MB), %d articles, %d paragraphs (%.1f MB of text) in %.2f s: %.2f MB/s of text, %.0f paragraphs/s\n",
 		s.Pages, s.MBRead, s.Articles, s.Paragraphs, s.TextMB, s.Seconds, s.MBPerSec, s.PerSecond)
 	if update {
-		fmt.Fprintf(w, "update: %d changed, %d unchanged\n", s.Changed, s.Unchanged)
+		fmt.Fprintf(w, "update: %d changed, %d unchanged, %d read again (they share paragraphs with a changed input)\n", s.Changed, s.Unchanged, s.Reread)
 	}
 	fmt.Fprintf(w, "index size %.1f MB; %d warnings; %d duplicate paragraphs\n", float64(s.IndexBytes)/1e6, s.Warnings, s.Duplicates)
 	if len(s.Skipped) > 0 {
