@@ -13,8 +13,8 @@ import (
 //
 //	孙虎玉：《金乡打造“五大课堂”》，济宁日报，2021年7月5日，第6版。来源：jnrb/20210705_06.txt 第5–13行
 //
-// Parts that are unknown are left out; a missing headline is 《无标题》, and
-// so is a derived one (HeadlineDerived): it is no title to cite.
+// Parts that are unknown are left out, the headline too when none was
+// printed (a derived one, HeadlineDerived, is no title to cite).
 // The source is the file as the index names it: relative to the corpus
 // root the indexer was given, never an absolute path of the server.
 // The search page's copy button and the API's "citation" field are this
@@ -43,17 +43,18 @@ func citation(reporters []string, headline, outlet string, d Date, year int, inf
 		b.WriteString(strings.Join(reporters, "、"))
 		b.WriteString("：")
 	}
-	if headline == "" {
-		headline = "无标题"
+	var parts []string
+	if headline != "" {
+		parts = append(parts, "《"+headline+"》")
 	}
-	b.WriteString("《" + headline + "》")
 	if outlet != "" {
-		b.WriteString("，" + outlet)
+		parts = append(parts, outlet)
 	}
-	b.WriteString("，" + DateText(d, year, inferred))
+	parts = append(parts, DateText(d, year, inferred))
 	if page != "" {
-		b.WriteString("，第" + strings.TrimSuffix(strings.TrimPrefix(page, "第"), "版") + "版")
+		parts = append(parts, "第"+strings.TrimSuffix(strings.TrimPrefix(page, "第"), "版")+"版")
 	}
+	b.WriteString(strings.Join(parts, "，"))
 	if src.File != "" {
 		b.WriteString("。来源：" + src.File)
 		if src.Lines[0] > 0 {

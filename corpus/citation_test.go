@@ -89,7 +89,9 @@ func TestCitationParts(t *testing.T) {
 		{"date", func(p *corpus.Paragraph) { p.Date = "2021-07-05" }, "《标题》，2021年7月5日。来源：pages/a.txt 第5–13行"},
 		{"inferred year", func(p *corpus.Paragraph) { p.YearInferred = true }, "《标题》，2021年（推断）。来源：pages/a.txt 第5–13行"},
 		{"no date", func(p *corpus.Paragraph) { p.Year = 0 }, "《标题》，日期不详。来源：pages/a.txt 第5–13行"},
-		{"no headline", func(p *corpus.Paragraph) { p.Headline = "" }, "《无标题》，2021年。来源：pages/a.txt 第5–13行"},
+		{"no headline", func(p *corpus.Paragraph) { p.Headline = "" }, "2021年。来源：pages/a.txt 第5–13行"},
+		{"a derived headline is not cited", func(p *corpus.Paragraph) { p.HeadlineDerived, p.Outlet = true, "人民网" }, "人民网，2021年。来源：pages/a.txt 第5–13行"},
+		{"no headline, with reporters", func(p *corpus.Paragraph) { p.Headline, p.Reporters = "", []string{"孙虎玉"} }, "孙虎玉：2021年。来源：pages/a.txt 第5–13行"},
 		{"one line", func(p *corpus.Paragraph) { p.Source.Lines = [2]int{7, 7} }, "《标题》，2021年。来源：pages/a.txt 第7行"},
 	}
 	for _, tt := range tests {

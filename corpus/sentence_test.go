@@ -1,6 +1,9 @@
 package corpus
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // TestEndsSentence: a sentence ends at 。！？ (or !?), possibly followed by
 // closing quotes or brackets and trailing spaces; a closing quote alone,
@@ -58,6 +61,38 @@ func TestTopicOf(t *testing.T) {
 	} {
 		if got := topicOf(tc.in); got != tc.want {
 			t.Errorf("topicOf(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestPackParagraphs: sentences are packed into paragraphs of at most max
+// characters, exactly max included; a sentence longer than max is cut at
+// the last clause mark (，；、) in the second half of the limit, else at the
+// limit, and what is left of it starts the next paragraph.
+func TestPackParagraphs(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		sentences []string
+		max       int
+		want      []string
+	}{
+		{"exactly max", []string{"一二三。", "四五六七八九。"}, 11, []string{"一二三。四五六七八九。"}},
+		{"one over", []string{"一二三。", "四五六七八九十。"}, 11, []string{"一二三。", "四五六七八九十。"}},
+		{"a sentence of exactly max", []string{"一二三四五六七八九十。"}, 11, []string{"一二三四五六七八九十。"}},
+		{"cut at the last clause mark", []string{"一二三四五，六七八；九十一二三四五六。"}, 10, []string{"一二三四五，六七八；", "九十一二三四五六。"}},
+		{"a mark in the first half is not used", []string{"一二，三四五六七八九十一二三四。"}, 10, []string{"一二，三四五六七八九", "十一二三四。"}},
+		{"a mark just past the half is", []string{"一二三四五六，七八九十一二三。"}, 10, []string{"一二三四五六，", "七八九十一二三。"}},
+		{"a mark at the half is not", []string{"一二三四五，六七八九十一二三。"}, 10, []string{"一二三四五，六七八九", "十一二三。"}},
+		{"a mark just after the limit is not", []string{"一二三四五六七八九十，一二。"}, 10, []string{"一二三四五六七八九十", "，一二。"}},
+		{"a mark at the limit's last character", []string{"一二三四五六七八九，十一二。"}, 10, []string{"一二三四五六七八九，", "十一二。"}},
+		{"no mark: cut at the limit, twice", []string{"一二三四五六七八九十一二三四五六七八九十一二。"}, 10, []string{"一二三四五六七八九十", "一二三四五六七八九十", "一二。"}},
+		{"the rest of a cut sentence starts the next paragraph", []string{"一二三四五六七八九十一二。", "三四。"}, 10, []string{"一二三四五六七八九十", "一二。三四。"}},
+		{"the rest and the next sentence fill exactly max", []string{"一二三四五六七八九十一二三四五六。", "七八。"}, 10, []string{"一二三四五六七八九十", "一二三四五六。七八。"}},
+		{"nothing", nil, 10, nil},
+	} {
+		got := packParagraphs(tc.sentences, tc.max)
+		if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", tc.want) {
+			t.Errorf("%s: packParagraphs(%q, %d) = %q, want %q", tc.name, tc.sentences, tc.max, got, tc.want)
 		}
 	}
 }

@@ -32,6 +32,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		dump    = fs.Bool("dump", false, "print parsed paragraphs as JSON lines; build no index")
 		batch   = fs.Int("batch", 0, "documents per index batch (0: the builder's default)")
 		noCheck = fs.Bool("no-space-check", false, "skip the free-space check before building (README: The index on disk)")
+		root    = fs.String("root", "", "corpus root: inputs are named and cited relative to it (default: the deepest folder holding every input)")
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, errUsage.Error())
@@ -44,7 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	if *dump {
-		return dumpParagraphs(ctx, fs.Args(), *strict, stdout, stderr)
+		return dumpParagraphs(ctx, *root, fs.Args(), *strict, stdout, stderr)
 	}
 	if *index == "" {
 		fs.Usage()
@@ -52,7 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	obs := newObserver(stderr, *quiet)
 	sum, err := ingest.Run(ctx, ingest.Options{
-		Index: *index, Paths: fs.Args(), Update: *update, Strict: *strict,
+		Index: *index, Paths: fs.Args(), Root: *root, Update: *update, Strict: *strict,
 		BatchSize: *batch, Observer: obs, NoSpaceCheck: *noCheck,
 	})
 	obs.Done()
@@ -75,7 +76,7 @@ func printSummary(w io.Writer, s *ingest.Summary, update bool) {
 	fmt.Fprintf(w, "read %d inputs (%.1f MB), %d articles, %d paragraphs (%.1f MB of text) in %.2f s: %.2f MB/s of text, %.0f paragraphs/s\n",
 		s.Pages, s.MBRead, s.Articles, s.Paragraphs, s.TextMB, s.Seconds, s.MBPerSec, s.PerSecond)
 	if update {
-		fmt.Fprintf(w, "update: %d changed, %d unchanged\n", s.Changed, s.Unchanged)
+		fmt.Fprintf(w, "update: %d changed, %d unchanged, %d read again (they share paragraphs with a changed input)\n", s.Changed, s.Unchanged, s.Reread)
 	}
 	fmt.Fprintf(w, "index size %.1f MB; %d warnings; %d duplicate paragraphs\n", float64(s.IndexBytes)/1e6, s.Warnings, s.Duplicates)
 	if len(s.Skipped) > 0 {
@@ -88,7 +89,7 @@ func printSummary(w io.Writer, s *ingest.Summary, update bool) {
 
 // dumpParagraphs prints every parsed paragraph as one JSON line, with the
 // field names the API uses.
-func dumpParagraphs(ctx context.Context, paths []string, strict bool, stdout, stderr io.Writer) error {
+func dumpParagraphs(ctx context.Context, root string, paths []string, strict bool, stdout, stderr io.Writer) error {
 	p, err := corpus.NewParser(corpus.Options{})
 	if err != nil {
 		return err
@@ -96,7 +97,7 @@ func dumpParagraphs(ctx context.Context, paths []string, strict bool, stdout, st
 	inputs := ingest.DefaultInputs()
 	if len(paths) > 0 {
 		var problems []error
-		if inputs, problems, err = ingest.Inputs(paths...); err != nil {
+		if inputs, problems, err = ingest.InputsUnder(root, paths...); err != nil {
 			return err
 		}
 		for _, pr := range problems {

@@ -33,8 +33,54 @@ type Index interface {
 // highlighted fragment and the score.
 type hitJSON struct {
 	corpus.Paragraph
+	Citation  string  `json:"citation"`
 	Highlight string  `json:"highlight"`
 	Score     float64 `json:"score"`
+	// Others counts, when collapsing, the article's other matching
+	// paragraphs (collapse=article) or the story's other matching copies
+	// (collapse=story); 0 otherwise.
+	Others int `json:"others"`
+	// Copies are those other copies (collapse=story), best first.
+	Copies []copyJSON `json:"copies"`
+}
+
+// copyJSON is another article of a hit's story, by its best matching
+// paragraph.
+type copyJSON struct {
+	ID           string      `json:"id"`
+	ArticleID    string      `json:"article_id"`
+	Headline     string      `json:"headline"`
+	Outlet       string      `json:"outlet"`
+	Date         corpus.Date `json:"date"`
+	Year         int         `json:"year"`
+	YearInferred bool        `json:"year_inferred"`
+	Citation     string      `json:"citation"`
+}
+
+// paragraphJSON is a paragraph with its citation.
+type paragraphJSON struct {
+	corpus.Paragraph
+	Citation string `json:"citation"`
+}
+
+func toParagraph(p corpus.Paragraph) paragraphJSON {
+	return paragraphJSON{Paragraph: p, Citation: p.Citation()}
+}
+
+// articleJSON is an article with its citation and its paragraphs', the
+// strings the page's copy buttons copy.
+type articleJSON struct {
+	corpus.Article
+	Citation   string          `json:"citation"`
+	Paragraphs []paragraphJSON `json:"paragraphs"`
+}
+
+func toArticle(a corpus.Article) articleJSON {
+	out := articleJSON{Article: a, Citation: a.Citation(), Paragraphs: make([]paragraphJSON, 0, len(a.Paragraphs))}
+	for _, p := range a.Paragraphs {
+		out.Paragraphs = append(out.Paragraphs, toParagraph(p))
+	}
+	return out
 }
 
 type facetJSON struct {
@@ -49,15 +95,19 @@ type facetsJSON struct {
 }
 
 type searchJSON struct {
-	Query  searchParams `json:"query"`
-	Total  int          `json:"total"`
-	Match  string       `json:"match"`
-	Words  []string     `json:"words"`
-	TookMS float64      `json:"took_ms"`
-	Page   int          `json:"page"`
-	Size   int          `json:"size"`
-	Hits   []hitJSON    `json:"hits"`
-	Facets facetsJSON   `json:"facets"`
+	Query searchParams `json:"query"`
+	Total int          `json:"total"`
+	// Groups is the number of articles or stories among the total's
+	// paragraphs when collapsing (the total otherwise): what page and
+	// size page through.
+	Groups int        `json:"groups"`
+	Match  string     `json:"match"`
+	Words  []string   `json:"words"`
+	TookMS float64    `json:"took_ms"`
+	Page   int        `json:"page"`
+	Size   int        `json:"size"`
+	Hits   []hitJSON  `json:"hits"`
+	Facets facetsJSON `json:"facets"`
 	// Suggestions are corrected queries (did you mean), when exact
 	// matching found nothing; each has hits.
 	Suggestions []suggestionJSON `json:"suggestions"`
@@ -73,9 +123,9 @@ type suggestionJSON struct {
 }
 
 type similarJSON struct {
-	Paragraph corpus.Paragraph `json:"paragraph"`
-	Scope     string           `json:"scope"`
-	Hits      []hitJSON        `json:"hits"`
+	Paragraph paragraphJSON `json:"paragraph"`
+	Scope     string        `json:"scope"`
+	Hits      []hitJSON     `json:"hits"`
 }
 
 // nonNil returns ss, or an empty list for nil (the API's lists are never
@@ -90,7 +140,13 @@ func nonNil(ss []string) []string {
 func toHits(hs []search.Hit) []hitJSON {
 	out := make([]hitJSON, 0, len(hs))
 	for _, h := range hs {
-		out = append(out, hitJSON{Paragraph: h.Paragraph, Highlight: h.Highlight, Score: h.Score})
+		hj := hitJSON{Paragraph: h.Paragraph, Citation: h.Citation(), Highlight: h.Highlight, Score: h.Score,
+			Others: h.Others, Copies: make([]copyJSON, 0, len(h.Copies))}
+		for _, c := range h.Copies {
+			hj.Copies = append(hj.Copies, copyJSON{ID: c.ID, ArticleID: c.ArticleID, Headline: c.Headline, Outlet: c.Outlet,
+				Date: c.Date, Year: c.Year, YearInferred: c.YearInferred, Citation: c.Citation})
+		}
+		out = append(out, hj)
 	}
 	return out
 }
@@ -140,7 +196,7 @@ func (a *api) runSearch(ctx context.Context, p searchParams) (*searchJSON, error
 		return nil, err
 	}
 	out := &searchJSON{
-		Query: p, Total: res.Total, Match: res.Match.String(), Words: nonNil(res.Words),
+		Query: p, Total: res.Total, Groups: res.Groups, Match: res.Match.String(), Words: nonNil(res.Words),
 		Page: p.Page, Size: p.Size, Hits: toHits(res.Hits), Facets: toFacets(res.Facets),
 		Suggestions: []suggestionJSON{}, SuggestedFilters: filters,
 	}
@@ -194,7 +250,7 @@ func (a *api) article(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, art)
+	return c.JSON(http.StatusOK, toArticle(art))
 }
 
 // paragraph handles GET /api/paragraphs/:id.
@@ -209,7 +265,7 @@ func (a *api) paragraph(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, p)
+	return c.JSON(http.StatusOK, toParagraph(p))
 }
 
 // similar handles GET /api/paragraphs/:id/similar.
@@ -238,7 +294,7 @@ func (a *api) similar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, similarJSON{Paragraph: *p, Scope: scopeName, Hits: toHits(hits)})
+	return c.JSON(http.StatusOK, similarJSON{Paragraph: toParagraph(*p), Scope: scopeName, Hits: toHits(hits)})
 }
 
 // facets handles GET /api/facets.

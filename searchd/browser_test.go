@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -237,7 +238,7 @@ func TestBrowser(t *testing.T) {
 	// filters, the card's article and its way back restore the list, and
 	// Back and Forward show each URL's own state in the forms (the year
 	// box typed into, then dropped with a chip, does not come back).
-	list := base + "/?" + url.Values{"q": {"党"}, "sort": {"oldest"}, "size": {"3"}, "page": {"2"}, "county": {"梁山", "微山"}}.Encode()
+	list := base + "/?" + url.Values{"q": {"党"}, "sort": {"oldest"}, "size": {"3"}, "page": {"2"}, "county": {"梁山", "微山"}, "collapse": {"none"}}.Encode()
 	navigate("open a list with state", chromedp.Navigate(list))
 	listSearch := evalJS[string](t, bctx, `location.search`)
 	navigate("open the first card", chromedp.Click(chromedp.CSS(".card .card-title a")))
@@ -353,8 +354,8 @@ func TestBrowser(t *testing.T) {
 	shot("browser-12-didyoumean")
 	navigate("follow the correction", chromedp.Click(chromedp.CSS(".didyoumean a")))
 	do("wait for results", chromedp.WaitVisible(chromedp.CSS(".card")))
-	if n := evalJS[int](t, bctx, `document.querySelectorAll('.card').length`); offered != fmt.Sprintf("（%d 条）", n) {
-		t.Errorf("the correction promised %s, its page shows %d cards", offered, n)
+	if n := evalJS[string](t, bctx, `document.querySelector('.tally strong').textContent`); offered != fmt.Sprintf("（%s 条）", n) {
+		t.Errorf("the correction promised %s, its page counts %s paragraphs", offered, n)
 	}
 	if q := evalJS[string](t, bctx, `new URLSearchParams(location.search).get('q')`); q != "乡村振兴" {
 		t.Errorf("the correction went to q=%q", q)
@@ -402,6 +403,45 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("browser-15-exact")
 
+	// 16. Story cards: one story printed by three outlets is one card
+	// saying 另有 2 家媒体转载, linking to the two copies; its citation
+	// names the outlet, the date and the file relative to the corpus, and
+	// the copy button copies that string; 全部段落 shows the three.
+	stories, err := os.ReadFile("testdata/stories.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storyBase := startCorpusDaemon(t, string(stories))
+	storyURL := storyBase + "/?q=" + url.QueryEscape("防汛抗旱指挥部发布通告")
+	navigate("open a syndicated story", chromedp.Navigate(storyURL))
+	do("wait for the story card", chromedp.WaitVisible(chromedp.CSS(".card .copies")))
+	if n := evalJS[int](t, bctx, `document.querySelectorAll('.card').length`); n != 1 {
+		t.Errorf("%d cards for one story printed three times, want 1", n)
+	}
+	if got := evalJS[string](t, bctx, `document.querySelector('.card .copies .others').textContent`); !strings.HasPrefix(got, "另有 2 家媒体转载") {
+		t.Errorf("the story card says %q", got)
+	}
+	if n := evalJS[int](t, bctx, `document.querySelectorAll('.card .copies a[href^="/articles/"]').length`); n != 2 {
+		t.Errorf("%d links to the copies, want 2", n)
+	}
+	cite := evalJS[string](t, bctx, `document.querySelector('.card .cite-text').textContent`)
+	if !regexp.MustCompile(`^(《.+》，)?\p{Han}+，2023年8月\d日。来源：news\.jsonl 第\d+行$`).MatchString(cite) ||
+		evalJS[string](t, bctx, `document.querySelector('.card button.copy').dataset.copy`) != cite {
+		t.Errorf("the story card's citation %q (and its copy button)", cite)
+	}
+	if note := evalJS[string](t, bctx, `document.querySelector('.tally-note').textContent`); !strings.Contains(note, "按段落计") {
+		t.Errorf("the page does not say counts are paragraphs: %q", note)
+	}
+	shot("browser-16-story")
+	navigate("show every paragraph", chromedp.Click(chromedp.Search(`//nav[contains(@class,"collapse")]//a[normalize-space(.)="全部段落"]`)))
+	do("wait for the cards", chromedp.WaitVisible(chromedp.CSS(".card")))
+	if n := evalJS[int](t, bctx, `document.querySelectorAll('.card').length`); n != 3 {
+		t.Errorf("全部段落: %d cards, want the 3 printings", n)
+	}
+	navigate("open a copy", chromedp.Navigate(storyURL))
+	navigate("follow a copy link", chromedp.Click(chromedp.CSS(".card .copies a")))
+	do("wait for the copy's article", chromedp.WaitVisible(chromedp.CSS(".para.hit")))
+
 	// 11. Accessibility: axe-core finds no serious or critical violation
 	// on the search, article, comparison and error pages, wide and narrow.
 	axeSrc := axeSource(t)
@@ -419,6 +459,7 @@ func TestBrowser(t *testing.T) {
 			{"compare with filters", base + "/compare?" + url.Values{"q": {"党"}, "program": {"红色物业"}}.Encode()},
 			{"error in place", base + "/?q=" + url.QueryEscape(`"乡村振兴`)},
 			{"chart", chartBase + "/?q=" + url.QueryEscape("网格化管理")},
+			{"story cards", storyURL},
 		}
 		for _, vp := range []struct {
 			name string

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"countynews/corpus"
+	"countynews/internal/search"
 )
 
 // Export of a result list: GET /api/export takes the search parameters
@@ -64,18 +64,16 @@ func (a *api) export(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// The export has its own time limit, longer than a search's; the
-	// write deadline moves with it.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), exportTimeout)
-	defer cancel()
-	stop := context.AfterFunc(c.Request().Context(), cancel) // the client left
-	defer stop()
+	// The export has its own time limit (exportTimeout, set on the
+	// route), longer than a search's; the write deadline moves with it.
+	ctx := c.Request().Context()
 	_ = http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Now().Add(exportTimeout))
 
 	ix, release := a.index()
 	defer release()
 	r := p.request()
 	r.From, r.Size, r.Highlight, r.Facets = 0, min(exportBatch, limit), false, false
+	r.Collapse = search.CollapseNone // an export is every matching paragraph, whatever the list showed
 	res, err := ix.Search(ctx, r)
 	if err != nil {
 		return err // nothing written yet: a normal error answer

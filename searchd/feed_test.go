@@ -267,7 +267,7 @@ func TestFeedAtom(t *testing.T) {
 		for _, h := range res.Hits {
 			wantIDs = append(wantIDs, "http://example.com"+paragraphURL(h.ArticleID, h.ID))
 			if !slices.ContainsFunc(f.Entries, func(en atomEntry) bool {
-				return strings.HasSuffix(en.ID, "#p-"+h.ID) && en.Summary.Text == h.Paragraph.Citation() && en.Content.Text == h.Text
+				return strings.HasSuffix(en.ID, "#p-"+h.ID) && en.Summary.Text == h.Citation && en.Content.Text == h.Text
 			}) {
 				t.Errorf("%v: no entry of %s with its citation and text", params, h.ID)
 			}

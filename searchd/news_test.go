@@ -1,13 +1,21 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/net/html/atom"
 
@@ -123,5 +131,49 @@ func TestNewsExportOnThePage(t *testing.T) {
 	chips := findByClass(picked.doc, "chips")
 	if len(chips) != 1 || !strings.Contains(nodeText(chips[0]), "未知年份") || strings.Contains(nodeText(chips[0]), "0年") {
 		t.Errorf("year=0 page: want a 未知年份 chip, not 0年")
+	}
+}
+
+// TestNewsExportOpenAPI: responses over an export (kind paragraph,
+// headline_derived, the year facet's 0, year=0) validate against the
+// OpenAPI document.
+func TestNewsExportOpenAPI(t *testing.T) {
+	registerDecoders()
+	e := newsServer(t)
+	ctx := context.Background()
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/openapi.json", nil))
+	doc, err := openapi3.NewLoader().LoadFromData(rec.Body.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hit := doSearch(t, e, url.Values{"q": {"志愿服务"}, "year": {"0"}}).Hits[0]
+	for _, target := range []string{
+		"/api/search?q=" + url.QueryEscape("志愿服务") + "&size=50",
+		"/api/search?year=0",
+		"/api/search?year=0&year=2023&sort=oldest",
+		"/api/articles/" + hit.ArticleID,
+	} {
+		req := httptest.NewRequest(http.MethodGet, "http://localhost"+target, nil)
+		req.Header.Set(echo.HeaderAccept, echo.MIMEApplicationJSON)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		route, params, err := router.FindRoute(req)
+		if err != nil {
+			t.Fatalf("%s: no OpenAPI route: %v", target, err)
+		}
+		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route}
+		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+			t.Errorf("%s: request does not match the document: %v", target, err)
+		}
+		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
+			Body: io.NopCloser(bytes.NewReader(rec.Body.Bytes())), Options: &openapi3filter.Options{IncludeResponseStatus: true}}
+		if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+			t.Errorf("%s: status %d response does not match the document: %v", target, rec.Code, err)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
 )
@@ -73,6 +74,9 @@ func TestOpenAPI(t *testing.T) {
 		"/api/search?county=" + url.QueryEscape("微山县"),
 		"/api/search?q=" + url.QueryEscape("红色") + "&in=headline&date_from=2021-01-01&date_to=2021-12-31",
 		"/api/search?date_from=2021-02-30",
+		"/api/search?q=" + url.QueryEscape("红色物业") + "&collapse=story",
+		"/api/search?collapse=article&size=3",
+		"/api/search?collapse=all",
 		"/api/facets",
 		"/api/export?q=" + url.QueryEscape("红色物业"),
 		"/api/export?format=jsonl&limit=3",
@@ -92,32 +96,55 @@ func TestOpenAPI(t *testing.T) {
 		"/metrics",
 	}
 	for _, target := range targets {
-		t.Run(target, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodGet, "http://localhost"+target, nil)
-			req.Header.Set(echo.HeaderAccept, echo.MIMEApplicationJSON)
-			rec := httptest.NewRecorder()
-			f.e.ServeHTTP(rec, req)
-			route, params, err := router.FindRoute(req)
-			if err != nil {
-				t.Fatalf("no OpenAPI route: %v", err)
-			}
-			in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-				Options: &openapi3filter.Options{ExcludeRequestQueryParams: rec.Code >= 400}}
-			if rec.Code < 400 {
-				if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-					t.Errorf("request does not match the document: %v", err)
-				}
-			}
-			out := &openapi3filter.ResponseValidationInput{
-				RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
-				Body:    io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
-				Options: &openapi3filter.Options{IncludeResponseStatus: true},
-			}
-			if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-				t.Errorf("status %d response does not match the document: %v", rec.Code, err)
-			}
-		})
+		t.Run(target, func(t *testing.T) { validateResponse(t, f.e, router, target) })
 	}
+}
+
+// validateResponse serves target and checks the request (when it
+// succeeded) and the response against the OpenAPI document's router.
+func validateResponse(t *testing.T, e *echo.Echo, router routers.Router, target string) {
+	t.Helper()
+	ctx := context.Background()
+	req := httptest.NewRequest(http.MethodGet, "http://localhost"+target, nil)
+	req.Header.Set(echo.HeaderAccept, echo.MIMEApplicationJSON)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		t.Fatalf("no OpenAPI route: %v", err)
+	}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{ExcludeRequestQueryParams: rec.Code >= 400}}
+	if rec.Code < 400 {
+		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+			t.Errorf("request does not match the document: %v", err)
+		}
+	}
+	out := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
+		Body:    io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true},
+	}
+	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+		t.Errorf("status %d response does not match the document: %v", rec.Code, err)
+	}
+}
+
+// openAPIRouter loads the document e serves and returns its router.
+func openAPIRouter(t *testing.T, e *echo.Echo) routers.Router {
+	t.Helper()
+	registerDecoders()
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/openapi.json", nil))
+	doc, err := openapi3.NewLoader().LoadFromData(rec.Body.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return router
 }
 
 var decodersOnce sync.Once

@@ -89,7 +89,7 @@ func (pg *pages) article(c echo.Context) error {
 		Article:    art,
 		When:       dateText(art.Date, art.Year, art.YearInferred),
 		DateAttr:   dateAttr(art.Date, art.Year),
-		Cite:       citation(art.Headline, art.Date, art.Year, art.YearInferred, art.Source),
+		Cite:       art.Citation(),
 		SourceText: art.Source.File + " " + lineSpan(art.Source),
 	}
 	data.Nav = "article"
@@ -99,7 +99,7 @@ func (pg *pages) article(c echo.Context) error {
 			Paragraph: p,
 			Segs:      segments(p.Text, ix.Marks(r, p.Text)),
 			Hit:       hl != "" && p.ID == hl,
-			Cite:      citation(p.Headline, p.Date, p.Year, p.YearInferred, p.Source),
+			Cite:      p.Citation(),
 		}
 		data.HasHit = data.HasHit || v.Hit
 		if p.Kind == corpus.KindInitiative {

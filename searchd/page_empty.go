@@ -57,7 +57,12 @@ func (pg *pages) emptyHelp(ctx context.Context, ix Index, st pageState, total in
 	case len(cs) > 0:
 		h.Reason = fmt.Sprintf("所选的 %d 个筛选条件下没有段落。", len(cs))
 	case len(st.p.Terms) > 0:
-		h.Reason = fmt.Sprintf("没有段落符合“%s”。连续的汉字按整体短语精确匹配，词越长、条件越多，结果越少。", st.p.Q)
+		if st.p.match == search.MatchAuto {
+			// Auto has tried the words apart and one of them alone.
+			h.Reason = fmt.Sprintf("没有段落符合“%s”，拆开的词语也没有找到。", st.p.Q)
+		} else {
+			h.Reason = fmt.Sprintf("没有段落符合“%s”。完全匹配时，连续的汉字按整体短语精确匹配，词越长、条件越多，结果越少。", st.p.Q)
+		}
 	default:
 		h.Reason = "索引里还没有段落。"
 	}

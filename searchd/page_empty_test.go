@@ -260,11 +260,36 @@ func TestPageRelaxedNotice(t *testing.T) {
 			if got := hrefURL(t, a[0]).Query(); !sameValues(got, want) {
 				t.Errorf("exact link %v, want %v", got, want)
 			}
-			// Its cards are the API's relaxed hits.
-			api := doSearch(t, e, tt.params)
+			// Its cards are the API's relaxed hits, one per story as the
+			// page shows them.
+			story := url.Values{"collapse": {"story"}}
+			for k, v := range tt.params {
+				story[k] = v
+			}
+			api := doSearch(t, e, story)
 			if api.Match == "exact" && len(api.Words) == 0 || len(findByClass(r.doc, "card")) != len(api.Hits) {
 				t.Errorf("API: match %s words %v, %d hits; page %d cards", api.Match, api.Words, len(api.Hits), len(findByClass(r.doc, "card")))
 			}
 		})
+	}
+}
+
+// TestEmptyPageReason: the explanation says what was tried: in auto mode
+// the words apart too, in exact mode the phrase as typed.
+func TestEmptyPageReason(t *testing.T) {
+	e := defaultFixture(t).e
+	for mode, want := range map[string]string{
+		"":      "没有段落符合“𠀀𠀁𠀂”，拆开的词语也没有找到。",
+		"exact": "没有段落符合“𠀀𠀁𠀂”。完全匹配时，连续的汉字按整体短语精确匹配",
+	} {
+		v := url.Values{"q": {"𠀀𠀁𠀂"}}
+		if mode != "" {
+			v.Set("match", mode)
+		}
+		r := okPage(t, e, "/?"+v.Encode())
+		empty := findByClass(r.doc, "empty")
+		if len(empty) != 1 || !strings.Contains(nodeText(empty[0]), want) {
+			t.Errorf("match=%s: the empty page does not say %q", mode, want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"slices"
@@ -19,24 +20,30 @@ import (
 // searchPage is the data of the search page.
 type searchPage struct {
 	layout
-	Params   searchParams
-	Total    int
-	TookMS   string
-	First    int // 1-based rank of the first card
-	LastRank int
-	Cards    []card
-	Chips    []chip
-	ClearAll string // URL without any filter; "" when there is none
-	Counties facetGroup
-	Programs facetGroup
-	Years    yearChart
-	NoYear   *unknownYearLink // the 未知年份 value of the year facet, nil when no hit lacks a year
-	YearForm []field          // hidden inputs of the year-range form
-	Sorts    []sortLink
-	Sizes    []sortLink // results per page
-	Pager    pager
-	Empty    *emptyHelp
-	Help     queryHelp // did you mean, filters the query names, relaxed matching
+	Params searchParams
+	Total  int
+	// Groups is the number of stories (or articles) the Total paragraphs
+	// make when the page collapses them; the pager counts these.
+	Groups int
+	// CollapseLinks switch between one card per story (the default), per
+	// article and per paragraph.
+	CollapseLinks []sortLink
+	TookMS        string
+	First         int // 1-based rank of the first card
+	LastRank      int
+	Cards         []card
+	Chips         []chip
+	ClearAll      string // URL without any filter; "" when there is none
+	Counties      facetGroup
+	Programs      facetGroup
+	Years         yearChart
+	NoYear        *unknownYearLink // the 未知年份 value of the year facet, nil when no hit lacks a year
+	YearForm      []field          // hidden inputs of the year-range form
+	Sorts         []sortLink
+	Sizes         []sortLink // results per page
+	Pager         pager
+	Empty         *emptyHelp
+	Help          queryHelp // did you mean, filters the query names, relaxed matching
 	// ExportURL downloads the whole result list as CSV (/api/export).
 	ExportURL string
 }
@@ -46,6 +53,7 @@ type card struct {
 	ID, Kind string
 	Position int
 	County   string
+	Outlet   string // the paper or outlet that printed it ("" when unknown)
 	URL      string
 	Title    []segment // the headline, or else the topic, with the matched terms marked
 	Topic    []segment // the topic sentence under a headline that does not hold it
@@ -58,10 +66,19 @@ type card struct {
 	Snippet      string // plain text, when the highlighter marked nothing
 	Cite         string
 	SourceText   string
+	// Others counts the other matching copies of the card's story
+	// (另有 N 家媒体转载) or, per article, its other matching paragraphs.
+	Others       int
+	OthersText   string
+	Copies       []copyLink
 	Programs     []tag
 	Initiatives  []tag
 	TopicAsTitle bool // the title is the topic sentence, so the snippet skips it
 }
+
+// copyLink is another printing of a card's story: its outlet (or
+// headline) and date, linking to its best matching paragraph.
+type copyLink struct{ Label, When, URL string }
 
 // tag is a program or named initiative on a card, linking to a search.
 type tag struct{ Label, URL string }
@@ -137,6 +154,9 @@ func (pg *pages) search(c echo.Context) error {
 	if len(problems) > 0 && !isPage(c) {
 		return problems[0].err // a client that does not take HTML gets the API's error
 	}
+	if !p.collapseSet {
+		p.Collapse = "story" // the page shows one card per story unless asked otherwise
+	}
 	st := newPageState(p)
 	ctx := c.Request().Context()
 	ix, release := pg.api.index()
@@ -156,15 +176,16 @@ func (pg *pages) search(c echo.Context) error {
 	}
 	data := searchPage{
 		layout: newLayout(c, title, "/", st),
-		Params: p, Total: res.Total,
-		First:    (p.Page-1)*p.Size + 1,
-		Counties: newFacetGroup(st, "county", "县（市、区）", facets.County, p.Counties),
-		Programs: newFacetGroup(st, "program", "工作项目", facets.Program, p.Programs),
-		Years:    newYearChart(st, facets.Year),
-		NoYear:   unknownYear(st, facets.Year),
-		Sorts:    sortLinks(st),
-		Sizes:    sizeLinks(st),
-		Pager:    newPager(st, res.Total),
+		Params: p, Total: res.Total, Groups: res.Groups,
+		CollapseLinks: collapseLinks(st),
+		First:         (p.Page-1)*p.Size + 1,
+		Counties:      newFacetGroup(st, "county", "县（市、区）", facets.County, p.Counties),
+		Programs:      newFacetGroup(st, "program", "工作项目", facets.Program, p.Programs),
+		Years:         newYearChart(st, facets.Year),
+		NoYear:        unknownYear(st, facets.Year),
+		Sorts:         sortLinks(st),
+		Sizes:         sizeLinks(st),
+		Pager:         newPager(st, res.Groups),
 	}
 	data.Feed = feedURL(st)
 	data.ExportURL = st.url("/api/export", func(p *searchParams) { p.Size = defaultSize })
@@ -292,6 +313,17 @@ func sortLinks(st pageState) []sortLink {
 	return out
 }
 
+// collapseLinks offer one card per story (the default: syndicated copies
+// folded into one), per article, or per paragraph.
+func collapseLinks(st pageState) []sortLink {
+	var out []sortLink
+	for _, m := range []struct{ value, label string }{{"story", "按报道"}, {"article", "按文章"}, {"none", "全部段落"}} {
+		out = append(out, sortLink{Label: m.label, Current: st.p.Collapse == m.value,
+			URL: st.url("/", func(p *searchParams) { p.Collapse, p.collapseSet = m.value, m.value != "story" })})
+	}
+	return out
+}
+
 // sizeLinks offers the results-per-page choices. The first card of the
 // current page stays on the page the link opens.
 func sizeLinks(st pageState) []sortLink {
@@ -350,9 +382,27 @@ func newCard(st pageState, h search.Hit, marks func(string) []search.Span) card 
 		URL:        articleURL(st, h.ArticleID, h.ID),
 		When:       dateText(h.Date, h.Year, h.YearInferred),
 		DateAttr:   dateAttr(h.Date, h.Year),
-		Cite:       citation(h.Headline, h.Date, h.Year, h.YearInferred, h.Source),
+		Cite:       h.Citation(),
 		SourceText: h.Source.File + " " + lineSpan(h.Source),
 		Highlight:  h.Highlight,
+		Others:     h.Others,
+		Outlet:     h.Outlet,
+	}
+	switch {
+	case h.Others > 0 && st.p.Collapse == "story":
+		c.OthersText = fmt.Sprintf("另有 %d 家媒体转载", h.Others)
+	case h.Others > 0:
+		c.OthersText = fmt.Sprintf("本文另有 %d 段匹配", h.Others)
+	}
+	for i, cp := range h.Copies {
+		label := cp.Outlet
+		if label == "" {
+			label = cp.Headline
+		}
+		if label == "" {
+			label = fmt.Sprintf("转载 %d", i+1)
+		}
+		c.Copies = append(c.Copies, copyLink{Label: label, When: dateText(cp.Date, cp.Year, cp.YearInferred), URL: articleURL(st, cp.ArticleID, cp.ID)})
 	}
 	title := h.Headline
 	topic := strings.TrimSpace(h.Topic)

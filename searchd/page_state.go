@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -63,6 +62,9 @@ func (s pageState) values() url.Values {
 	}
 	if s.p.sortSet {
 		v.Set("sort", s.p.Sort)
+	}
+	if s.p.collapseSet {
+		v.Set("collapse", s.p.Collapse)
 	}
 	if s.p.Size != defaultSize {
 		v.Set("size", strconv.Itoa(s.p.Size))
@@ -209,16 +211,6 @@ func dateAttr(d corpus.Date, year int) string {
 
 // lineSpan is a source span in Chinese: 第5行 or 第5–13行.
 func lineSpan(src corpus.Provenance) string { return corpus.LineSpan(src.Lines) }
-
-// citation is how a journalist cites a paragraph: headline, date, and the
-// source file and lines it was read from.
-func citation(headline string, d corpus.Date, year int, inferred bool, src corpus.Provenance) string {
-	h := headline
-	if h == "" {
-		h = "无标题"
-	}
-	return fmt.Sprintf("《%s》，%s，%s %s", h, dateText(d, year, inferred), src.File, lineSpan(src))
-}
 
 // articleURL links to a paragraph in its article view: highlighted (hl),
 // scrolled to (#p-ID), and carrying the search state st, so that the

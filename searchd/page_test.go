@@ -441,7 +441,7 @@ func TestPages(t *testing.T) {
 				t.Errorf("card date: want 2021年（推断） (the sample page has no date)")
 			}
 			cite := findByClass(c, "cite-text")
-			if len(cite) != 1 || !regexp.MustCompile(`^《.+》，2021年（推断），default/\S+\.txt 第\d+(–\d+)?行$`).MatchString(nodeText(cite[0])) {
+			if len(cite) != 1 || !regexp.MustCompile(`^\S+：《.+》，2021年（推断）。来源：default/\S+\.txt 第\d+(–\d+)?行$`).MatchString(nodeText(cite[0])) {
 				t.Errorf("citation %q", nodeText(cite[0]))
 			}
 			btn := findByClass(c, "copy")
@@ -640,7 +640,9 @@ func TestPages(t *testing.T) {
 	})
 
 	t.Run("Pagination", func(t *testing.T) {
-		r := okPage(t, e, "/?size=3&county="+url.QueryEscape("梁山")+"&county="+url.QueryEscape("邹城"))
+		// Paragraph by paragraph (collapse=none): paging through stories
+		// is TestPageStories'.
+		r := okPage(t, e, "/?collapse=none&size=3&county="+url.QueryEscape("梁山")+"&county="+url.QueryEscape("邹城"))
 		total := totalOf(t, r)
 		last := (total + 2) / 3
 		if last < 3 {
@@ -667,7 +669,7 @@ func TestPages(t *testing.T) {
 		}
 		// Walking "next" visits every hit exactly once.
 		ids := map[string]bool{}
-		next := "/?size=3&county=" + url.QueryEscape("梁山") + "&county=" + url.QueryEscape("邹城")
+		next := "/?collapse=none&size=3&county=" + url.QueryEscape("梁山") + "&county=" + url.QueryEscape("邹城")
 		for page := 1; next != ""; page++ {
 			r := okPage(t, e, next)
 			ol := findByClass(r.doc, "cards")
@@ -1030,7 +1032,7 @@ func TestPageEscaping(t *testing.T) {
 		}
 	}
 
-	r := okPage(t, e, "/?q="+url.QueryEscape("红色物业"))
+	r := okPage(t, e, "/?collapse=none&q="+url.QueryEscape("红色物业"))
 	cards := findByClass(r.doc, "card")
 	if len(cards) != 3 {
 		t.Fatalf("%d cards, want 3:\n%s", len(cards), r.body)

@@ -38,12 +38,18 @@ type searchParams struct {
 	DateTo   corpus.Date `json:"date_to,omitempty"`
 	In       string      `json:"in"`
 	Sort     string      `json:"sort"`
+	// Collapse is none, article or story: one hit per article or story
+	// (syndicated copies) instead of one per paragraph.
+	Collapse string      `json:"collapse"`
 	Match    string      `json:"match"`
 	Page     int         `json:"page"`
 	Size     int         `json:"size"`
 	query    query.Query `json:"-"`
 	match    search.Match
 	sortSet  bool // sort was given; else it follows q (relevance with terms, newest without)
+	// collapseSet: collapse was given (the page's default, story, differs
+	// from the API's, none).
+	collapseSet bool
 }
 
 // bindSearch reads and validates the search parameters. Unknown parameters
@@ -120,6 +126,15 @@ func bindSearch(v url.Values) (searchParams, error) {
 	default:
 		return p, badParam(codeInvalidSort, []string{"sort"}, "sort must be relevance, newest or oldest, not %q", clipValue(p.Sort))
 	}
+	p.Collapse = strings.TrimSpace(v.Get("collapse"))
+	switch p.Collapse {
+	case "":
+		p.Collapse = "none"
+	case "none", "article", "story":
+		p.collapseSet = true
+	default:
+		return p, badParam(codeInvalidCollapse, []string{"collapse"}, "collapse must be none, article or story, not %q", clipValue(p.Collapse))
+	}
 	p.Match = v.Get("match")
 	if p.Match == "" {
 		p.Match = search.MatchAuto.String()
@@ -182,6 +197,7 @@ func (p searchParams) request() search.Request {
 	if p.In == "headline" {
 		r.In = search.InHeadline
 	}
+	r.Collapse, _ = search.ParseCollapse(p.Collapse) // validated by bindSearch
 	switch p.Sort {
 	case "newest":
 		r.Sort = search.SortNewest

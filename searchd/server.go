@@ -145,8 +145,9 @@ func newServerWith(cfg config, h *holder, index func() (Index, func()), log *slo
 	g.GET("/search", a.search, timeout)
 	g.GET("/facets", a.facets, timeout)
 	g.GET("/suggest", a.suggest, timeout)
-	// An export sets its own, longer time limit (export.go).
-	g.GET("/export", a.export, func(next echo.HandlerFunc) echo.HandlerFunc { return cached(admit(next)) })
+	// An export has a longer time limit than a search (export.go).
+	exportLimit := middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: exportTimeout})
+	g.GET("/export", a.export, func(next echo.HandlerFunc) echo.HandlerFunc { return cached(exportLimit(admit(next))) })
 	g.GET("/articles/:id", a.article, timeout)
 	g.GET("/paragraphs/:id", a.paragraph, timeout)
 	g.GET("/paragraphs/:id/similar", a.similar, timeout)

@@ -24,6 +24,7 @@ func TestAPISuggestions(t *testing.T) {
 		{"title marks", url.Values{"q": {"《乡村振新》"}}, "《乡村振兴》"},
 		{"sentence mark kept", url.Values{"q": {"乡村振新！"}}, "乡村振兴！"},
 		{"traditional characters", url.Values{"q": {"鄉村振新"}}, "乡村振兴"},
+		{"mistyped word in an unspaced query", url.Values{"q": {"微山乡村振新"}}, "微山 乡村振兴"},
 		{"other terms and exclusions kept", url.Values{"q": {"乡村振新 -火星"}}, "乡村振兴 -火星"},
 		{"with a filter", url.Values{"q": {"乡村振新"}, "county": {"嘉祥"}}, "乡村振兴"},
 		{"filter without hits for any correction", url.Values{"q": {"乡村振新"}, "county": {"梁山"}}, ""},

@@ -25,7 +25,7 @@ func TestLoadHeavyNews(t *testing.T) {
 	if index == "" {
 		t.Skip("LOAD_INDEX names an index folder of news-2023 (see the comment)")
 	}
-	runHeavyMix(t, index, 60*time.Second, false)
+	runHeavyMix(t, index, 60*time.Second, false, 20*time.Second)
 }
 
 // TestHeavyMixShort is the same mix on the embedded corpus for 4 s, part of
@@ -35,10 +35,12 @@ func TestHeavyMixShort(t *testing.T) {
 	if _, err := ingest.Run(context.Background(), ingest.Options{Index: index}); err != nil {
 		t.Fatal(err)
 	}
-	runHeavyMix(t, index, 4*time.Second, true)
+	runHeavyMix(t, index, 4*time.Second, true, 0)
 }
 
-func runHeavyMix(t *testing.T, index string, d time.Duration, strict bool) {
+// runHeavyMix runs the mix for d; with baseline > 0, first the simple
+// searches alone for that long, to compare in the same run.
+func runHeavyMix(t *testing.T, index string, d time.Duration, strict bool, baseline time.Duration) {
 	ctx := context.Background()
 	bin, err := BuildDaemon(ctx, t.TempDir())
 	if err != nil {
@@ -56,6 +58,13 @@ func runHeavyMix(t *testing.T, index string, d time.Duration, strict bool) {
 		t.Fatal(err)
 	}
 	heavy := HeavyQueries(w.Paragraphs, rand.New(rand.NewPCG(2, 2)))
+	if baseline > 0 {
+		base, err := RunHeavyMix(ctx, c, dm.URL, w, heavy, 0, 2, baseline)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("baseline, no expensive clients: %s", base)
+	}
 	rep, err := RunHeavyMix(ctx, c, dm.URL, w, heavy, 8, 2, d)
 	if err != nil {
 		t.Fatal(err)

@@ -24,6 +24,9 @@ type Options struct {
 	// Paths are page files, folders and JSONL exports; none means the
 	// embedded default corpus.
 	Paths []string
+	// Root is the corpus root the inputs are named (and cited) relative
+	// to; "" is the deepest folder holding every path (see InputsUnder).
+	Root string
 	// Update re-indexes only inputs whose content hash changed since the
 	// last build and removes the paragraphs of inputs that disappeared.
 	Update bool
@@ -126,7 +129,7 @@ func Run(ctx context.Context, opt Options) (sum *Summary, err error) {
 	inputs := DefaultInputs()
 	var problems []error
 	if len(opt.Paths) > 0 {
-		if inputs, problems, err = Inputs(opt.Paths...); err != nil {
+		if inputs, problems, err = InputsUnder(opt.Root, opt.Paths...); err != nil {
 			return nil, err
 		}
 	}

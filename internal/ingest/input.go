@@ -136,7 +136,74 @@ func FormatOf(name string) Format {
 // name it was found under. Anything but a regular file (a FIFO, a device,
 // a socket, a link to one: reading /dev/zero never ends, opening a FIFO
 // blocks) is skipped and reported among the problems, as *corpus.Error.
+//
+// Inputs are named (Name, which citations show) relative to the corpus
+// root: the deepest folder holding every path given (a folder given is
+// its own root, a file given alone is named by its base name). See
+// InputsUnder to give the root.
 func Inputs(paths ...string) ([]Input, []error, error) {
+	return InputsUnder("", paths...)
+}
+
+// InputsUnder is Inputs with the corpus root given ("" for the deepest
+// folder holding every path): every input is named by its path relative
+// to root, with forward slashes, never by an absolute path of the
+// machine, and a path outside root is an error.
+func InputsUnder(root string, paths ...string) ([]Input, []error, error) {
+	ins, problems, err := inputs(paths...)
+	if err != nil || len(ins) == 0 {
+		return ins, problems, err
+	}
+	if root == "" {
+		if root, err = commonRoot(paths); err != nil {
+			return nil, nil, err
+		}
+	}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("corpus root: %w", err)
+	}
+	for i := range ins {
+		abs, err := filepath.Abs(ins[i].Name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("corpus path: %w", err)
+		}
+		rel, err := filepath.Rel(absRoot, abs)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, nil, fmt.Errorf("corpus path %s is outside the corpus root %s", ins[i].Name, root)
+		}
+		ins[i].Name = filepath.ToSlash(rel)
+	}
+	return ins, problems, nil
+}
+
+// commonRoot is the deepest folder holding every path: a folder counts as
+// itself, a file as the folder it is in.
+func commonRoot(paths []string) (string, error) {
+	root := ""
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", fmt.Errorf("corpus path: %w", err)
+		}
+		if info, err := os.Stat(abs); err != nil || !info.IsDir() {
+			abs = filepath.Dir(abs)
+		}
+		if root == "" {
+			root = abs
+			continue
+		}
+		for root != filepath.Dir(root) {
+			if rel, err := filepath.Rel(root, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				break
+			}
+			root = filepath.Dir(root)
+		}
+	}
+	return root, nil
+}
+
+func inputs(paths ...string) ([]Input, []error, error) {
 	var ins []Input
 	var problems []error
 	seen := map[string]bool{}

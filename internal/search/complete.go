@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -76,7 +77,19 @@ type completer struct {
 	// it, most frequent first: an infix match is looked for only among
 	// the entries holding the prefix's rarest character, not all of them.
 	byRune map[rune][]int32
+
+	// words caches, per prefix, the most frequent words completing it (at
+	// most maxCompletions: enough for any n). Reading a word's count from
+	// the dictionary decodes its postings, a few microseconds each, and a
+	// common character starts thousands of bigrams; what people type
+	// repeats, and a generation never changes.
+	mu    sync.Mutex
+	words map[string][]Completion
 }
+
+// maxCachedPrefixes bounds the word cache of a generation (the Han
+// characters in use number a few thousand; Latin prefixes are unbounded).
+const maxCachedPrefixes = 20_000
 
 type completionEntry struct {
 	key   string // folded text
@@ -131,6 +144,7 @@ func loadCompleter(rd index.IndexReader) (*completer, error) {
 	}
 	slices.SortStableFunc(byCount, func(a, b int32) int { return cmp.Compare(c.entries[b].count, c.entries[a].count) })
 	c.byRune = map[rune][]int32{}
+	c.words = map[string][]Completion{}
 	for _, i := range byCount {
 		key := c.entries[i].key
 		for j, r := range key {
@@ -184,8 +198,12 @@ func (ix *Index) Complete(ctx context.Context, prefix string, n int) ([]Completi
 		e := c.entries[i]
 		top.offer(Completion{Text: e.text, Kind: e.kind, Count: e.count})
 	}
-	if err := ix.completeWords(key, &top); err != nil {
+	words, err := ix.cachedWords(c, key)
+	if err != nil {
 		return nil, fmt.Errorf("complete: %w", err)
+	}
+	for _, w := range words {
+		top.offer(w)
 	}
 	out = append(out, top.sorted()...)
 	// Initiatives holding the prefix further in, most frequent first,
@@ -206,6 +224,28 @@ func (ix *Index) Complete(ctx context.Context, prefix string, n int) ([]Completi
 		}
 	}
 	return out, nil
+}
+
+// cachedWords returns the most frequent words completing key, from the
+// cache or the dictionary.
+func (ix *Index) cachedWords(c *completer, key string) ([]Completion, error) {
+	c.mu.Lock()
+	ws, ok := c.words[key]
+	c.mu.Unlock()
+	if ok {
+		return ws, nil
+	}
+	top := completionTop{n: maxCompletions}
+	if err := ix.completeWords(key, &top); err != nil {
+		return nil, err
+	}
+	ws = top.sorted()
+	c.mu.Lock()
+	if len(c.words) < maxCachedPrefixes {
+		c.words[key] = ws
+	}
+	c.mu.Unlock()
+	return ws, nil
 }
 
 // completeWords offers the words of the text dictionary completing key:

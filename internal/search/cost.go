@@ -51,3 +51,9 @@ func (ix *Index) Cost(ctx context.Context, q query.Query) (cost int64, err error
 // of a few words reads a fraction of that; a disjunction of common
 // characters (的 OR 一 OR 是 …) reads several times the index.
 func (ix *Index) HeavyCost() int64 { return 2 * int64(max(ix.DocCount(), 1)) }
+
+// heavyKey marks, in a search's context, a query past HeavyCost: its pass
+// is never split over two cores.
+type heavyKey struct{}
+
+func isHeavy(ctx context.Context) bool { v, _ := ctx.Value(heavyKey{}).(bool); return v }

@@ -43,7 +43,7 @@ const (
 	suggestMaxRunes  = 10   // longest term corrected: a word or a phrase, not a pasted sentence or a question
 	suggestBudget    = 8192 // dictionary entries and lookups of one DidYouMean
 	suggestMaxTerms  = 4    // terms of one query corrected
-	suggestMaxCounts = 10   // candidate queries counted exactly
+	suggestMaxCounts = 12   // candidate queries counted exactly
 	suggestMaxScan   = 2048 // dictionary entries read for one neighbour
 )
 
@@ -81,7 +81,7 @@ func (ix *Index) DidYouMean(ctx context.Context, r Request) ([]Suggestion, error
 	}
 	out := []Suggestion{}
 	for i, c := range cands {
-		if c.total == 0 || truncated(cands, i) {
+		if c.total == 0 || truncated(cands, i) || c.kind == split && wholeFound(cands, c) {
 			continue
 		}
 		out = append(out, Suggestion{Query: c.query, Total: c.total})
@@ -91,6 +91,15 @@ func (ix *Index) DidYouMean(ctx context.Context, r Request) ([]Suggestion, error
 		out = out[:maxSuggestions]
 	}
 	return out, nil
+}
+
+// wholeFound reports whether a correction of c's term as one phrase has
+// hits: then the term is one mistyped phrase, and cutting it in two only
+// loosens it.
+func wholeFound(cands []candidate, c candidate) bool {
+	return slices.ContainsFunc(cands, func(d candidate) bool {
+		return d.kind != split && d.clause == c.clause && d.term == c.term && d.total > 0
+	})
 }
 
 // truncated reports whether candidate i is a part of another candidate of
@@ -172,6 +181,16 @@ func (ix *Index) corrections(ctx context.Context, q query.Query) ([]candidate, e
 				text := lead + e.text + trail
 				out = append(out, candidate{query: replaceTerm(q, ci, ti, text), clause: ci, term: ti, text: text, kind: e.kind, score: e.score, made: e.made})
 			}
+			if len(c.Any) == 1 && !t.Quoted && len(rs) >= 4 {
+				splits, err := ix.splits(ctx, v, core)
+				if err != nil {
+					return nil, err
+				}
+				for _, sp := range splits {
+					out = append(out, candidate{query: splitTerm(q, ci, lead+sp.left, sp.right+trail), clause: ci, term: ti,
+						text: sp.left + " " + sp.right, kind: split, score: sp.score, made: sp.score})
+				}
+			}
 		}
 	}
 	slices.SortStableFunc(out, func(a, b candidate) int {
@@ -205,6 +224,78 @@ func (ix *Index) corrections(ctx context.Context, q query.Query) ([]candidate, e
 		}
 	}
 	return kept, nil
+}
+
+// splitPair is a term cut in two, one part corrected.
+type splitPair struct {
+	left, right string
+	score       uint64
+}
+
+// splits returns the corrections of an unspaced run of several words in
+// which one word is mistyped (微山乡村振新): the run cut at a word boundary
+// (the segmenter's), and one side corrected by one edit while the other
+// stays as typed, so the two become terms of their own (微山 乡村振兴). A
+// correction of the whole run would have to occur as one phrase, which a
+// run of words seldom does. Each side must occur as typed or corrected:
+// the score is the lesser of the sides' scores.
+func (ix *Index) splits(ctx context.Context, v *vocab, core string) ([]splitPair, error) {
+	seg, err := ix.words.get(ctx)
+	if err != nil {
+		return nil, nil // no segmenter in time: no splits, the other corrections stand
+	}
+	ws := seg.Cut(core)
+	if len(ws) < 2 || strings.Join(ws, "") != core {
+		return nil, nil // stop words or marks dropped: the cut is not the run
+	}
+	var out []splitPair
+	at := 0
+	for _, w := range ws[:len(ws)-1] {
+		at += len(w)
+		sides := [2]string{core[:at], core[at:]}
+		for fix := range 2 {
+			keep := sides[1-fix]
+			if utf8.RuneCountInString(keep) < 2 {
+				continue // a lone character is matched through another field
+			}
+			ks, err := v.score([]rune(keep))
+			if err != nil {
+				return nil, err
+			}
+			if ks == 0 {
+				continue
+			}
+			rs := []rune(sides[fix])
+			if len(rs) < suggestMinRunes {
+				continue
+			}
+			edits, err := v.edits(rs)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range edits {
+				if strings.Contains(e.text, keep) || strings.Contains(keep, e.text) {
+					continue // one side holds the other: the pair is the longer alone
+				}
+				pair := [2]string{keep, keep}
+				pair[fix] = e.text
+				out = append(out, splitPair{left: pair[0], right: pair[1], score: min(e.score, ks)})
+			}
+		}
+	}
+	return out, nil
+}
+
+// splitTerm returns a copy of q with the one-term clause clause replaced
+// by two clauses, left and right.
+func splitTerm(q query.Query, clause int, left, right string) query.Query {
+	t := q.Clauses[clause].Any[0]
+	out := query.Query{Clauses: slices.Clone(q.Clauses[:clause])}
+	l, r := t, t
+	l.Text, r.Text = left, right
+	out.Clauses = append(out.Clauses, query.Clause{Any: []query.Term{l}}, query.Clause{Any: []query.Term{r}})
+	out.Clauses = append(out.Clauses, q.Clauses[clause+1:]...)
+	return out
 }
 
 // splitCore splits a term into the punctuation it starts and ends with
@@ -263,6 +354,7 @@ const (
 	added
 	dropped
 	swapped
+	split // a term cut in two at a word boundary, one part corrected
 	editKinds
 )
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -32,6 +33,7 @@ func TestDidYouMean(t *testing.T) {
 		{"exclusion kept", "乡村振新 -火星", nil, "乡村振兴 -火星"},
 		{"quoted term stays quoted", `"乡村振新"`, nil, `"乡村振兴"`},
 		{"nothing near", "火星村", nil, ""},
+		{"mistyped word in a run of words", "微山乡村振新", nil, "微山 乡村振兴"},
 		{"traditional characters", "鄉村振新", nil, "乡村振兴"},
 		{"punctuation kept", "乡村振新！", nil, "乡村振兴！"},
 		{"title", "《乡村振新》", nil, "《乡村振兴》"},
@@ -100,6 +102,9 @@ func checkSuggestions(t *testing.T, ix *Index, r Request, got []Suggestion) {
 // non-excluded term changed (after folding) by one substitution, deletion,
 // insertion or swap of neighbours.
 func oneTermOneEdit(a, b query.Query) bool {
+	if len(b.Clauses) == len(a.Clauses)+1 {
+		return splitEdit(a, b)
+	}
 	if len(a.Clauses) != len(b.Clauses) {
 		return false
 	}
@@ -125,6 +130,29 @@ func oneTermOneEdit(a, b query.Query) bool {
 		}
 	}
 	return changed == 1
+}
+
+// splitEdit reports whether b is a with one clause of one bare term cut
+// in two clauses, one of which is as typed and the other one edit away.
+func splitEdit(a, b query.Query) bool {
+	for i, c := range a.Clauses {
+		if c.Negated || len(c.Any) != 1 || c.Any[0].Quoted {
+			continue
+		}
+		l, r := b.Clauses[i], b.Clauses[i+1]
+		if len(l.Any) != 1 || len(r.Any) != 1 || l.Negated || r.Negated ||
+			!reflect.DeepEqual(b.Clauses[:i], a.Clauses[:i]) || !reflect.DeepEqual(b.Clauses[i+2:], a.Clauses[i+1:]) {
+			continue
+		}
+		typed := []rune(text.Fold(c.Any[0].Text))
+		lt, rt := []rune(l.Any[0].Text), []rune(r.Any[0].Text)
+		for cut := 1; cut < len(typed); cut++ {
+			if slices.Equal(typed[:cut], lt) && isOneEdit(typed[cut:], rt) || slices.Equal(typed[cut:], rt) && isOneEdit(typed[:cut], lt) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isOneEdit reports whether b is a with one character substituted,

@@ -10,10 +10,12 @@
 //
 //	PATH/current -> gen-N       symlink, swapped atomically
 //	PATH/gen-N/bleve/           the Bleve scorch index, read-only once published
+//	PATH/gen-N/inputs.json      the paragraph IDs each input holds (SetHolds),
+//	                            for updates
 //	PATH/gen-N/manifest.json    schema version, generation, build time,
 //	                            source files (SHA-256, paragraph count), total,
-//	                            size and SHA-256 of every file of bleve/, and
-//	                            its own checksum
+//	                            size and SHA-256 of every other file of gen-N,
+//	                            and its own checksum
 //
 // Open verifies a generation before serving it: every file its manifest
 // lists must be there with its size and checksum, no other, and the
@@ -28,7 +30,10 @@
 // renaming it and swapping current, then removes all generations but the
 // new one and the one it replaced (readers may still hold it). The previous
 // generation is untouched until then, so a build killed at any moment
-// leaves a servable index; the next build removes what it left. A folder
+// leaves a servable index; the next build removes what it left, and any
+// generation but the current one and the one before it. A full disk is
+// reported as a *DiskFullError (errors.Is ErrNoSpace), checked before each
+// batch, since scorch retries failed writes for minutes. A folder
 // that is not of this layout is refused, never cleaned. One build at a time
 // holds PATH/lock. Open refuses a generation written by another
 // SchemaVersion with a *SchemaError.
@@ -134,7 +139,13 @@
 // the stored text, overlapping and touching occurrences become one
 // <mark>, the fragment with the most distinct terms is chosen, and all
 // else is HTML-escaped. Bleve's highlighter works from bigram locations
-// and splits or truncates Chinese matches.
+// and splits or truncates Chinese matches. Index.Marks (marks.go) gives the
+// same spans for a whole text, so that a page showing a whole paragraph (the
+// article view) marks exactly what a hit's highlight marks.
+//
+// Request.CacheKey (cachekey.go) holds every field of a request: a cache of
+// answers keyed by it (searchd's front page) cannot answer one request with
+// another's; a test fails when a field is added to Request and not to it.
 //
 // # Match modes
 //

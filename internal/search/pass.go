@@ -49,7 +49,7 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 		return ix.searchBleve(ctx, r, c, f) // cannot happen with a table (both need document numbers)
 	}
 	halves := []*tablePart{newTablePart(t, tf, order, k, r.Facets, ix.stories, collapse)}
-	if (running == 1 && len(t.live) >= minSplitDocs) || ix.forceSplit {
+	if (running == 1 && len(t.live) >= minSplitDocs && !isHeavy(ctx)) || ix.forceSplit {
 		select {
 		case ix.spare <- struct{}{}:
 			defer func() { <-ix.spare }()

@@ -196,6 +196,12 @@ func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
 	if r.Match < MatchExact || r.Match > MatchAuto {
 		return nil, fmt.Errorf("search: unknown match mode %d", int(r.Match))
 	}
+	if cost, err := ix.Cost(ctx, r.Query); err == nil && cost > ix.HeavyCost() {
+		// An expensive query keeps to one core: split over both, it
+		// would leave nothing to the cheap searches arriving meanwhile
+		// (issue 13: 8 clients sending the worst queries).
+		ctx = context.WithValue(ctx, heavyKey{}, true)
+	}
 	steps := []Match{r.Match}
 	switch {
 	case !r.Query.HasPositive():
