@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"countynews/corpus"
+	"countynews/internal/search"
 )
 
 // Export of a result list: GET /api/export takes the search parameters
@@ -72,6 +73,7 @@ func (a *api) export(c echo.Context) error {
 	defer release()
 	r := p.request()
 	r.From, r.Size, r.Highlight, r.Facets = 0, min(exportBatch, limit), false, false
+	r.Collapse = search.CollapseNone // an export is every matching paragraph, whatever the list showed
 	res, err := ix.Search(ctx, r)
 	if err != nil {
 		return err // nothing written yet: a normal error answer

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -128,6 +129,14 @@ func TestStoriesAPI(t *testing.T) {
 	sample := doSearch(t, e, url.Values{"q": {"红色物业"}})
 	if len(sample.Hits) == 0 || !strings.Contains(sample.Hits[0].Citation, "》，济宁日报，2021年7月5日，第6版。来源：pages/jnrb_20210705_06.txt 第") {
 		t.Errorf("page citation: hits %+v", sample.Hits)
+	}
+
+	// An export is every paragraph, also from a collapsed list.
+	req := httptest.NewRequest(http.MethodGet, "/api/export?format=jsonl&collapse=story&q="+url.QueryEscape(q), nil)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || rec.Header().Get("X-Export-Count") != "3" || strings.Count(rec.Body.String(), "\n") != 3 {
+		t.Errorf("export of a collapsed list: %d, %s rows, body %d lines", rec.Code, rec.Header().Get("X-Export-Count"), strings.Count(rec.Body.String(), "\n"))
 	}
 
 	router := openAPIRouter(t, e)

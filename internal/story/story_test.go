@@ -128,3 +128,22 @@ func TestGroupChainsAndIDs(t *testing.T) {
 		t.Errorf("Group = %v, want %v", got, want)
 	}
 }
+
+// BenchmarkGroup groups 60,000 articles (news-2023's size) with random
+// signatures and one copy of every twentieth: the work an index does when
+// it is opened.
+func BenchmarkGroup(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var ms []Member
+	for i := range 60_000 {
+		s := Signature(rng.Uint64())
+		ms = append(ms, Member{ID: fmt.Sprintf("%016x", rng.Uint64()), Sig: s})
+		if i%20 == 0 {
+			ms = append(ms, Member{ID: fmt.Sprintf("%016x", rng.Uint64()), Sig: s ^ 0b101})
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		Group(ms)
+	}
+}
