@@ -438,6 +438,18 @@ func TestBrowser(t *testing.T) {
 	if n := evalJS[int](t, bctx, `document.querySelectorAll('.card').length`); n != 3 {
 		t.Errorf("全部段落: %d cards, want the 3 printings", n)
 	}
+	// The printing without a headline (人民网's) is titled by its first
+	// sentence, marked as derived, and no card says 无标题.
+	if n := evalJS[int](t, bctx, `document.querySelectorAll('.card .card-title.derived').length`); n != 1 {
+		t.Errorf("%d cards with a derived title, want the one printing without a headline", n)
+	}
+	if note := evalJS[string](t, bctx, `(document.querySelector('.card .derived-note') || {}).textContent || ''`); note != "原文未印标题，标题取自首句" {
+		t.Errorf("the derived title's note says %q", note)
+	}
+	if evalJS[bool](t, bctx, `document.querySelector('main').textContent.includes('无标题')`) {
+		t.Errorf("a card says 无标题")
+	}
+	shot("browser-16b-derived")
 	navigate("open a copy", chromedp.Navigate(storyURL))
 	navigate("follow a copy link", chromedp.Click(chromedp.CSS(".card .copies a")))
 	do("wait for the copy's article", chromedp.WaitVisible(chromedp.CSS(".para.hit")))
