@@ -4,11 +4,14 @@ package search
 // bench/cmd/mutants): each names the mutant it kills.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"syscall"
 	"testing"
+
+	"countynews/corpus"
 )
 
 // TestCheckSpace: a build refuses to go on when its disk is all but full,
@@ -115,6 +118,158 @@ func TestVocabHasCachedAbsent(t *testing.T) {
 		got, err := v.has(bigram)
 		if err != nil || got != want {
 			t.Errorf("has(%q) = %v, %v; want %v", bigram, got, err, want)
+		}
+	}
+}
+
+// memVocab is a vocab over a dictionary held in memory: every bigram of
+// the alphabet's characters has its document frequency in df (0 when
+// absent), and the neighbour lists follow from it, so that no lookup
+// reaches an index.
+func memVocab(alphabet string, df map[string]uint64) *vocab {
+	v := &vocab{ctx: context.Background(), budget: suggestBudget, df: map[string]uint64{}, after: map[rune][]rune{}, before: map[rune][]rune{}}
+	rs := []rune(alphabet)
+	for _, a := range rs {
+		v.after[a], v.before[a] = []rune{}, []rune{}
+	}
+	for _, a := range rs {
+		for _, b := range rs {
+			bg := string([]rune{a, b})
+			v.df[bg] = df[bg]
+			if df[bg] > 0 {
+				v.after[a] = append(v.after[a], b)
+				v.before[b] = append(v.before[b], a)
+			}
+		}
+	}
+	return v
+}
+
+// TestEditsMade: an edit's made frequency is the least of the bigrams the
+// edit creates (for a substitution at i those starting at i-1 and i, for a
+// character dropped at i the one at i-1), and its score when it creates
+// none (a character dropped at an edge). 物业 is the rarest bigram, so
+// made and score differ. Kills didyoumean.go vocab.edits's i-1 → i+1 (a
+// substitution's and a drop's) and m == 0 → != 0.
+func TestEditsMade(t *testing.T) {
+	df := map[string]uint64{"红色": 5, "色物": 50, "物业": 2}
+	for _, tc := range []struct {
+		name, typo  string
+		kind        editKind
+		score, made uint64
+	}{
+		{"substituted", "红包物业", substituted, 2, 5},
+		{"dropped inside", "红色包物业", dropped, 2, 50},
+		{"dropped at the start", "包红色物业", dropped, 2, 2},
+	} {
+		v := memVocab("红色包物业", df)
+		edits, err := v.edits([]rune(tc.typo))
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, e := range edits {
+			if e.text == "红色物业" && e.kind == tc.kind {
+				found = true
+				if e.score != tc.score || e.made != tc.made {
+					t.Errorf("%s: %s → 红色物业 scored %d, made %d; want %d, %d", tc.name, tc.typo, e.score, e.made, tc.score, tc.made)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: edits of %s lack 红色物业 (kind %d): %+v", tc.name, tc.typo, tc.kind, edits)
+		}
+	}
+}
+
+// TestWholeFound: a split of a term is dropped only when a correction of
+// the whole term (of the same clause and term) has hits. Kills
+// didyoumean.go wholeFound's d.total > 0 → <= 0.
+func TestWholeFound(t *testing.T) {
+	c := candidate{clause: 1, term: 2, kind: split}
+	for _, tc := range []struct {
+		name string
+		d    candidate
+		want bool
+	}{
+		{"whole with hits", candidate{clause: 1, term: 2, kind: substituted, total: 3}, true},
+		{"whole without hits", candidate{clause: 1, term: 2, kind: substituted, total: 0}, false},
+		{"another split", candidate{clause: 1, term: 2, kind: split, total: 3}, false},
+		{"another term", candidate{clause: 1, term: 1, kind: substituted, total: 3}, false},
+		{"another clause", candidate{clause: 0, term: 2, kind: substituted, total: 3}, false},
+	} {
+		if got := wholeFound([]candidate{c, tc.d}, c); got != tc.want {
+			t.Errorf("%s: wholeFound = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestNeighboursKeepFrequencies: the prefix scan that lists a character's
+// followers also records each bigram's document frequency, so that scoring
+// a candidate costs no second lookup (and no budget). Kills didyoumean.go
+// vocab.neighbours's e.Count > 0 → <= 0.
+func TestNeighboursKeepFrequencies(t *testing.T) {
+	ix := build(t, []corpus.Paragraph{
+		para("p1", "f.txt", "红色物业进社区"), para("p2", "f.txt", "红色物业"), para("p3", "f.txt", "红旗飘扬"),
+	})
+	rd, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	v := &vocab{ctx: context.Background(), rd: rd, budget: suggestBudget, df: map[string]uint64{}, after: map[rune][]rune{}, before: map[rune][]rune{}}
+	cs, err := v.neighbours('红', true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(cs) != "色旗" && string(cs) != "旗色" {
+		t.Fatalf("followers of 红: %q, want 色 and 旗", string(cs))
+	}
+	if v.df["红色"] != 2 || v.df["红旗"] != 1 {
+		t.Errorf("frequencies kept: 红色 %d, 红旗 %d; want 2 and 1", v.df["红色"], v.df["红旗"])
+	}
+	budget := v.budget
+	if df, err := v.freq("红色"); err != nil || df != 2 || v.budget != budget {
+		t.Errorf("freq(红色) = %d, %v, budget %d → %d; want 2 from the scan, no lookup", df, err, budget, v.budget)
+	}
+}
+
+// TestSignificantWordsOrder: a paragraph's significant words come heaviest
+// first (tf × idf), so that the cut to similarWords keeps the heaviest.
+// Kills similar.go significantWords's weight > → <=.
+func TestSignificantWordsOrder(t *testing.T) {
+	base := defaultParagraphs(t)[0]
+	var ps []corpus.Paragraph
+	for i := range 20 {
+		p := base
+		p.ID, p.ArticleID, p.Position = fmt.Sprintf("w%02d-00", i), fmt.Sprintf("w%02d", i), 0
+		switch {
+		case i == 0:
+			p.Text = "合作社带动群众，合作社联系志愿者，图书馆开放。"
+		case i < 4:
+			p.Text = "合作社和志愿者走进图书馆。"
+		default:
+			p.Text = "其他内容。"
+		}
+		p.Topic, p.Initiatives, p.Programs = p.Text, nil, nil
+		ps = append(ps, p)
+	}
+	ix := build(t, ps)
+	rd, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	got, err := ix.significantWords(context.Background(), rd, ps[0].Text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) < 2 || got[0].term != "合作社" {
+		t.Fatalf("significantWords = %v, want 合作社 (tf 2) first of several", got)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].weight > got[i-1].weight {
+			t.Errorf("significantWords = %v: not heaviest first", got)
 		}
 	}
 }
