@@ -33,9 +33,15 @@ type Index struct {
 	// (GOMAXPROCS-1); forceSplit splits small indexes too (tests).
 	spare      chan struct{}
 	forceSplit bool
-	running    atomic.Int32 // table searches in progress
-	size       int64
-	stamp      Stamp
+	// noDirect sends every search through Bleve's searchers instead of
+	// the direct evaluator (direct.go): the reference, in tests.
+	noDirect bool
+	// accs are the direct evaluator's per-document accumulators, reused
+	// across searches (a few MB each on a big index).
+	accs    sync.Pool
+	running atomic.Int32 // table searches in progress
+	size    int64
+	stamp   Stamp
 	// preds caches DidYouMean's dearest lookups (didyoumean.go).
 	preds predecessorCache
 
