@@ -34,10 +34,11 @@ func TestTextYearDates(t *testing.T) {
 
 // TestStartsWithDate: a month or day number opens a dateline's date; digits
 // alone do not (and are read to their end, not past it). Kills
-// evidence.go startsWithDate's i < len(s) → <= (a panic on "15").
+// evidence.go startsWithDate's i < len(s) → <= (a panic on "15"), → >=,
+// and s[i] <= '9' → <.
 func TestStartsWithDate(t *testing.T) {
 	for s, want := range map[string]bool{
-		"8月15日电": true, "15日": true, "15": false, "": false, "月": false, "8年": false, "１５日": false,
+		"8月15日电": true, "15日": true, "9月": true, "10日": true, "15": false, "": false, "月": false, "8年": false, "１５日": false,
 	} {
 		if got := startsWithDate(s); got != want {
 			t.Errorf("startsWithDate(%q) = %v, want %v", s, got, want)
@@ -58,12 +59,15 @@ func TestSortLongestFirst(t *testing.T) {
 
 // TestOriginalTitleEdges: an exclamation shorter than minTitle before the
 // title does not end it; a title ending in a closing quote at the very end
-// of the text is read without running past it. Kills headline.go
-// originalTitle's end = -1 → +1 and i+1 < len(rs) → <=.
+// of the text is read without running past it; one before quoted speech
+// ends the title, and is kept in it. Kills headline.go originalTitle's
+// end = -1 → +1, i+1 < len(rs) → <=, quotesSpeech(rs[i+1:]) → rs[i-1:]
+// and end++ → end--.
 func TestOriginalTitleEdges(t *testing.T) {
 	for _, tc := range []struct{ name, body, title, rest string }{
 		{"short exclamation first", "原标题：痛心！红色物业走进千家万户。本报讯 正文内容。", "痛心！红色物业走进千家万户", "本报讯 正文内容。"},
 		{"closing quote last", "原标题：关于推进“红色物业”", "", "关于推进“红色物业”"},
+		{"closing quote before speech", "原标题：关于推进“红色物业”“我们要做好，”他说。", "关于推进“红色物业”", "“我们要做好，”他说。"},
 	} {
 		title, rest := originalTitle(tc.body)
 		if title != tc.title || rest != tc.rest {
@@ -154,5 +158,46 @@ func TestLocateRunnerUp(t *testing.T) {
 		if got := map[bool]string{true: c.Short}[ok]; got != tc.want {
 			t.Errorf("%s: Locate = %q, %v; want %q", tc.name, c.Name, ok, tc.want)
 		}
+	}
+}
+
+// TestDerivedHeadlineCut: a long first sentence is cut at its last clause
+// mark from derivedMax/2 characters on, else at derivedMax with "…".
+// Kills headline.go derivedHeadline's k >= derivedMax/2 → > and
+// derivedMax/2 → derivedMax*2.
+func TestDerivedHeadlineCut(t *testing.T) {
+	han := func(n int) string { return strings.Repeat("好", n) }
+	for _, tc := range []struct{ name, lead, want string }{
+		{"comma at half", han(derivedMax/2) + "，" + han(derivedMax), han(derivedMax / 2)},
+		{"comma at 20", han(20) + "，" + han(derivedMax), han(20)},
+		{"comma too early", han(derivedMax/2-1) + "，" + han(derivedMax), han(derivedMax/2-1) + "，" + han(derivedMax-derivedMax/2) + "…"},
+		{"short", han(10) + "。后文", han(10)},
+	} {
+		if got := derivedHeadline(tc.lead); got != tc.want {
+			t.Errorf("%s: derivedHeadline = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestIsInitiativeNameCommas: a quoted name holds at most one comma, of
+// either width. Kills sentence.go isInitiativeName's + → -.
+func TestIsInitiativeNameCommas(t *testing.T) {
+	for name, want := range map[string]bool{
+		"红色物业": true, "党建引领，红色物业": true, "甲,乙,丙": false, "甲，乙,丙": false, "甲，乙，丙": false,
+	} {
+		if got := isInitiativeName(name); got != want {
+			t.Errorf("isInitiativeName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestSplitLeadClosers: the lead ends after its sentence mark and the
+// quotes or brackets closing right after it. Kills evidence.go
+// splitLead's end < len(text) → >=.
+func TestSplitLeadClosers(t *testing.T) {
+	first := strings.Repeat("好", leadMin) + "。”"
+	lead, rest := splitLead(first + "后文。")
+	if lead != first || rest != "后文。" {
+		t.Errorf("splitLead = %q, %q; want %q, %q", lead, rest, first, "后文。")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -270,6 +271,71 @@ func TestSignificantWordsOrder(t *testing.T) {
 	for i := 1; i < len(got); i++ {
 		if got[i].weight > got[i-1].weight {
 			t.Errorf("significantWords = %v: not heaviest first", got)
+		}
+	}
+}
+
+// TestStoriesOrder: articles are numbered in ID order, and each story of
+// copies lists its articles once each in that order, its own (the
+// smallest ID) first, so that a story's size counts its articles. Kills
+// stories.go loadStories's sort (-1 → +1).
+func TestStoriesOrder(t *testing.T) {
+	real := realParagraphs(t)
+	var ps []corpus.Paragraph
+	for articles, i := 0, 0; i < len(real) && articles <= 7; i++ {
+		if i == 0 || real[i].ArticleID != real[i-1].ArticleID {
+			articles++
+		}
+		ps = append(ps, real[i])
+	}
+	ix := build(t, syndicatedCopies(ps, 3))
+	st := ix.stories
+	if !slices.IsSorted(st.ids) || len(st.ids) < 8 {
+		t.Fatalf("article IDs %q: not in ID order", st.ids)
+	}
+	byStory := map[string][]string{}
+	for _, id := range st.ids {
+		s := st.storyID(id)
+		byStory[s] = append(byStory[s], id)
+	}
+	big := 0
+	for s, ids := range byStory {
+		if ids[0] != s {
+			t.Errorf("story %s: its articles %q do not start with it", s, ids)
+		}
+		for _, id := range ids {
+			if got := st.size(id); got != len(ids) {
+				t.Errorf("size(%s) = %d, want %d (%q)", id, got, len(ids), ids)
+			}
+		}
+		if len(ids) >= 3 {
+			big++
+		}
+	}
+	if big == 0 {
+		t.Fatalf("no story of three articles: the test tests nothing (%v)", byStory)
+	}
+}
+
+// TestTermPiecesEdges: a point or comma stays inside a run only between two
+// digits (the one before it and the one after), also at the ends of the
+// text. Kills words.go termPieces's rs[i-1] → rs[i+1].
+func TestTermPiecesEdges(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"6.", []string{"6"}},
+		{".5", []string{"5"}},
+		{"增长6.3%", []string{"增长6.3"}},
+		{"共1,000人,", []string{"共1,000人"}},
+		{"街呼县应、接诉即办", []string{"街呼县应", "接诉即办"}},
+		{"a.b", []string{"a", "b"}},
+		{"a.5", []string{"a", "5"}},
+		{"5.a", []string{"5", "a"}},
+	} {
+		if got := termPieces(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("termPieces(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
