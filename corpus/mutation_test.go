@@ -10,8 +10,9 @@ import (
 )
 
 // TestTextYearDates: an opening's date finds its year in any full date of
-// the text within two days, not only the first; months at both ends of the
-// year count. Kills date.go textYear's FindAllStringSubmatch(all, -1) → +1
+// the text within two days, not only the first (and a dated dateline past
+// the bounds gives way to the next); months at both ends of the year
+// count. Kills date.go textYear's FindAllStringSubmatch(all, -1) → +1 (both)
 // and withinDays's month bounds (m1 < 1, m2 < 1, m1 > 12, m2 > 12 → <=, >=).
 func TestTextYearDates(t *testing.T) {
 	for _, tc := range []struct {
@@ -19,6 +20,7 @@ func TestTextYearDates(t *testing.T) {
 		texts []string
 		want  int
 	}{
+		{"the second dated dateline", []string{"新华社北京1948年10月1日电", "新华社北京2020年8月3日电"}, 2020},
 		{"the second full date is the near one", []string{"8月1日，消息称", "2019年3月5日开工，2023年7月31日发生"}, 2023},
 		{"January", []string{"1月5日，消息称", "2023年1月4日发生"}, 2023},
 		{"January opening, January date", []string{"1月1日，消息称", "2024年1月2日发生"}, 2024},
@@ -78,7 +80,8 @@ func TestOriginalTitleEdges(t *testing.T) {
 
 // TestQuotesSpeechLimit: a quote is speech when a comma or sentence mark
 // comes before its closing quote within titleMaxRunes characters, not
-// further. Kills headline.go quotesSpeech's i < titleMaxRunes → <=.
+// further, nor past the text's end. Kills headline.go quotesSpeech's
+// i < titleMaxRunes → <= and i < len(rs) → <= (a panic).
 func TestQuotesSpeechLimit(t *testing.T) {
 	in := func(k int) []rune { return []rune("“" + strings.Repeat("好", k-1) + "，下文") }
 	if !quotesSpeech(in(titleMaxRunes - 1)) {
@@ -90,12 +93,15 @@ func TestQuotesSpeechLimit(t *testing.T) {
 	if quotesSpeech([]rune("“红色物业”，")) {
 		t.Error("a quoted name followed by a comma: speech")
 	}
+	if quotesSpeech([]rune("“红色物业")) {
+		t.Error("a quote never closed, without a comma: speech")
+	}
 }
 
 // TestRepeatedBounds: a title printed twice is found up to titleMaxRunes
 // characters long, also when the text is nothing but the two copies.
 // Kills headline.go repeated's k <= titleMaxRunes → < and 2*k <= len(rs)
-// → <.
+// → <, and periodic's p <= len(t)/2 → <.
 func TestRepeatedBounds(t *testing.T) {
 	title := func(k int) string {
 		var b strings.Builder
@@ -113,6 +119,7 @@ func TestRepeatedBounds(t *testing.T) {
 		{"only the two copies", title(8) + title(8), 8},
 		{"too long", title(titleMaxRunes+1) + title(titleMaxRunes+1), 0},
 		{"a run is no title", strings.Repeat("很长", 8), 0},
+		{"a title twice, twice: a run of period half its length", strings.Repeat("红色物业", 4), 0},
 	} {
 		if got := repeated([]rune(tc.text)); got != tc.want {
 			t.Errorf("%s: repeated = %d, want %d", tc.name, got, tc.want)
@@ -180,10 +187,11 @@ func TestDerivedHeadlineCut(t *testing.T) {
 }
 
 // TestIsInitiativeNameCommas: a quoted name holds at most one comma, of
-// either width. Kills sentence.go isInitiativeName's + → -.
+// either width, and maxInitiative characters at most. Kills sentence.go
+// isInitiativeName's + → - and n > maxInitiative → >=.
 func TestIsInitiativeNameCommas(t *testing.T) {
 	for name, want := range map[string]bool{
-		"红色物业": true, "党建引领，红色物业": true, "甲,乙,丙": false, "甲，乙,丙": false, "甲，乙，丙": false,
+		"红色物业": true, "党建引领，红色物业": true, strings.Repeat("好", maxInitiative): true, strings.Repeat("好", maxInitiative+1): false, "好": false, "甲,乙,丙": false, "甲，乙,丙": false, "甲，乙，丙": false,
 	} {
 		if got := isInitiativeName(name); got != want {
 			t.Errorf("isInitiativeName(%q) = %v, want %v", name, got, want)
@@ -199,5 +207,20 @@ func TestSplitLeadClosers(t *testing.T) {
 	lead, rest := splitLead(first + "后文。")
 	if lead != first || rest != "后文。" {
 		t.Errorf("splitLead = %q, %q; want %q, %q", lead, rest, first, "后文。")
+	}
+}
+
+// TestEndsWithPlace: a text ends with a place when its last characters
+// are a whole place name, not only when it is one. Kills evidence.go
+// endsWithPlace's len(s)-i → len(s)+i.
+func TestEndsWithPlace(t *testing.T) {
+	g, err := DefaultGazetteer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s, want := range map[string]bool{"在梁山县": true, "梁山县": true, "去金乡": true, "在会议": false, "": false} {
+		if got := g.endsWithPlace(s); got != want {
+			t.Errorf("endsWithPlace(%q) = %v, want %v", s, got, want)
+		}
 	}
 }
