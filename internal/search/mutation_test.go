@@ -12,6 +12,9 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
+
 	"countynews/corpus"
 )
 
@@ -336,6 +339,70 @@ func TestTermPiecesEdges(t *testing.T) {
 	} {
 		if got := termPieces(tc.in); !slices.Equal(got, tc.want) {
 			t.Errorf("termPieces(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestPredecessorCacheBound: the cache holds at most maxCachedPredecessors
+// lists, starting again when full. Kills didyoumean.go
+// predecessorCache.put's len(c.m) >= max → >.
+func TestPredecessorCacheBound(t *testing.T) {
+	var c predecessorCache
+	for i := range maxCachedPredecessors + 1 {
+		c.put(rune('一'+i), []rune{'甲'})
+		if len(c.m) > maxCachedPredecessors {
+			t.Fatalf("after %d lists the cache holds %d, more than %d", i+1, len(c.m), maxCachedPredecessors)
+		}
+	}
+	if cs, ok := c.get(rune('一' + maxCachedPredecessors)); !ok || string(cs) != "甲" {
+		t.Errorf("the last list put is not kept: %q, %v", string(cs), ok)
+	}
+}
+
+// TestBatcherCheck: the check (the Builder's free-space test) runs before
+// each batch is dispatched, and its failure stops the batch and is
+// returned. Kills batcher.go dispatch's bt.err == nil → !=.
+func TestBatcherCheck(t *testing.T) {
+	idx, err := bleve.NewMemOnly(bleve.NewIndexMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	full := errors.New("disk full")
+	checks := 0
+	bt := newBatcher(idx, 1, 1)
+	bt.check = func() error {
+		checks++
+		if checks == 2 {
+			return full
+		}
+		return nil
+	}
+	ctx := context.Background()
+	if err := bt.index(ctx, document.NewDocument("a")); err != nil {
+		t.Fatalf("first batch: %v", err)
+	}
+	if err := bt.index(ctx, document.NewDocument("b")); !errors.Is(err, full) {
+		t.Errorf("second batch: %v, want the check's error", err)
+	}
+	if checks != 2 {
+		t.Errorf("check ran %d times, want once per batch (2)", checks)
+	}
+}
+
+// TestHighlightPiecesAtEnd: a term holding punctuation (红色、物业) matches
+// its pieces one after the other; a text that ends after the first piece
+// and the punctuation holds no match (and is not read past its end); other
+// punctuation between the pieces matches, none does not. Kills
+// highlight.go piecesAt's at < len(text) → <= and → >=.
+func TestHighlightPiecesAtEnd(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"物业红色、", "物业红色、"},
+		{"物业红色，物业", "物业<mark>红色，物业</mark>"},
+		{"物业红色物业", "物业红色物业"},
+	} {
+		if got := highlight(c.text, []string{"红色、物业"}, 120); got != c.want {
+			t.Errorf("highlight(%q) = %q, want %q", c.text, got, c.want)
 		}
 	}
 }
