@@ -406,3 +406,93 @@ func TestHighlightPiecesAtEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestArticleSourceLines: an article's provenance runs from the smallest
+// known first line of its paragraphs (0: unknown) to the largest last line
+// (in its file), whatever the paragraphs' order. Kills lookup.go Article's
+// l > 0 → <= and a.Source.Lines[0] == 0 → !=.
+func TestArticleSourceLines(t *testing.T) {
+	texts := []string{"梁山县红色物业", "金乡县大蒜", "嘉祥县石雕"}
+	cases := []struct {
+		article string
+		lines   [][2]int
+		want    [2]int
+	}{
+		{"in-order", [][2]int{{3, 4}, {6, 7}, {9, 12}}, [2]int{3, 12}},
+		{"reversed", [][2]int{{9, 12}, {6, 7}, {3, 4}}, [2]int{3, 12}},
+		{"first-unknown", [][2]int{{0, 0}, {6, 7}, {3, 4}}, [2]int{3, 7}},
+	}
+	var ps []corpus.Paragraph
+	for _, c := range cases {
+		for i, lines := range c.lines {
+			p := para(fmt.Sprintf("%s-%02d", c.article, i), "f.txt", texts[i])
+			p.ArticleID, p.Position, p.Source.Lines = c.article, i, lines
+			ps = append(ps, p)
+		}
+	}
+	ix := build(t, ps)
+	for _, c := range cases {
+		a, err := ix.Article(context.Background(), c.article)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Paragraphs) != 3 || a.Source.Lines != c.want {
+			t.Errorf("%s: %d paragraphs, lines %v; want 3, %v", c.article, len(a.Paragraphs), a.Source.Lines, c.want)
+		}
+	}
+}
+
+// TestEditsFirstCharacter: a mistyped first character is substituted (no
+// left neighbour: only its right one constrains it). Kills didyoumean.go
+// vocab.edits's left = -1 → +1.
+func TestEditsFirstCharacter(t *testing.T) {
+	v := memVocab("红色包物业", map[string]uint64{"红色": 5, "色物": 50, "物业": 2})
+	edits, err := v.edits([]rune("包色物业"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range edits {
+		if e.text == "红色物业" && e.kind == substituted {
+			return
+		}
+	}
+	t.Errorf("edits of 包色物业 lack the substitution 红色物业: %+v", edits)
+}
+
+// TestSimilarInitiativeWeight: a named initiative weighs as much as the
+// paragraph's heaviest bigram, so a paragraph sharing only the initiative
+// (a phrase of two rare bigrams) outranks one sharing only that bigram;
+// weighed 1, it would not. Kills similar.go Similar's top == 0 → !=.
+func TestSimilarInitiativeWeight(t *testing.T) {
+	base := defaultParagraphs(t)[0]
+	var ps []corpus.Paragraph
+	for i := range 20 {
+		p := base
+		p.ID, p.ArticleID, p.Position = fmt.Sprintf("s%02d-00", i), fmt.Sprintf("s%02d", i), 0
+		p.Initiatives, p.Programs = nil, nil
+		switch i {
+		case 0:
+			p.Text, p.Initiatives = "稀少，稀少，稀少。", []string{"网格化"}
+		case 1:
+			p.Text = "稀少。"
+		case 2:
+			p.Text = "推行网格化。"
+		default:
+			p.Text = "其他内容。"
+		}
+		p.Topic = p.Text
+		ps = append(ps, p)
+	}
+	ix := build(t, ps)
+	_, hits, err := ix.Similar(context.Background(), "s00-00", ScopeAll, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range hits {
+		got = append(got, h.ID)
+	}
+	if len(got) != 2 || got[0] != "s02-00" || got[1] != "s01-00" {
+		t.Errorf("similar to s00-00: %q, want s02-00 (the initiative) before s01-00 (the bigram)", got)
+	}
+}
