@@ -496,3 +496,20 @@ func TestSimilarInitiativeWeight(t *testing.T) {
 		t.Errorf("similar to s00-00: %q, want s02-00 (the initiative) before s01-00 (the bigram)", got)
 	}
 }
+
+// TestBatcherKeepsFailure: a batch that fails (here on a closed index)
+// fails the flush that follows, with the batch's error. Kills batcher.go
+// reap's bt.err == nil → !=.
+func TestBatcherKeepsFailure(t *testing.T) {
+	idx, err := bleve.NewMemOnly(bleve.NewIndexMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bt := newBatcher(idx, 1, 1)
+	idx.Close()
+	ctx := context.Background()
+	bt.index(ctx, document.NewDocument("a")) // dispatched: fails in flight
+	if err := bt.flush(ctx); err == nil || !strings.Contains(err.Error(), "index batch") {
+		t.Errorf("flush after a failed batch: %v, want the batch's error", err)
+	}
+}
