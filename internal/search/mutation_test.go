@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"syscall"
@@ -512,4 +513,50 @@ func TestBatcherKeepsFailure(t *testing.T) {
 	if err := bt.flush(ctx); err == nil || !strings.Contains(err.Error(), "index batch") {
 		t.Errorf("flush after a failed batch: %v, want the batch's error", err)
 	}
+}
+
+// TestSignificantWordsRarestBigram: a word's df is its rarest bigram's,
+// whichever of its bigrams that is: 合作社's weight is tf × idf of 合作
+// (df 4), not of 作社 (df 9, from 工作社区). Kills similar.go
+// significantWords's df < 0 → >=.
+func TestSignificantWordsRarestBigram(t *testing.T) {
+	base := defaultParagraphs(t)[0]
+	const n = 20
+	var ps []corpus.Paragraph
+	for i := range n {
+		p := base
+		p.ID, p.ArticleID, p.Position = fmt.Sprintf("r%02d-00", i), fmt.Sprintf("r%02d", i), 0
+		switch {
+		case i == 0:
+			p.Text = "合作社带动群众，合作社联系志愿者。"
+		case i < 4:
+			p.Text = "合作社和志愿者。"
+		case i < 9:
+			p.Text = "工作社区。"
+		default:
+			p.Text = "其他内容。"
+		}
+		p.Topic, p.Initiatives, p.Programs = p.Text, nil, nil
+		ps = append(ps, p)
+	}
+	ix := build(t, ps)
+	rd, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	got, err := ix.significantWords(context.Background(), rd, ps[0].Text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 2 * math.Log(1+(n-4+0.5)/(4+0.5))
+	for _, w := range got {
+		if w.term == "合作社" {
+			if math.Abs(w.weight-want) > 1e-9 {
+				t.Errorf("合作社 weighs %.4f, want %.4f (tf 2, df 4 of 合作)", w.weight, want)
+			}
+			return
+		}
+	}
+	t.Errorf("significantWords = %v: no 合作社", got)
 }
