@@ -17,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/document"
 
 	"countynews/corpus"
+	"countynews/internal/text"
 )
 
 // TestCheckSpace: a build refuses to go on when its disk is all but full,
@@ -559,4 +560,43 @@ func TestSignificantWordsRarestBigram(t *testing.T) {
 		}
 	}
 	t.Errorf("significantWords = %v: no 合作社", got)
+}
+
+// TestMatchAnyManyWords: with four words or more, MatchAny wants
+// anyMinShould of them (two of four) in a paragraph, checked against a
+// scan of the corpus (TestMatchAllIsConjunctionOfWords has queries of
+// three words at most, for which one word is enough). Kills match.go
+// compileAny's minShould <= 0 → <.
+func TestMatchAnyManyWords(t *testing.T) {
+	ps := defaultParagraphs(t)
+	ix := build(t, ps)
+	ctx := context.Background()
+	for _, q := range []string{"梁山红色物业党员志愿服务", "微山乡村振兴基层治理网格化"} {
+		res, err := ix.Search(ctx, Request{Query: mustParse(t, q), Match: MatchAny, Size: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		need := anyMinShould(len(res.Words))
+		if res.Match != MatchAny || need < 2 {
+			t.Fatalf("%s: match %v, words %q (need %d): the test wants two words or more needed", q, res.Match, res.Words, need)
+		}
+		var want []string
+		for _, p := range ps {
+			folded, n := text.Fold(p.Text), 0
+			for _, w := range res.Words {
+				if strings.Contains(folded, w) {
+					n++
+				}
+			}
+			if n >= need {
+				want = append(want, p.ID)
+			}
+		}
+		got := ids(res.Hits)
+		slices.Sort(got)
+		slices.Sort(want)
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Errorf("%s (words %q, %d needed): %d hits %v, the scan finds %v", q, res.Words, need, len(got), got, want)
+		}
+	}
 }
