@@ -600,3 +600,15 @@ func TestMatchAnyManyWords(t *testing.T) {
 		}
 	}
 }
+
+// TestFreeBytes: the free space of an existing folder's file system, and an
+// error naming a folder that does not exist. Kills disk.go FreeBytes's
+// err != nil → ==.
+func TestFreeBytes(t *testing.T) {
+	if free, err := FreeBytes(t.TempDir()); err != nil || free <= 0 {
+		t.Errorf("FreeBytes(temp folder) = %d, %v; want some free space", free, err)
+	}
+	if _, err := FreeBytes("/no/such/folder"); err == nil || !strings.Contains(err.Error(), "/no/such/folder") {
+		t.Errorf("FreeBytes(missing folder): %v, want an error naming it", err)
+	}
+}
