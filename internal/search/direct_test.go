@@ -65,7 +65,13 @@ func TestDirectMatchesBleve(t *testing.T) {
 			if tc.deleted && dels == 0 {
 				t.Fatal("the update deleted nothing")
 			}
-			compareDirect(t, ix, ps)
+			// Optional clauses advanced to every candidate, read whole,
+			// and as the evaluator chooses.
+			for _, steer := range []int8{1, -1, 0} {
+				ix.steer = steer
+				compareDirect(t, ix, ps)
+			}
+			ix.steer = 0
 		})
 	}
 }

@@ -36,6 +36,7 @@ type Index struct {
 	// noDirect sends every search through Bleve's searchers instead of
 	// the direct evaluator (direct.go): the reference, in tests.
 	noDirect bool
+	steer    int8 // tests: how the direct evaluator meets candidates (evaluator.steer)
 	// accs are the direct evaluator's per-document accumulators, reused
 	// across searches (a few MB each on a big index).
 	accs    sync.Pool
