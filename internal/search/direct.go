@@ -234,6 +234,7 @@ type evaluator struct {
 	acc      *accumulator // one kept for the next disjunction
 	pool     *sync.Pool   // accumulators of the index, across searches
 	steer    int8         // tests: 1 always advance to candidates, -1 never, 0 by sparse
+	leaves   *leafCache   // nil: none
 }
 
 // termStats reads what scoring term in field needs, as Bleve's term
@@ -275,6 +276,21 @@ func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, e
 
 // score is Bleve's TermQueryScorer.Score of one posting.
 func (st *termStats) score(freq uint64, norm float64) float64 {
+	return st.weigh(st.docScore(freq, norm))
+}
+
+// weigh is the score of a posting whose docScore is s.
+func (st *termStats) weigh(s float64) float64 {
+	if st.qw != 1.0 {
+		s = s * st.qw
+	}
+	return s
+}
+
+// docScore is Bleve's TermQueryScorer.docScore: a posting's score
+// before the query weight, the same for a term wherever it occurs in a
+// query.
+func (st *termStats) docScore(freq uint64, norm float64) float64 {
 	var tf float64
 	if freq < uint64(len(sqrtCache)) {
 		tf = sqrtCache[freq]
@@ -288,9 +304,6 @@ func (st *termStats) score(freq uint64, norm float64) float64 {
 			(tf + search.BM25_k1*(1-search.BM25_b+(search.BM25_b*fieldLength/st.avgLen)))
 	} else {
 		s = tf * norm * st.idf
-	}
-	if st.qw != 1.0 {
-		s = s * st.qw
 	}
 	return s
 }
@@ -337,6 +350,12 @@ func (ev *evaluator) tick(n int) error {
 // its query's required hits, as Bleve's boolean searcher advances it).
 func (ev *evaluator) eval(n *dnode, within []uint32) (hitList, error) {
 	switch n.op {
+	case dTerm, dPhrase:
+		if ev.leaves != nil && n.count >= ev.leaves.min {
+			return ev.cachedLeaf(n, within)
+		}
+	}
+	switch n.op {
 	case dTerm:
 		return ev.evalTerm(n, within)
 	case dPhrase:
@@ -377,9 +396,12 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 	}
 	at := 0
 	for i, s := range ev.segs {
+		if within == nil {
+			break
+		}
 		it := st.pls[i].Iterator(true, true, false, nil)
 		read := 0
-		if within != nil {
+		{
 			lo, hi := segmentRange(within, at, s)
 			at = hi
 			cand := within[lo:hi]
@@ -420,24 +442,38 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 			}
 			continue
 		}
+	}
+	if within == nil {
+		err := ev.walkTerm(st, func(d uint32, p segment.Posting) { out.add(d, st.score(p.Frequency(), p.Norm())) })
+		return out, err
+	}
+	return out, nil
+}
+
+// walkTerm hands every posting of st to fn, with its document number.
+func (ev *evaluator) walkTerm(st *termStats, fn func(d uint32, p segment.Posting)) error {
+	var it segment.PostingsIterator
+	for i, s := range ev.segs {
+		it = st.pls[i].Iterator(true, true, false, it)
+		read := 0
 		for {
 			p, err := it.Next()
 			if err != nil {
-				return out, err
+				return err
 			}
 			if p == nil {
 				break
 			}
-			out.add(uint32(s.offset+p.Number()), st.score(p.Frequency(), p.Norm()))
+			fn(uint32(s.offset+p.Number()), p)
 			if read++; read == 1024 {
 				if err := ev.tick(read); err != nil {
-					return out, err
+					return err
 				}
 				read = 0
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // sparse reports whether candidates are few enough next to a term's
@@ -492,8 +528,21 @@ func (ev *evaluator) termAdvancing(st *termStats, it segment.PostingsIterator, s
 // phraseSearcher.matches. The score is the sum of the terms' scores in
 // phrase order, as phraseSearcher sums them.
 func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
-	k := len(n.terms)
 	var out hitList
+	err := ev.walkPhrase(n, within, func(d uint32, cur []segment.Posting) {
+		var sum float64
+		for i, p := range cur {
+			sum += n.stats[i].score(p.Frequency(), p.Norm())
+		}
+		out.add(d, sum)
+	})
+	return out, err
+}
+
+// walkPhrase hands every document holding phrase n (within, if not nil)
+// to fn with its terms' postings.
+func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur []segment.Posting)) error {
+	k := len(n.terms)
 	its := make([]segment.PostingsIterator, k)
 	cur := make([]segment.Posting, k)
 	pos := make([][]uint64, k)
@@ -525,7 +574,7 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 			its[i] = n.stats[i].pls[si].Iterator(true, true, true, its[i])
 			p, err := its[i].Next()
 			if err != nil {
-				return out, err
+				return err
 			}
 			if p == nil {
 				done = true
@@ -558,7 +607,7 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 				agreed = false
 				p, err := its[i].Advance(target)
 				if err != nil {
-					return out, err
+					return err
 				}
 				if p == nil {
 					done = true
@@ -568,7 +617,7 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 			}
 			if steps++; steps == 1024 {
 				if err := ev.tick(steps); err != nil {
-					return out, err
+					return err
 				}
 				steps = 0
 			}
@@ -576,16 +625,12 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 				continue
 			}
 			if (within == nil || uint64(cand[0])-s.offset == target) && phraseAt(cur, pos, cursor) {
-				var sum float64
-				for i, p := range cur {
-					sum += n.stats[i].score(p.Frequency(), p.Norm())
-				}
-				out.add(uint32(s.offset+target), sum)
+				fn(uint32(s.offset+target), cur)
 			}
 			for i := range k {
 				p, err := its[i].Next()
 				if err != nil {
-					return out, err
+					return err
 				}
 				if p == nil {
 					done = true
@@ -595,7 +640,7 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // phraseAt reports whether the postings of one document hold term i at
@@ -861,7 +906,7 @@ func (ix *Index) directHits(ctx context.Context, q bq.Query, lo, hi int, fn func
 	if err != nil {
 		return true, searchError(ctx, err)
 	}
-	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, pool: &ix.accs, steer: ix.steer}
+	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves}
 	defer func() {
 		if ev.acc != nil {
 			ix.accs.Put(ev.acc)

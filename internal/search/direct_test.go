@@ -66,12 +66,27 @@ func TestDirectMatchesBleve(t *testing.T) {
 				t.Fatal("the update deleted nothing")
 			}
 			// Optional clauses advanced to every candidate, read whole,
-			// and as the evaluator chooses.
+			// and as the evaluator chooses; without the leaf cache, with
+			// every leaf cached (twice: read, then from the cache), and
+			// with a cache too small to keep much.
+			keep := ix.leaves
+			defer func() { ix.leaves, ix.steer = keep, 0 }()
+			ix.leaves = nil
 			for _, steer := range []int8{1, -1, 0} {
 				ix.steer = steer
 				compareDirect(t, ix, ps)
 			}
-			ix.steer = 0
+			ix.leaves = newLeafCache(1, 1<<30)
+			compareDirect(t, ix, ps)
+			if len(ix.leaves.items) < 100 {
+				t.Errorf("only %d leaves cached", len(ix.leaves.items))
+			}
+			compareDirect(t, ix, ps)
+			ix.leaves = newLeafCache(1, 20_000)
+			compareDirect(t, ix, ps)
+			if ix.leaves.size > 20_000 {
+				t.Errorf("the leaf cache holds %d bytes, more than its 20000", ix.leaves.size)
+			}
 		})
 	}
 }

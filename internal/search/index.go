@@ -39,7 +39,10 @@ type Index struct {
 	steer    int8 // tests: how the direct evaluator meets candidates (evaluator.steer)
 	// accs are the direct evaluator's per-document accumulators, reused
 	// across searches (a few MB each on a big index).
-	accs    sync.Pool
+	accs sync.Pool
+	// leaves caches the decoded hits of common leaves (leafcache.go);
+	// nil: none.
+	leaves  *leafCache
 	running atomic.Int32 // table searches in progress
 	size    int64
 	stamp   Stamp
@@ -161,7 +164,7 @@ func openGeneration(ctx context.Context, path string, gen int, opts ...Option) (
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
 	ix = &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, noTable: why, stories: st, size: dirSize(dir), stamp: stamp,
-		words: NewWords(), spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1))}
+		words: NewWords(), spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1)), leaves: newLeafCache(leafCacheMin, defaultLeafCacheBytes)}
 	for _, o := range opts {
 		o(ix)
 	}
