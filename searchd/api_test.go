@@ -43,7 +43,7 @@ var (
 func defaultFixture(t testing.TB) *fixture {
 	t.Helper()
 	fixtureOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "searchd-test-")
+		dir, err := os.MkdirTemp(testRoot, "default-")
 		if err != nil {
 			fixtureErr = err
 			return

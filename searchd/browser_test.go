@@ -51,11 +51,18 @@ func TestBrowser(t *testing.T) {
 		}
 	}()
 
-	profile, err := os.MkdirTemp("", "searchd-chromium-")
+	// The profile and chromium's own temporary files (the SingletonSocket
+	// folder /tmp/org.chromium.Chromium.*, which a killed browser leaves
+	// behind) in one folder, removed when the test ends.
+	browserDir, err := os.MkdirTemp("", "searchd-chromium-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer removeAllRetry(profile)
+	defer removeAllRetry(browserDir)
+	profile, browserTmp := filepath.Join(browserDir, "profile"), filepath.Join(browserDir, "tmp")
+	if err := os.Mkdir(browserTmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chrome),
 		chromedp.Headless,
@@ -71,6 +78,7 @@ func TestBrowser(t *testing.T) {
 		// where it was when the scroll began.
 		chromedp.Flag("force-prefers-reduced-motion", true),
 		chromedp.UserDataDir(profile),
+		chromedp.Env("TMPDIR="+browserTmp),
 		chromedp.WindowSize(1280, 900),
 	)...)
 	defer cancelAlloc()

@@ -61,7 +61,7 @@ var (
 func datedServer(t *testing.T) *echo.Echo {
 	t.Helper()
 	datedOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "searchd-dated-")
+		dir, err := os.MkdirTemp(testRoot, "dated-")
 		if err != nil {
 			datedErr = err
 			return

@@ -21,6 +21,7 @@ import (
 
 	"countynews/corpus"
 	"countynews/internal/text"
+	"countynews/query"
 )
 
 // newsFile is the shared sample of 59,779 real news articles (not in the
@@ -281,6 +282,11 @@ func must[T any](v T, err error) T {
 // benchQueries are phrases of the kind users type, common and rare.
 var benchQueries = []string{"乡村振兴", "志愿服务", "高温", "疫情防控", "暴雨", "人工智能", "消费", "县", "红色物业", "防汛", "旅游", "2023年", "高质量发展", "学生", "新能源汽车"}
 
+// benchQuestions are natural questions of the kind the relevance
+// benchmark holds (not taken from it), for MatchAny.
+var benchQuestions = []string{"乡村振兴有哪些新做法", "今年夏天高温对农业有什么影响", "人工智能如何改变教育", "新能源汽车的销量怎么样",
+	"暴雨之后如何防汛救灾", "疫情防控政策有什么变化", "消费市场复苏的情况", "学生暑假安全需要注意什么", "旅游业恢复得怎么样", "高质量发展的主要举措"}
+
 // BenchmarkQuery measures a typical full request (a phrase, three facets,
 // highlighted hits) against the bare phrase and other variants, over an
 // index of 20,000 real paragraphs.
@@ -314,13 +320,34 @@ func BenchmarkQuery(b *testing.B) {
 		{"full+county-filter", Request{Size: 10, Highlight: true, Facets: true, Counties: []string{county}}},
 		{"full-newest", Request{Size: 10, Highlight: true, Facets: true, Sort: SortNewest}},
 	}
+	// The same requests through Bleve's searchers instead of the direct
+	// evaluator (direct.go), and relaxed (MatchAny) natural questions.
+	variants = append(variants,
+		struct {
+			name string
+			req  Request
+		}{"full/bleve", Request{Size: 10, Highlight: true, Facets: true}},
+		struct {
+			name string
+			req  Request
+		}{"any-full", Request{Size: 10, Highlight: true, Facets: true, Match: MatchAny}},
+		struct {
+			name string
+			req  Request
+		}{"any-full/bleve", Request{Size: 10, Highlight: true, Facets: true, Match: MatchAny}})
 	for _, v := range variants {
 		b.Run(v.name, func(b *testing.B) {
+			ix.noDirect = strings.HasSuffix(v.name, "/bleve")
+			defer func() { ix.noDirect = false }()
+			qs := benchQueries
+			if v.req.Match == MatchAny {
+				qs = benchQuestions
+			}
 			var lat []time.Duration
 			total := 0
 			for i := 0; i < b.N; i++ {
 				r := v.req
-				r.Query = mustParse(b, benchQueries[i%len(benchQueries)])
+				r.Query = mustParse(b, qs[i%len(qs)])
 				t0 := time.Now()
 				res, err := ix.Search(context.Background(), r)
 				if err != nil {
@@ -399,4 +426,52 @@ func newReflectDoc(p corpus.Paragraph) (reflectDoc, error) {
 		r.Year, r.YearNum = strconv.Itoa(p.Year), float64(p.Year)
 	}
 	return r, nil
+}
+
+// BenchmarkQuestions runs the relevance benchmark's full request (auto
+// mode, top 10, facets, highlights) for the questions of
+// COUNTYNEWS_QUESTIONS (JSONL with "q") over the index folder
+// COUNTYNEWS_QUESTIONS_INDEX (the relevance harness's cached one), for
+// profiling; it is skipped without them. The /bleve variant goes through
+// Bleve's searchers instead of the direct evaluator.
+func BenchmarkQuestions(b *testing.B) {
+	path, qfile := os.Getenv("COUNTYNEWS_QUESTIONS_INDEX"), os.Getenv("COUNTYNEWS_QUESTIONS")
+	if path == "" || qfile == "" {
+		b.Skip("COUNTYNEWS_QUESTIONS_INDEX and COUNTYNEWS_QUESTIONS not set")
+	}
+	data, err := os.ReadFile(qfile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var qs []query.Query
+	for _, line := range strings.Split(string(data), "\n") {
+		var q struct{ Q string }
+		if json.Unmarshal([]byte(line), &q) != nil || q.Q == "" {
+			continue
+		}
+		if pq, err := query.Parse(q.Q); err == nil {
+			qs = append(qs, pq)
+		}
+	}
+	ix, err := Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	for _, name := range []string{"direct", "bleve"} {
+		b.Run(name, func(b *testing.B) {
+			ix.noDirect = name == "bleve"
+			defer func() { ix.noDirect = false }()
+			var lat []time.Duration
+			for i := 0; i < b.N; i++ {
+				r := Request{Query: qs[i%len(qs)], Match: MatchAuto, Size: 10, Highlight: true, Facets: true}
+				t0 := time.Now()
+				if _, err := ix.Search(context.Background(), r); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			reportLatency(b, lat)
+		})
+	}
 }

@@ -49,8 +49,13 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 	if collapse && ix.stories.docArticle == nil {
 		return ix.searchBleve(ctx, r, c, f) // cannot happen with a table (both need document numbers)
 	}
+	text := c.build(nil)
+	// The direct evaluator (direct.go) reads the postings once for the
+	// whole index: splitting would read them twice.
+	_, direct := directPlan(text)
+	direct = direct && !ix.noDirect
 	halves := []*tablePart{newTablePart(t, tf, order, k, r.Facets, ix.stories, collapse)}
-	if (running == 1 && len(t.live) >= minSplitDocs && !isHeavy(ctx)) || ix.forceSplit {
+	if !direct && (running == 1 && len(t.live) >= minSplitDocs && !isHeavy(ctx)) || ix.forceSplit {
 		select {
 		case ix.spare <- struct{}{}:
 			defer func() { <-ix.spare }()
@@ -69,7 +74,6 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 			return nil, err
 		}
 	}
-	text := c.build(nil)
 	errs := make([]error, len(halves))
 	var wg sync.WaitGroup
 	for i, h := range halves {
@@ -159,6 +163,9 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 // collector finds them (visitHits, scorch.go) instead of into its top-N
 // store: nothing is sorted, no doc values are read, no ID is loaded.
 func (ix *Index) eachHit(ctx context.Context, q bq.Query, score bool, lo, hi int, fn func(n int, score float64)) error {
+	if handled, err := ix.directHits(ctx, q, lo, hi, fn); handled {
+		return err
+	}
 	if lo > 0 || hi < len(ix.table.live) {
 		q = rangeLeaves(q, lo, hi)
 	}

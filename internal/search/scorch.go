@@ -5,10 +5,12 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // This file is the adapter to Bleve's scorch index: every assumption the
@@ -46,6 +48,25 @@ import (
 //     TestScorchRangeRestriction): so a search is restricted to a range of
 //     documents at its leaves (rangeLeaves), never at its root, which
 //     needs only the leaves' Advance to be right.
+//  5. Segments and postings (the direct evaluator, direct.go). A
+//     *scorch.IndexSnapshot lists its segments in document number order
+//     (Segments); the first number of segment i is the sum of the full
+//     Count() of the segments before it, deleted documents included (as
+//     scorch's introducer builds its private offsets), and the number of
+//     local document k of segment i is that offset plus k (snapshotSegments).
+//     A segment's Dictionary(field).PostingsList(term, deleted, nil) lists
+//     the live documents holding term in field in ascending local number
+//     (what scorch's own term field reader does, with the segment's
+//     deleted bitmap), its Count() is what the term searcher's BM25 uses
+//     as the term's document frequency, and an iterator's Advance(k)
+//     returns the first posting at or after k. A posting's Locations are
+//     those of the dictionary's field only. The scorer's statistics (the
+//     snapshot's DocCount, FieldCardinality as the field length, the
+//     formulas of BM25, query norms and coord) are mirrored in direct.go
+//     from Bleve's scorer and searcher packages, as of v2.6.3; the mapping
+//     never changes a field after it is built (scorch's updatedFields
+//     would hide one), and it defines no synonyms (which replace term
+//     searchers).
 
 // docIDLen is the length of a scorch internal document ID.
 const docIDLen = 8
@@ -112,4 +133,28 @@ func forceMerge(ctx context.Context, idx bleve.Index) error {
 		return fmt.Errorf("merge: %w", err)
 	}
 	return nil
+}
+
+// snapSegment is one segment of a snapshot: its postings, its deleted
+// documents and the number of its first document (assumption 5).
+type snapSegment struct {
+	seg     segment.Segment
+	deleted *roaring.Bitmap
+	offset  uint64
+}
+
+// snapshotSegments returns the segments of rd, or false if rd is not a
+// scorch snapshot.
+func snapshotSegments(rd index.IndexReader) ([]snapSegment, bool) {
+	s, ok := rd.(*scorch.IndexSnapshot)
+	if !ok || s == nil {
+		return nil, false
+	}
+	var out []snapSegment
+	var off uint64
+	for _, ss := range s.Segments() {
+		out = append(out, snapSegment{seg: ss.Segment(), deleted: ss.Deleted(), offset: off})
+		off += ss.Segment().Count()
+	}
+	return out, true
 }

@@ -318,3 +318,110 @@ func matchAllRequest() *bleve.SearchRequest {
 	req.Score = bleve.ScoreNone
 	return req
 }
+
+// TestScorchSegments checks assumption 5 on an index of several segments
+// with deleted documents: segment offsets (the sum of the full counts of
+// the segments before) name the same documents as scorch's own numbers;
+// a postings list with the deleted bitmap lists only live documents,
+// ascending, and counts what scorch's term field reader counts; Advance
+// lands on the first posting at or after its target; a posting's
+// locations are of the dictionary's field.
+func TestScorchSegments(t *testing.T) {
+	ix := segmentedIndex(t)
+	rd, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	segs, ok := snapshotSegments(rd)
+	if !ok || len(segs) < 2 {
+		t.Fatalf("assumption 5 broken: %d segments from %T", len(segs), rd)
+	}
+	deleted := 0
+	for _, s := range segs {
+		for k := uint64(0); k < s.seg.Count(); k++ {
+			if s.deleted != nil && s.deleted.Contains(uint32(k)) {
+				deleted++
+				continue
+			}
+			local, err := s.seg.DocID(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			global, err := rd.ExternalID(internalID(int(s.offset + k)))
+			if err != nil || global != string(local) {
+				t.Fatalf("assumption 5 broken: document %d of the segment at %d is %q, number %d is %q (%v)", k, s.offset, local, s.offset+k, global, err)
+			}
+		}
+	}
+	if deleted == 0 {
+		t.Fatal("no deleted document: the test checks nothing of them")
+	}
+	ctx := context.Background()
+	for _, term := range []string{"工作", "发展", "县", "党员"} {
+		field := fieldText
+		if utf8.RuneCountInString(term) == 1 {
+			field = fieldText1
+		}
+		tfr, err := rd.TermFieldReader(ctx, []byte(term), field, true, true, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := tfr.Count()
+		var wantDocs []uint64
+		for d, err := tfr.Next(nil); d != nil || err != nil; d, err = tfr.Next(nil) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantDocs = append(wantDocs, d.ID.Value())
+		}
+		tfr.Close()
+		var got uint64
+		var gotDocs []uint64
+		for _, s := range segs {
+			d, err := s.seg.Dictionary(field)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pl, err := d.PostingsList([]byte(term), s.deleted, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got += pl.Count()
+			it := pl.Iterator(true, true, true, nil)
+			for p, err := it.Next(); p != nil || err != nil; p, err = it.Next() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				gotDocs = append(gotDocs, s.offset+p.Number())
+				for _, l := range p.Locations() {
+					if l.Field() != field {
+						t.Fatalf("assumption 5 broken: a location of %s in field %s", field, l.Field())
+					}
+				}
+			}
+			// Advance to every other posting lands on it, and past the
+			// last one on nothing.
+			var nums []uint64
+			it = pl.Iterator(false, false, false, nil)
+			for p, _ := it.Next(); p != nil; p, _ = it.Next() {
+				nums = append(nums, p.Number())
+			}
+			it = pl.Iterator(false, false, false, nil)
+			for i := 1; i < len(nums); i += 2 {
+				p, err := it.Advance(nums[i-1] + 1)
+				if err != nil || p == nil || p.Number() != nums[i] {
+					t.Fatalf("assumption 5 broken: Advance(%d) gave %v (%v), want %d", nums[i-1]+1, p, err, nums[i])
+				}
+			}
+			if len(nums) > 0 {
+				if p, _ := it.Advance(nums[len(nums)-1] + 1); p != nil {
+					t.Fatalf("assumption 5 broken: Advance past the last posting gave %d", p.Number())
+				}
+			}
+		}
+		if got != want || fmt.Sprint(gotDocs) != fmt.Sprint(wantDocs) {
+			t.Errorf("assumption 5 broken: %s:%s counts %d in %v from the segments, scorch %d in %v", field, term, got, gotDocs, want, wantDocs)
+		}
+	}
+}

@@ -1,0 +1,967 @@
+package search
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"math/bits"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/search"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// The direct evaluator runs the text query of a search straight from the
+// segments' postings (assumption 5 of scorch.go) instead of through
+// Bleve's searchers, which build a TermFieldDoc and a DocumentMatch per
+// term per hit and walk every optional clause document by document: about
+// 1 µs per hit per core at a million paragraphs (issue 16).
+//
+// It handles the shapes the compiler produces: term and phrase leaves
+// under conjunctions, disjunctions (with a minimum) and boolean queries
+// (must, should, must-not) with boosts. Each node is evaluated term at a
+// time into a list of (document number, score) in number order: a term
+// by one walk over its postings, a phrase by a leapfrog over its terms'
+// postings with the position check as a merge (phrase.go's semantics),
+// a conjunction by intersecting its children's lists, a disjunction by
+// adding them into a dense per-document accumulator, a boolean query by
+// merging its parts. Anything else (Bleve's own phrase, regexp, match-all
+// queries, range-restricted leaves) makes plan return false, and the
+// search goes through Bleve (eachHit), which stays the reference the
+// evaluator is tested against (TestDirectMatchesBleve).
+//
+// Scores are Bleve's: the BM25 of each term from the same statistics
+// (document count, the term's postings count, the field's average length
+// as Bleve's BM25 takes it), the same query norm (from the sum of the
+// squared weights, summed in the order Bleve's searchers sum them: a
+// conjunction's and a small disjunction's children sorted by their
+// postings counts as Bleve sorts them), the same coord of a disjunction
+// and the same order of additions, so that equal documents get equal
+// scores bit for bit. Bleve's heap disjunction (more than
+// searcher.DisjunctionHeapTakeover children) adds its children in heap
+// order, which depends on the other children's positions: there the
+// scores agree to rounding (1e-12 relative).
+
+// dop is the kind of a node of a direct plan.
+type dop uint8
+
+const (
+	dTerm dop = iota
+	dPhrase
+	dConj
+	dDisj
+	dBool
+)
+
+// dnode is a node of a direct plan.
+type dnode struct {
+	op    dop
+	field string
+	terms []string // dTerm: one; dPhrase: the phrase's terms
+	boost float64
+	// kids: dConj and dDisj, in the order Bleve's searcher keeps them.
+	kids []*dnode
+	min  int // dDisj: documents must match this many kids
+	// must, should, mustNot: dBool (nil when absent).
+	must, should, mustNot *dnode
+
+	count  uint64  // Bleve's searcher Count(): a worst case of hits
+	weight float64 // Bleve's searcher Weight(): sum of squared weights
+	stats  []*termStats
+}
+
+// termStats is what scoring one term of a leaf needs.
+type termStats struct {
+	pls    []segment.PostingsList // per segment
+	counts []uint64               // per segment: documents holding the term
+	count  uint64                 // documents holding the term
+	idf    float64
+	avgLen float64 // 0: TF-IDF (never with our mapping)
+	boost  float64
+	qw     float64 // boost × idf × query norm
+}
+
+// directPlan turns q into a plan, or false if a part of it is a shape
+// the evaluator does not handle.
+func directPlan(q bq.Query) (*dnode, bool) {
+	switch q := q.(type) {
+	case *bq.TermQuery:
+		if q.FieldVal == "" {
+			return nil, false
+		}
+		return &dnode{op: dTerm, field: q.FieldVal, terms: []string{q.Term}, boost: q.BoostVal.Value()}, true
+	case *phraseQuery:
+		if len(q.terms) == 0 {
+			return nil, false
+		}
+		return &dnode{op: dPhrase, field: q.field, terms: q.terms, boost: q.boost}, true
+	case *bq.ConjunctionQuery:
+		return directKids(dConj, q.Conjuncts, 0)
+	case *bq.DisjunctionQuery:
+		return directKids(dDisj, q.Disjuncts, int(q.Min))
+	case *bq.BooleanQuery:
+		if q.Filter != nil || (q.Must == nil && q.Should == nil) {
+			return nil, false
+		}
+		n := &dnode{op: dBool}
+		for _, p := range []struct {
+			q   bq.Query
+			dst **dnode
+		}{{q.Must, &n.must}, {q.Should, &n.should}, {q.MustNot, &n.mustNot}} {
+			if p.q == nil {
+				continue
+			}
+			k, ok := directPlan(p.q)
+			if !ok {
+				return nil, false
+			}
+			*p.dst = k
+		}
+		return n, true
+	}
+	return nil, false
+}
+
+func directKids(op dop, qs []bq.Query, min int) (*dnode, bool) {
+	if len(qs) == 0 {
+		return nil, false // Bleve's MatchNone
+	}
+	n := &dnode{op: op, min: min}
+	for _, q := range qs {
+		k, ok := directPlan(q)
+		if !ok {
+			return nil, false
+		}
+		n.kids = append(n.kids, k)
+	}
+	return n, true
+}
+
+// byCount sorts nodes as Bleve's OrderedSearcherList does (by Count, with
+// sort.Sort, so that equal counts end up where Bleve puts them).
+type byCount []*dnode
+
+func (b byCount) Len() int           { return len(b) }
+func (b byCount) Less(i, j int) bool { return b[i].count < b[j].count }
+func (b byCount) Swap(i, j int)      { b[i], b[j] = b[j], b[i] }
+
+// directHeapTakeover is Bleve's searcher.DisjunctionHeapTakeover: a
+// disjunction of more children is a heap searcher, which keeps its
+// children in query order (the slice searcher sorts them by count).
+const directHeapTakeover = 10
+
+// prepare reads the statistics of every leaf of n from the snapshot and
+// computes counts and weights bottom up, as Bleve's searchers do when
+// they are built.
+func (ev *evaluator) prepare(n *dnode) error {
+	switch n.op {
+	case dTerm, dPhrase:
+		n.count, n.weight = 0, 0
+		for _, t := range n.terms {
+			st, err := ev.termStats(n.field, t, n.boost)
+			if err != nil {
+				return err
+			}
+			n.stats = append(n.stats, st)
+			n.count += st.count
+			w := st.boost * st.idf
+			n.weight += w * w
+		}
+	case dConj, dDisj:
+		for _, k := range n.kids {
+			if err := ev.prepare(k); err != nil {
+				return err
+			}
+		}
+		if n.op == dConj || len(n.kids) <= directHeapTakeover {
+			sort.Sort(byCount(n.kids))
+		}
+		n.count, n.weight = 0, 0
+		for _, k := range n.kids {
+			n.count += k.count
+			n.weight += k.weight
+		}
+	case dBool:
+		n.count, n.weight = 0, 0
+		for _, k := range []*dnode{n.must, n.should, n.mustNot} {
+			if k != nil {
+				if err := ev.prepare(k); err != nil {
+					return err
+				}
+			}
+		}
+		for _, k := range []*dnode{n.must, n.should} {
+			if k != nil {
+				n.count += k.count
+				n.weight += k.weight
+			}
+		}
+	}
+	return nil
+}
+
+// setNorm gives every scoring leaf under n the query norm (the root's:
+// Bleve's composite searchers hand their norm down when built, and the
+// root is built last). Must-not clauses are not scored.
+func setNorm(n *dnode, norm float64) {
+	for _, st := range n.stats {
+		st.qw = st.boost * st.idf * norm
+	}
+	for _, k := range n.kids {
+		setNorm(k, norm)
+	}
+	for _, k := range []*dnode{n.must, n.should} {
+		if k != nil {
+			setNorm(k, norm)
+		}
+	}
+}
+
+// evaluator runs plans on one snapshot.
+type evaluator struct {
+	ctx  context.Context
+	rd   index.IndexReader
+	segs []snapSegment
+	docs uint64 // live documents (the statistics' count when stats is set)
+	// stats are BM25 statistics from the context (search.BM25StatsKey),
+	// which Bleve's term searchers take over the index's own; nil: none.
+	stats    *search.BM25Stats
+	maxDoc   int // document numbers are below it
+	avgLen   map[string]float64
+	postings int          // postings read, for checking ctx
+	acc      *accumulator // one kept for the next disjunction
+	pool     *sync.Pool   // accumulators of the index, across searches
+	steer    int8         // tests: 1 always advance to candidates, -1 never, 0 by sparse
+	leaves   *leafCache   // nil: none
+}
+
+// termStats reads what scoring term in field needs, as Bleve's term
+// searcher does (bm25ScoreMetrics, NewTermQueryScorer).
+func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, error) {
+	st := &termStats{boost: boost}
+	for _, s := range ev.segs {
+		d, err := s.seg.Dictionary(field)
+		if err != nil {
+			return nil, fmt.Errorf("dictionary of %s: %w", field, err)
+		}
+		pl, err := d.PostingsList([]byte(term), s.deleted, nil)
+		if err != nil {
+			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
+		}
+		st.pls = append(st.pls, pl)
+		st.counts = append(st.counts, pl.Count())
+		st.count += pl.Count()
+	}
+	avg, ok := ev.avgLen[field]
+	if !ok && ev.stats != nil {
+		// Statistics from the context (the relaxed modes', bm25.go),
+		// which Bleve's bm25ScoreMetrics reads before its own.
+		card, found := ev.stats.FieldCardinality[field]
+		if !found {
+			return nil, fmt.Errorf("field stat for bm25 not present %s", field)
+		}
+		if ev.docs > 0 || card > 0 {
+			avg = math.Ceil(float64(card) / float64(ev.docs))
+		}
+		ev.avgLen[field], ok = avg, true
+	}
+	if !ok {
+		if br, isBM25 := ev.rd.(index.BM25Reader); isBM25 && ev.docs > 0 {
+			card, err := br.FieldCardinality(field)
+			if err != nil {
+				return nil, fmt.Errorf("field cardinality of %s: %w", field, err)
+			}
+			avg = math.Ceil(float64(card) / float64(ev.docs))
+		}
+		ev.avgLen[field] = avg
+	}
+	st.avgLen = avg
+	if avg > 0 {
+		st.idf = math.Log(1 + (float64(ev.docs)-float64(st.count)+0.5)/(float64(st.count)+0.5))
+	} else {
+		st.idf = 1.0 + math.Log(float64(ev.docs)/float64(st.count+1.0))
+	}
+	return st, nil
+}
+
+// score is Bleve's TermQueryScorer.Score of one posting.
+func (st *termStats) score(freq uint64, norm float64) float64 {
+	return st.weigh(st.docScore(freq, norm))
+}
+
+// weigh is the score of a posting whose docScore is s.
+func (st *termStats) weigh(s float64) float64 {
+	if st.qw != 1.0 {
+		s = s * st.qw
+	}
+	return s
+}
+
+// docScore is Bleve's TermQueryScorer.docScore: a posting's score
+// before the query weight, the same for a term wherever it occurs in a
+// query.
+func (st *termStats) docScore(freq uint64, norm float64) float64 {
+	var tf float64
+	if freq < uint64(len(sqrtCache)) {
+		tf = sqrtCache[freq]
+	} else {
+		tf = math.Sqrt(float64(freq))
+	}
+	var s float64
+	if st.avgLen > 0 {
+		fieldLength := 1 / (norm * norm)
+		s = st.idf * (tf * search.BM25_k1) /
+			(tf + search.BM25_k1*(1-search.BM25_b+(search.BM25_b*fieldLength/st.avgLen)))
+	} else {
+		s = tf * norm * st.idf
+	}
+	return s
+}
+
+// sqrtCache holds √i for small frequencies, as Bleve's scorer.SqrtCache
+// (the same values: math.Sqrt is exact to the last bit).
+var sqrtCache = func() [64]float64 {
+	var c [64]float64
+	for i := range c {
+		c[i] = math.Sqrt(float64(i))
+	}
+	return c
+}()
+
+// hitList is the result of a node: document numbers ascending, and the
+// score of each.
+type hitList struct {
+	docs   []uint32
+	scores []float64
+}
+
+func (h *hitList) add(n uint32, s float64) {
+	h.docs = append(h.docs, n)
+	h.scores = append(h.scores, s)
+}
+
+// checkEvery is how many postings are read between checks of ctx.
+const checkEvery = 1 << 14
+
+func (ev *evaluator) tick(n int) error {
+	ev.postings += n
+	if ev.postings >= checkEvery {
+		ev.postings = 0
+		if err := ev.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eval returns the hits of n; within, when not nil, restricts them to
+// those document numbers (ascending): the leaves then advance to them
+// instead of reading every posting (an optional clause is only needed on
+// its query's required hits, as Bleve's boolean searcher advances it).
+func (ev *evaluator) eval(n *dnode, within []uint32) (hitList, error) {
+	switch n.op {
+	case dTerm, dPhrase:
+		if ev.leaves != nil && n.count >= ev.leaves.min {
+			return ev.cachedLeaf(n, within)
+		}
+	}
+	switch n.op {
+	case dTerm:
+		return ev.evalTerm(n, within)
+	case dPhrase:
+		return ev.evalPhrase(n, within)
+	case dConj:
+		return ev.evalConj(n, within)
+	case dDisj:
+		return ev.evalDisj(n, within)
+	}
+	return ev.evalBool(n, within)
+}
+
+// segmentRange returns the part of within (ascending) that falls in
+// segment s, starting the search at from.
+func segmentRange(within []uint32, from int, s snapSegment) (lo, hi int) {
+	start, end := s.offset, s.offset+s.seg.Count()
+	lo = from
+	for lo < len(within) && uint64(within[lo]) < start {
+		lo++
+	}
+	hi = lo
+	for hi < len(within) && uint64(within[hi]) < end {
+		hi++
+	}
+	return lo, hi
+}
+
+func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
+	st := n.stats[0]
+	var out hitList
+	if st.count > 0 {
+		c := int(st.count)
+		if within != nil {
+			c = min(c, len(within))
+		}
+		out.docs = make([]uint32, 0, c)
+		out.scores = make([]float64, 0, c)
+	}
+	at := 0
+	for i, s := range ev.segs {
+		if within == nil {
+			break
+		}
+		it := st.pls[i].Iterator(true, true, false, nil)
+		read := 0
+		{
+			lo, hi := segmentRange(within, at, s)
+			at = hi
+			cand := within[lo:hi]
+			if len(cand) == 0 {
+				continue
+			}
+			if ev.sparse(len(cand), st.counts[i]) {
+				if err := ev.termAdvancing(st, it, s, cand, &out); err != nil {
+					return out, err
+				}
+				continue
+			}
+			// Dense candidates: read every posting, keep those of cand.
+			for {
+				p, err := it.Next()
+				if err != nil {
+					return out, err
+				}
+				if p == nil {
+					break
+				}
+				local := p.Number()
+				for len(cand) > 0 && uint64(cand[0])-s.offset < local {
+					cand = cand[1:]
+				}
+				if len(cand) == 0 {
+					break
+				}
+				if uint64(cand[0])-s.offset == local {
+					out.add(cand[0], st.score(p.Frequency(), p.Norm()))
+				}
+				if read++; read == 1024 {
+					if err := ev.tick(read); err != nil {
+						return out, err
+					}
+					read = 0
+				}
+			}
+			continue
+		}
+	}
+	if within == nil {
+		err := ev.walkTerm(st, func(d uint32, p segment.Posting) { out.add(d, st.score(p.Frequency(), p.Norm())) })
+		return out, err
+	}
+	return out, nil
+}
+
+// walkTerm hands every posting of st to fn, with its document number.
+func (ev *evaluator) walkTerm(st *termStats, fn func(d uint32, p segment.Posting)) error {
+	var it segment.PostingsIterator
+	for i, s := range ev.segs {
+		it = st.pls[i].Iterator(true, true, false, it)
+		read := 0
+		for {
+			p, err := it.Next()
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				break
+			}
+			fn(uint32(s.offset+p.Number()), p)
+			if read++; read == 1024 {
+				if err := ev.tick(read); err != nil {
+					return err
+				}
+				read = 0
+			}
+		}
+	}
+	return nil
+}
+
+// sparse reports whether candidates are few enough next to a term's
+// postings in a segment to advance to each rather than read every
+// posting: zap's Advance skips whole chunks of postings, but inside a
+// chunk it decodes the frequencies and norms of the postings it skips, so
+// it only pays when most chunks hold no candidate.
+func (ev *evaluator) sparse(candidates int, postings uint64) bool {
+	if ev.steer != 0 {
+		return ev.steer > 0
+	}
+	return uint64(candidates)*sparseRatio < postings
+}
+
+// sparseRatio: see sparse. Measured with BenchmarkQuestions (the relevance
+// questions over news-2023): advancing to every candidate of the optional
+// clauses cost about 40% of a pass.
+const sparseRatio = 16
+
+// termAdvancing adds the postings of st at the candidates cand (of
+// segment s), advancing it to each.
+func (ev *evaluator) termAdvancing(st *termStats, it segment.PostingsIterator, s snapSegment, cand []uint32, out *hitList) error {
+	var p segment.Posting
+	read := 0
+	for _, d := range cand {
+		local := uint64(d) - s.offset
+		if p == nil || p.Number() < local {
+			var err error
+			if p, err = it.Advance(local); err != nil {
+				return err
+			}
+			if p == nil {
+				break
+			}
+		}
+		if p.Number() == local {
+			out.add(d, st.score(p.Frequency(), p.Norm()))
+		}
+		if read++; read == 1024 {
+			if err := ev.tick(read); err != nil {
+				return err
+			}
+			read = 0
+		}
+	}
+	return nil
+}
+
+// evalPhrase finds, segment by segment, the documents holding term i at
+// position p+i for some p: a leapfrog over the terms' postings (each
+// advanced to the largest current document), then the position check of
+// phraseSearcher.matches. The score is the sum of the terms' scores in
+// phrase order, as phraseSearcher sums them.
+func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
+	var out hitList
+	err := ev.walkPhrase(n, within, func(d uint32, cur []segment.Posting) {
+		var sum float64
+		for i, p := range cur {
+			sum += n.stats[i].score(p.Frequency(), p.Norm())
+		}
+		out.add(d, sum)
+	})
+	return out, err
+}
+
+// walkPhrase hands every document holding phrase n (within, if not nil)
+// to fn with its terms' postings.
+func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur []segment.Posting)) error {
+	k := len(n.terms)
+	its := make([]segment.PostingsIterator, k)
+	cur := make([]segment.Posting, k)
+	pos := make([][]uint64, k)
+	cursor := make([]int, k)
+	at := 0
+	for si, s := range ev.segs {
+		done := false
+		var cand []uint32 // within, in this segment
+		if within != nil {
+			lo, hi := segmentRange(within, at, s)
+			at = hi
+			cand = within[lo:hi]
+			if len(cand) == 0 {
+				continue
+			}
+		}
+		// Candidates steer the leapfrog when they are sparse next to the
+		// rarest term; otherwise the phrase is found as without them
+		// and its hits outside them are dropped.
+		steer := false
+		if within != nil {
+			rarest := n.stats[0].counts[si]
+			for _, st := range n.stats[1:] {
+				rarest = min(rarest, st.counts[si])
+			}
+			steer = ev.sparse(len(cand), rarest)
+		}
+		for i := range k {
+			its[i] = n.stats[i].pls[si].Iterator(true, true, true, its[i])
+			p, err := its[i].Next()
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				done = true
+				break
+			}
+			cur[i] = p
+		}
+		steps := 0
+		for !done {
+			target := cur[0].Number()
+			for _, p := range cur[1:] {
+				target = max(target, p.Number())
+			}
+			if within != nil {
+				for len(cand) > 0 && uint64(cand[0])-s.offset < target {
+					cand = cand[1:]
+				}
+				if len(cand) == 0 {
+					break
+				}
+				if steer {
+					target = uint64(cand[0]) - s.offset
+				}
+			}
+			agreed := true
+			for i := range k {
+				if cur[i].Number() == target {
+					continue
+				}
+				agreed = false
+				p, err := its[i].Advance(target)
+				if err != nil {
+					return err
+				}
+				if p == nil {
+					done = true
+					break
+				}
+				cur[i] = p
+			}
+			if steps++; steps == 1024 {
+				if err := ev.tick(steps); err != nil {
+					return err
+				}
+				steps = 0
+			}
+			if done || !agreed {
+				continue
+			}
+			if (within == nil || uint64(cand[0])-s.offset == target) && phraseAt(cur, pos, cursor) {
+				fn(uint32(s.offset+target), cur)
+			}
+			for i := range k {
+				p, err := its[i].Next()
+				if err != nil {
+					return err
+				}
+				if p == nil {
+					done = true
+					break
+				}
+				cur[i] = p
+			}
+		}
+	}
+	return nil
+}
+
+// phraseAt reports whether the postings of one document hold term i at
+// position p+i for some p (phraseSearcher.matches, from the postings'
+// locations).
+func phraseAt(cur []segment.Posting, pos [][]uint64, cursor []int) bool {
+	for i, p := range cur {
+		ps := pos[i][:0]
+		for _, l := range p.Locations() {
+			ps = append(ps, l.Pos())
+		}
+		pos[i] = ps
+		if len(ps) == 0 {
+			return false
+		}
+		if !slices.IsSorted(ps) {
+			slices.Sort(ps)
+		}
+	}
+	clear(cursor)
+first:
+	for _, p := range pos[0] {
+		for i := 1; i < len(pos); i++ {
+			want := p + uint64(i)
+			ps := pos[i]
+			for cursor[i] < len(ps) && ps[cursor[i]] < want {
+				cursor[i]++
+			}
+			if cursor[i] == len(ps) {
+				return false
+			}
+			if ps[cursor[i]] != want {
+				continue first
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// evalConj intersects the kids' lists; a document's score is the sum of
+// its kids' scores in the kids' order (Bleve's ConjunctionQueryScorer).
+func (ev *evaluator) evalConj(n *dnode, within []uint32) (hitList, error) {
+	// Each kid (the rarest first, in Bleve's order) only within the hits
+	// of the kids before it.
+	lists := make([]hitList, len(n.kids))
+	shortest := 0
+	for i, k := range n.kids {
+		l, err := ev.eval(k, within)
+		if err != nil {
+			return hitList{}, err
+		}
+		lists[i] = l
+		if len(l.docs) < len(lists[shortest].docs) {
+			shortest = i
+		}
+		if len(l.docs) == 0 {
+			return hitList{}, nil
+		}
+		within = l.docs
+	}
+	if len(lists) == 1 {
+		return lists[0], nil
+	}
+	at := make([]int, len(lists))
+	var out hitList
+next:
+	for _, d := range lists[shortest].docs {
+		for i := range lists {
+			l := lists[i].docs
+			j := at[i]
+			if j < len(l) && l[j] < d {
+				j += sort.Search(len(l)-j, func(x int) bool { return l[j+x] >= d })
+			}
+			at[i] = j
+			if j == len(l) {
+				break next
+			}
+			if l[j] != d {
+				continue next
+			}
+		}
+		var sum float64
+		for i := range lists {
+			sum += lists[i].scores[at[i]]
+		}
+		out.add(d, sum)
+	}
+	return out, nil
+}
+
+// evalDisj adds the kids' lists, in the kids' order, into the dense
+// accumulator, then keeps the documents matched by at least min kids (one
+// at least), scored by the sum times the coord (the share of kids
+// matched), as Bleve's DisjunctionQueryScorer does.
+func (ev *evaluator) evalDisj(n *dnode, within []uint32) (hitList, error) {
+	lists := make([]hitList, len(n.kids))
+	total := 0
+	for i, k := range n.kids {
+		l, err := ev.eval(k, within)
+		if err != nil {
+			return hitList{}, err
+		}
+		lists[i] = l
+		total += len(l.docs)
+	}
+	if len(lists) == 1 {
+		if n.min > 1 {
+			return hitList{}, nil
+		}
+		return lists[0], nil // coord 1/1
+	}
+	acc := ev.accumulator()
+	defer ev.release(acc)
+	for _, l := range lists {
+		for i, d := range l.docs {
+			acc.add(d, l.scores[i])
+		}
+	}
+	out := hitList{docs: make([]uint32, 0, min(total, ev.maxDoc)), scores: make([]float64, 0, min(total, ev.maxDoc))}
+	need := max(n.min, 1)
+	countTotal := float64(len(n.kids))
+	acc.drain(func(d uint32, sum float64, count int) {
+		if count >= need {
+			out.add(d, sum*(float64(count)/countTotal))
+		}
+	})
+	return out, nil
+}
+
+// evalBool merges a boolean query's parts as Bleve's BooleanSearcher
+// does: the must documents (or, without must, the should ones) not in
+// must-not; a should match adds its score; a should part with a minimum
+// must match.
+func (ev *evaluator) evalBool(n *dnode, within []uint32) (hitList, error) {
+	var must, should, not hitList
+	var err error
+	if n.must != nil {
+		if must, err = ev.eval(n.must, within); err != nil {
+			return hitList{}, err
+		}
+		if len(must.docs) == 0 {
+			return hitList{}, nil
+		}
+		within = must.docs
+	}
+	if n.should != nil {
+		if should, err = ev.eval(n.should, within); err != nil {
+			return hitList{}, err
+		}
+	}
+	if n.mustNot != nil {
+		if n.must == nil {
+			within = should.docs
+		}
+		if not, err = ev.eval(n.mustNot, within); err != nil {
+			return hitList{}, err
+		}
+	}
+	shouldRequired := n.should != nil && n.should.op == dDisj && n.should.min > 0
+	cand := must
+	if n.must == nil {
+		cand, shouldRequired = should, false
+	}
+	var out hitList
+	si, ni := 0, 0
+	for i, d := range cand.docs {
+		for ni < len(not.docs) && not.docs[ni] < d {
+			ni++
+		}
+		if ni < len(not.docs) && not.docs[ni] == d {
+			continue
+		}
+		if n.must == nil {
+			out.add(d, cand.scores[i])
+			continue
+		}
+		for si < len(should.docs) && should.docs[si] < d {
+			si++
+		}
+		if si < len(should.docs) && should.docs[si] == d {
+			out.add(d, cand.scores[i]+should.scores[si])
+			continue
+		}
+		if !shouldRequired {
+			out.add(d, cand.scores[i])
+		}
+	}
+	return out, nil
+}
+
+// accumulator is a dense per-document sum and count, with a bitmap of
+// the documents touched, reused across the nodes of a search.
+type accumulator struct {
+	sum   []float64
+	count []uint16
+	seen  []uint64
+}
+
+func (ev *evaluator) accumulator() *accumulator {
+	if a := ev.acc; a != nil {
+		ev.acc = nil
+		return a
+	}
+	if a, ok := ev.pool.Get().(*accumulator); ok && len(a.sum) == ev.maxDoc {
+		return a
+	}
+	return &accumulator{sum: make([]float64, ev.maxDoc), count: make([]uint16, ev.maxDoc), seen: make([]uint64, (ev.maxDoc+63)/64)}
+}
+
+func (ev *evaluator) release(a *accumulator) {
+	if ev.acc == nil {
+		ev.acc = a
+		return
+	}
+	ev.pool.Put(a)
+}
+
+func (a *accumulator) add(d uint32, s float64) {
+	a.sum[d] += s
+	a.count[d]++
+	a.seen[d/64] |= 1 << (d % 64)
+}
+
+// drain hands every touched document to fn in number order and clears it.
+func (a *accumulator) drain(fn func(d uint32, sum float64, count int)) {
+	for w, bs := range a.seen {
+		if bs == 0 {
+			continue
+		}
+		for bs != 0 {
+			d := uint32(w*64 + bits.TrailingZeros64(bs))
+			bs &= bs - 1
+			fn(d, a.sum[d], int(a.count[d]))
+			a.sum[d], a.count[d] = 0, 0
+		}
+		a.seen[w] = 0
+	}
+}
+
+// directHits runs q with the direct evaluator on a snapshot of ix and
+// calls fn with every hit numbered from lo to hi (exclusive), or returns
+// false (and calls nothing) when q has a shape it does not handle.
+func (ix *Index) directHits(ctx context.Context, q bq.Query, lo, hi int, fn func(n int, score float64)) (handled bool, err error) {
+	plan, ok := directPlan(q)
+	if !ok || ix.noDirect {
+		return false, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return true, searchError(ctx, err)
+	}
+	rd, err := ix.reader()
+	if err != nil {
+		return true, searchError(ctx, err)
+	}
+	defer rd.Close()
+	segs, ok := snapshotSegments(rd)
+	if !ok {
+		return false, nil
+	}
+	defer recoverPanic("search", &err)
+	docs, err := rd.DocCount()
+	if err != nil {
+		return true, searchError(ctx, err)
+	}
+	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves}
+	if st, ok := ctx.Value(search.BM25StatsKey).(*search.BM25Stats); ok {
+		ev.stats, ev.docs = st, uint64(st.DocCount)
+	}
+	defer func() {
+		if ev.acc != nil {
+			ix.accs.Put(ev.acc)
+		}
+	}()
+	if n := len(segs); n > 0 {
+		ev.maxDoc = int(segs[n-1].offset + segs[n-1].seg.Count())
+	}
+	if err := ev.prepare(plan); err != nil {
+		return true, searchError(ctx, err)
+	}
+	// A lone term searcher at the root is never given a query norm (its
+	// query weight stays 1); the root's composite searcher computes one
+	// for everything below it. A boolean query of only a must or only a
+	// should part is that part's searcher (BooleanQuery.Searcher).
+	root := plan
+	for root.op == dBool && root.mustNot == nil && (root.must == nil) != (root.should == nil) {
+		root = cmp.Or(root.must, root.should)
+	}
+	if root.op == dTerm {
+		root.stats[0].qw = 1
+	} else {
+		setNorm(plan, 1.0/math.Sqrt(root.weight))
+	}
+	res, err := ev.eval(plan, nil)
+	if err != nil {
+		return true, searchError(ctx, err)
+	}
+	size := len(ix.table.live)
+	for i, d := range res.docs {
+		n := int(d)
+		if n >= size {
+			return true, fmt.Errorf("search: hit %d outside the document table", n)
+		}
+		if n >= lo && n < hi {
+			fn(n, res.scores[i])
+		}
+	}
+	return true, nil
+}
