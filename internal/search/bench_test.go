@@ -21,6 +21,7 @@ import (
 
 	"countynews/corpus"
 	"countynews/internal/text"
+	"countynews/query"
 )
 
 // newsFile is the shared sample of 59,779 real news articles (not in the
@@ -425,4 +426,52 @@ func newReflectDoc(p corpus.Paragraph) (reflectDoc, error) {
 		r.Year, r.YearNum = strconv.Itoa(p.Year), float64(p.Year)
 	}
 	return r, nil
+}
+
+// BenchmarkQuestions runs the relevance benchmark's full request (auto
+// mode, top 10, facets, highlights) for the questions of
+// COUNTYNEWS_QUESTIONS (JSONL with "q") over the index folder
+// COUNTYNEWS_QUESTIONS_INDEX (the relevance harness's cached one), for
+// profiling; it is skipped without them. The /bleve variant goes through
+// Bleve's searchers instead of the direct evaluator.
+func BenchmarkQuestions(b *testing.B) {
+	path, qfile := os.Getenv("COUNTYNEWS_QUESTIONS_INDEX"), os.Getenv("COUNTYNEWS_QUESTIONS")
+	if path == "" || qfile == "" {
+		b.Skip("COUNTYNEWS_QUESTIONS_INDEX and COUNTYNEWS_QUESTIONS not set")
+	}
+	data, err := os.ReadFile(qfile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var qs []query.Query
+	for _, line := range strings.Split(string(data), "\n") {
+		var q struct{ Q string }
+		if json.Unmarshal([]byte(line), &q) != nil || q.Q == "" {
+			continue
+		}
+		if pq, err := query.Parse(q.Q); err == nil {
+			qs = append(qs, pq)
+		}
+	}
+	ix, err := Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	for _, name := range []string{"direct", "bleve"} {
+		b.Run(name, func(b *testing.B) {
+			ix.noDirect = name == "bleve"
+			defer func() { ix.noDirect = false }()
+			var lat []time.Duration
+			for i := 0; i < b.N; i++ {
+				r := Request{Query: qs[i%len(qs)], Match: MatchAuto, Size: 10, Highlight: true, Facets: true}
+				t0 := time.Now()
+				if _, err := ix.Search(context.Background(), r); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			reportLatency(b, lat)
+		})
+	}
 }

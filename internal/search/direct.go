@@ -78,6 +78,7 @@ type dnode struct {
 // termStats is what scoring one term of a leaf needs.
 type termStats struct {
 	pls    []segment.PostingsList // per segment
+	counts []uint64               // per segment: documents holding the term
 	count  uint64                 // documents holding the term
 	idf    float64
 	avgLen float64 // 0: TF-IDF (never with our mapping)
@@ -223,15 +224,20 @@ func setNorm(n *dnode, norm float64) {
 
 // evaluator runs plans on one snapshot.
 type evaluator struct {
-	ctx      context.Context
-	rd       index.IndexReader
-	segs     []snapSegment
-	docs     uint64 // live documents
-	maxDoc   int    // document numbers are below it
+	ctx  context.Context
+	rd   index.IndexReader
+	segs []snapSegment
+	docs uint64 // live documents (the statistics' count when stats is set)
+	// stats are BM25 statistics from the context (search.BM25StatsKey),
+	// which Bleve's term searchers take over the index's own; nil: none.
+	stats    *search.BM25Stats
+	maxDoc   int // document numbers are below it
 	avgLen   map[string]float64
 	postings int          // postings read, for checking ctx
 	acc      *accumulator // one kept for the next disjunction
 	pool     *sync.Pool   // accumulators of the index, across searches
+	steer    int8         // tests: 1 always advance to candidates, -1 never, 0 by sparse
+	leaves   *leafCache   // nil: none
 }
 
 // termStats reads what scoring term in field needs, as Bleve's term
@@ -248,9 +254,22 @@ func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, e
 			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
 		}
 		st.pls = append(st.pls, pl)
+		st.counts = append(st.counts, pl.Count())
 		st.count += pl.Count()
 	}
 	avg, ok := ev.avgLen[field]
+	if !ok && ev.stats != nil {
+		// Statistics from the context (the relaxed modes', bm25.go),
+		// which Bleve's bm25ScoreMetrics reads before its own.
+		card, found := ev.stats.FieldCardinality[field]
+		if !found {
+			return nil, fmt.Errorf("field stat for bm25 not present %s", field)
+		}
+		if ev.docs > 0 || card > 0 {
+			avg = math.Ceil(float64(card) / float64(ev.docs))
+		}
+		ev.avgLen[field], ok = avg, true
+	}
 	if !ok {
 		if br, isBM25 := ev.rd.(index.BM25Reader); isBM25 && ev.docs > 0 {
 			card, err := br.FieldCardinality(field)
@@ -272,6 +291,21 @@ func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, e
 
 // score is Bleve's TermQueryScorer.Score of one posting.
 func (st *termStats) score(freq uint64, norm float64) float64 {
+	return st.weigh(st.docScore(freq, norm))
+}
+
+// weigh is the score of a posting whose docScore is s.
+func (st *termStats) weigh(s float64) float64 {
+	if st.qw != 1.0 {
+		s = s * st.qw
+	}
+	return s
+}
+
+// docScore is Bleve's TermQueryScorer.docScore: a posting's score
+// before the query weight, the same for a term wherever it occurs in a
+// query.
+func (st *termStats) docScore(freq uint64, norm float64) float64 {
 	var tf float64
 	if freq < uint64(len(sqrtCache)) {
 		tf = sqrtCache[freq]
@@ -285,9 +319,6 @@ func (st *termStats) score(freq uint64, norm float64) float64 {
 			(tf + search.BM25_k1*(1-search.BM25_b+(search.BM25_b*fieldLength/st.avgLen)))
 	} else {
 		s = tf * norm * st.idf
-	}
-	if st.qw != 1.0 {
-		s = s * st.qw
 	}
 	return s
 }
@@ -334,6 +365,12 @@ func (ev *evaluator) tick(n int) error {
 // its query's required hits, as Bleve's boolean searcher advances it).
 func (ev *evaluator) eval(n *dnode, within []uint32) (hitList, error) {
 	switch n.op {
+	case dTerm, dPhrase:
+		if ev.leaves != nil && n.count >= ev.leaves.min {
+			return ev.cachedLeaf(n, within)
+		}
+	}
+	switch n.op {
 	case dTerm:
 		return ev.evalTerm(n, within)
 	case dPhrase:
@@ -374,25 +411,42 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 	}
 	at := 0
 	for i, s := range ev.segs {
+		if within == nil {
+			break
+		}
 		it := st.pls[i].Iterator(true, true, false, nil)
 		read := 0
-		if within != nil {
+		{
 			lo, hi := segmentRange(within, at, s)
 			at = hi
-			var p segment.Posting
-			for _, d := range within[lo:hi] {
-				local := uint64(d) - s.offset
-				if p == nil || p.Number() < local {
-					var err error
-					if p, err = it.Advance(local); err != nil {
-						return out, err
-					}
-					if p == nil {
-						break
-					}
+			cand := within[lo:hi]
+			if len(cand) == 0 {
+				continue
+			}
+			if ev.sparse(len(cand), st.counts[i]) {
+				if err := ev.termAdvancing(st, it, s, cand, &out); err != nil {
+					return out, err
 				}
-				if p.Number() == local {
-					out.add(d, st.score(p.Frequency(), p.Norm()))
+				continue
+			}
+			// Dense candidates: read every posting, keep those of cand.
+			for {
+				p, err := it.Next()
+				if err != nil {
+					return out, err
+				}
+				if p == nil {
+					break
+				}
+				local := p.Number()
+				for len(cand) > 0 && uint64(cand[0])-s.offset < local {
+					cand = cand[1:]
+				}
+				if len(cand) == 0 {
+					break
+				}
+				if uint64(cand[0])-s.offset == local {
+					out.add(cand[0], st.score(p.Frequency(), p.Norm()))
 				}
 				if read++; read == 1024 {
 					if err := ev.tick(read); err != nil {
@@ -403,24 +457,84 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 			}
 			continue
 		}
+	}
+	if within == nil {
+		err := ev.walkTerm(st, func(d uint32, p segment.Posting) { out.add(d, st.score(p.Frequency(), p.Norm())) })
+		return out, err
+	}
+	return out, nil
+}
+
+// walkTerm hands every posting of st to fn, with its document number.
+func (ev *evaluator) walkTerm(st *termStats, fn func(d uint32, p segment.Posting)) error {
+	var it segment.PostingsIterator
+	for i, s := range ev.segs {
+		it = st.pls[i].Iterator(true, true, false, it)
+		read := 0
 		for {
 			p, err := it.Next()
 			if err != nil {
-				return out, err
+				return err
 			}
 			if p == nil {
 				break
 			}
-			out.add(uint32(s.offset+p.Number()), st.score(p.Frequency(), p.Norm()))
+			fn(uint32(s.offset+p.Number()), p)
 			if read++; read == 1024 {
 				if err := ev.tick(read); err != nil {
-					return out, err
+					return err
 				}
 				read = 0
 			}
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// sparse reports whether candidates are few enough next to a term's
+// postings in a segment to advance to each rather than read every
+// posting: zap's Advance skips whole chunks of postings, but inside a
+// chunk it decodes the frequencies and norms of the postings it skips, so
+// it only pays when most chunks hold no candidate.
+func (ev *evaluator) sparse(candidates int, postings uint64) bool {
+	if ev.steer != 0 {
+		return ev.steer > 0
+	}
+	return uint64(candidates)*sparseRatio < postings
+}
+
+// sparseRatio: see sparse. Measured with BenchmarkQuestions (the relevance
+// questions over news-2023): advancing to every candidate of the optional
+// clauses cost about 40% of a pass.
+const sparseRatio = 16
+
+// termAdvancing adds the postings of st at the candidates cand (of
+// segment s), advancing it to each.
+func (ev *evaluator) termAdvancing(st *termStats, it segment.PostingsIterator, s snapSegment, cand []uint32, out *hitList) error {
+	var p segment.Posting
+	read := 0
+	for _, d := range cand {
+		local := uint64(d) - s.offset
+		if p == nil || p.Number() < local {
+			var err error
+			if p, err = it.Advance(local); err != nil {
+				return err
+			}
+			if p == nil {
+				break
+			}
+		}
+		if p.Number() == local {
+			out.add(d, st.score(p.Frequency(), p.Norm()))
+		}
+		if read++; read == 1024 {
+			if err := ev.tick(read); err != nil {
+				return err
+			}
+			read = 0
+		}
+	}
+	return nil
 }
 
 // evalPhrase finds, segment by segment, the documents holding term i at
@@ -429,8 +543,21 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 // phraseSearcher.matches. The score is the sum of the terms' scores in
 // phrase order, as phraseSearcher sums them.
 func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
-	k := len(n.terms)
 	var out hitList
+	err := ev.walkPhrase(n, within, func(d uint32, cur []segment.Posting) {
+		var sum float64
+		for i, p := range cur {
+			sum += n.stats[i].score(p.Frequency(), p.Norm())
+		}
+		out.add(d, sum)
+	})
+	return out, err
+}
+
+// walkPhrase hands every document holding phrase n (within, if not nil)
+// to fn with its terms' postings.
+func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur []segment.Posting)) error {
+	k := len(n.terms)
 	its := make([]segment.PostingsIterator, k)
 	cur := make([]segment.Posting, k)
 	pos := make([][]uint64, k)
@@ -447,11 +574,22 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 				continue
 			}
 		}
+		// Candidates steer the leapfrog when they are sparse next to the
+		// rarest term; otherwise the phrase is found as without them
+		// and its hits outside them are dropped.
+		steer := false
+		if within != nil {
+			rarest := n.stats[0].counts[si]
+			for _, st := range n.stats[1:] {
+				rarest = min(rarest, st.counts[si])
+			}
+			steer = ev.sparse(len(cand), rarest)
+		}
 		for i := range k {
 			its[i] = n.stats[i].pls[si].Iterator(true, true, true, its[i])
 			p, err := its[i].Next()
 			if err != nil {
-				return out, err
+				return err
 			}
 			if p == nil {
 				done = true
@@ -472,7 +610,9 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 				if len(cand) == 0 {
 					break
 				}
-				target = uint64(cand[0]) - s.offset
+				if steer {
+					target = uint64(cand[0]) - s.offset
+				}
 			}
 			agreed := true
 			for i := range k {
@@ -482,7 +622,7 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 				agreed = false
 				p, err := its[i].Advance(target)
 				if err != nil {
-					return out, err
+					return err
 				}
 				if p == nil {
 					done = true
@@ -492,24 +632,20 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 			}
 			if steps++; steps == 1024 {
 				if err := ev.tick(steps); err != nil {
-					return out, err
+					return err
 				}
 				steps = 0
 			}
 			if done || !agreed {
 				continue
 			}
-			if phraseAt(cur, pos, cursor) {
-				var sum float64
-				for i, p := range cur {
-					sum += n.stats[i].score(p.Frequency(), p.Norm())
-				}
-				out.add(uint32(s.offset+target), sum)
+			if (within == nil || uint64(cand[0])-s.offset == target) && phraseAt(cur, pos, cursor) {
+				fn(uint32(s.offset+target), cur)
 			}
 			for i := range k {
 				p, err := its[i].Next()
 				if err != nil {
-					return out, err
+					return err
 				}
 				if p == nil {
 					done = true
@@ -519,7 +655,7 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // phraseAt reports whether the postings of one document hold term i at
@@ -785,7 +921,10 @@ func (ix *Index) directHits(ctx context.Context, q bq.Query, lo, hi int, fn func
 	if err != nil {
 		return true, searchError(ctx, err)
 	}
-	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, pool: &ix.accs}
+	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves}
+	if st, ok := ctx.Value(search.BM25StatsKey).(*search.BM25Stats); ok {
+		ev.stats, ev.docs = st, uint64(st.DocCount)
+	}
 	defer func() {
 		if ev.acc != nil {
 			ix.accs.Put(ev.acc)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
 	"countynews/corpus"
@@ -65,7 +66,28 @@ func TestDirectMatchesBleve(t *testing.T) {
 			if tc.deleted && dels == 0 {
 				t.Fatal("the update deleted nothing")
 			}
+			// Optional clauses advanced to every candidate, read whole,
+			// and as the evaluator chooses; without the leaf cache, with
+			// every leaf cached (twice: read, then from the cache), and
+			// with a cache too small to keep much.
+			keep := ix.leaves
+			defer func() { ix.leaves, ix.steer = keep, 0 }()
+			ix.leaves = nil
+			for _, steer := range []int8{1, -1, 0} {
+				ix.steer = steer
+				compareDirect(t, ix, ps)
+			}
+			ix.leaves = newLeafCache(1, 1<<30)
 			compareDirect(t, ix, ps)
+			if len(ix.leaves.items) < 100 {
+				t.Errorf("only %d leaves cached", len(ix.leaves.items))
+			}
+			compareDirect(t, ix, ps)
+			ix.leaves = newLeafCache(1, 20_000)
+			compareDirect(t, ix, ps)
+			if ix.leaves.size > 20_000 {
+				t.Errorf("the leaf cache holds %d bytes, more than its 20000", ix.leaves.size)
+			}
 		})
 	}
 }
@@ -205,8 +227,19 @@ func hasHeap(q bq.Query) bool {
 func compareDirect(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 	ctx := context.Background()
 	qs := directQueries(t, ix, ps)
+	// Every other query scored with the relaxed modes' statistics
+	// (bm25.go), which Bleve takes from the context: the evaluator must
+	// too, and the leaf cache must not serve one's scores for the other.
+	stats, err := ix.relaxedStats()
+	if err != nil {
+		t.Fatal(err)
+	}
 	found, heaps, exact := 0, 0, 0
 	for i, q := range qs {
+		ctx := ctx
+		if i%2 == 1 {
+			ctx = context.WithValue(ctx, search.BM25StatsKey, stats)
+		}
 		if _, ok := directPlan(q); !ok {
 			t.Errorf("query %d (%T) is not handled by the direct evaluator", i, q)
 			continue

@@ -36,12 +36,18 @@ type Index struct {
 	// noDirect sends every search through Bleve's searchers instead of
 	// the direct evaluator (direct.go): the reference, in tests.
 	noDirect bool
+	steer    int8 // tests: how the direct evaluator meets candidates (evaluator.steer)
 	// accs are the direct evaluator's per-document accumulators, reused
 	// across searches (a few MB each on a big index).
-	accs    sync.Pool
+	accs sync.Pool
+	// leaves caches the decoded hits of common leaves (leafcache.go);
+	// nil: none.
+	leaves  *leafCache
 	running atomic.Int32 // table searches in progress
 	size    int64
 	stamp   Stamp
+	// bm25 holds the relaxed modes' BM25 statistics (bm25.go).
+	bm25 fieldStats
 	// preds caches DidYouMean's dearest lookups (didyoumean.go).
 	preds predecessorCache
 
@@ -160,7 +166,7 @@ func openGeneration(ctx context.Context, path string, gen int, opts ...Option) (
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
 	ix = &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, noTable: why, stories: st, size: dirSize(dir), stamp: stamp,
-		words: NewWords(), spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1))}
+		words: NewWords(), spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1)), leaves: newLeafCache(leafCacheMin, defaultLeafCacheBytes)}
 	for _, o := range opts {
 		o(ix)
 	}

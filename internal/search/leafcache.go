@@ -1,0 +1,188 @@
+package search
+
+import (
+	"container/list"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// leafCache keeps, for one generation, the decoded hits of the leaves
+// (terms and phrases) the direct evaluator reads most: their document
+// numbers and each term's BM25 score before the query weight
+// (termStats.docScore), which depend only on the generation's statistics.
+// A search applies its own query weights to them, so a cached leaf scores
+// bit for bit as one read from the postings. County news repeats its
+// vocabulary, and a question's bigrams (哪些, 什么, 工作) recur across
+// questions that are not repeats, so the common leaves are read from
+// memory instead of decoded from zap's postings at some 20 ns a posting.
+// Only leaves of at least leafCacheMin postings are kept (a rare one is
+// cheap to read), the least recently used go first, and the whole stays
+// under max bytes.
+type leafCache struct {
+	mu    sync.Mutex
+	min   uint64 // postings from which a leaf is kept
+	max   int64
+	size  int64
+	items map[string]*list.Element
+	lru   list.List // of *leafEntry, most recent first
+}
+
+// leafEntry is the hits of one leaf: document numbers ascending and, per
+// term of the leaf, the docScore of each.
+type leafEntry struct {
+	key   string
+	docs  []uint32
+	bases [][]float64
+	bytes int64
+}
+
+// leafCacheMin is the number of postings from which a leaf is cached.
+const leafCacheMin = 1024
+
+// defaultLeafCacheBytes bounds a generation's leaf cache.
+const defaultLeafCacheBytes = 128 << 20
+
+func newLeafCache(min uint64, max int64) *leafCache {
+	return &leafCache{min: min, max: max, items: map[string]*list.Element{}}
+}
+
+func leafKey(n *dnode) string {
+	var b strings.Builder
+	b.WriteByte(byte('0' + n.op))
+	b.WriteString(n.field)
+	for _, t := range n.terms {
+		b.WriteByte(0)
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+func (c *leafCache) get(key string) *leafEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return nil
+	}
+	c.lru.MoveToFront(el)
+	return el.Value.(*leafEntry)
+}
+
+func (c *leafCache) put(e *leafEntry) {
+	e.bytes = int64(len(e.key)+4*len(e.docs)) + 64
+	for _, b := range e.bases {
+		e.bytes += int64(8 * len(b))
+	}
+	if e.bytes > c.max {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.items[e.key]; ok {
+		return // read by another search meanwhile
+	}
+	c.items[e.key] = c.lru.PushFront(e)
+	c.size += e.bytes
+	for c.size > c.max {
+		last := c.lru.Back()
+		old := last.Value.(*leafEntry)
+		c.lru.Remove(last)
+		delete(c.items, old.key)
+		c.size -= old.bytes
+	}
+}
+
+// cachedLeaf returns the hits of leaf n (within, if not nil), from the
+// cache or read whole from the postings and cached.
+func (ev *evaluator) cachedLeaf(n *dnode, within []uint32) (hitList, error) {
+	key := leafKey(n)
+	if ev.stats != nil {
+		// The docScores depend on the field's average length, which the
+		// relaxed modes' statistics change (bm25.go).
+		key += "\x00" + strconv.FormatFloat(ev.avgLen[n.field], 'g', -1, 64)
+	}
+	e := ev.leaves.get(key)
+	if e == nil {
+		var err error
+		if e, err = ev.readLeaf(n); err != nil {
+			return hitList{}, err
+		}
+		e.key = key
+		ev.leaves.put(e)
+	}
+	var out hitList
+	score := func(j int) float64 {
+		if len(e.bases) == 1 {
+			return n.stats[0].weigh(e.bases[0][j])
+		}
+		var sum float64 // in phrase order, as phraseSearcher sums
+		for i, b := range e.bases {
+			sum += n.stats[i].weigh(b[j])
+		}
+		return sum
+	}
+	if within == nil {
+		out.docs = e.docs // never written to: lists are only read
+		out.scores = make([]float64, len(e.docs))
+		for j := range e.docs {
+			out.scores[j] = score(j)
+		}
+		return out, nil
+	}
+	// Both lists ascending: step the one behind, galloping.
+	i, j := 0, 0
+	for i < len(within) && j < len(e.docs) {
+		w, d := within[i], e.docs[j]
+		switch {
+		case w == d:
+			out.add(d, score(j))
+			i++
+			j++
+		case w < d:
+			i += gallop(within[i:], d)
+		default:
+			j += gallop(e.docs[j:], w)
+		}
+	}
+	return out, nil
+}
+
+// gallop returns the index of the first of s (ascending) at or above x,
+// or len(s): an exponential then a binary search, cheap when it is near.
+func gallop(s []uint32, x uint32) int {
+	hi := 1
+	for hi < len(s) && s[hi] < x {
+		hi *= 2
+	}
+	lo := hi / 2
+	hi = min(hi+1, len(s))
+	return lo + sort.Search(hi-lo, func(k int) bool { return s[lo+k] >= x })
+}
+
+// readLeaf reads the whole of leaf n from the postings, with each term's
+// docScore.
+func (ev *evaluator) readLeaf(n *dnode) (*leafEntry, error) {
+	e := &leafEntry{bases: make([][]float64, len(n.terms))}
+	var err error
+	if n.op == dTerm {
+		st := n.stats[0]
+		e.docs = make([]uint32, 0, st.count)
+		e.bases[0] = make([]float64, 0, st.count)
+		err = ev.walkTerm(st, func(d uint32, p segment.Posting) {
+			e.docs = append(e.docs, d)
+			e.bases[0] = append(e.bases[0], st.docScore(p.Frequency(), p.Norm()))
+		})
+	} else {
+		err = ev.walkPhrase(n, nil, func(d uint32, cur []segment.Posting) {
+			e.docs = append(e.docs, d)
+			for i, p := range cur {
+				e.bases[i] = append(e.bases[i], n.stats[i].docScore(p.Frequency(), p.Norm()))
+			}
+		})
+	}
+	return e, err
+}
