@@ -612,3 +612,35 @@ func TestFreeBytes(t *testing.T) {
 		t.Errorf("FreeBytes(missing folder): %v, want an error naming it", err)
 	}
 }
+
+// TestUnanalysableTermsMatchNothing: a term of characters the analyser
+// keeps no token of (a circled digit, a Roman numeral, a superscript, a
+// fraction) matches nothing in every mode, never every paragraph. Kills
+// match.go compileAny's len(ws) > 0 → <= 0.
+func TestUnanalysableTermsMatchNothing(t *testing.T) {
+	ix := build(t, defaultParagraphs(t))
+	for _, q := range []string{"①", "Ⅷ", "²", "½", "ℌ"} {
+		for _, m := range []Match{MatchExact, MatchAll, MatchAny, MatchAuto} {
+			res, err := ix.Search(context.Background(), Request{Query: mustParse(t, q), Match: m, Size: 5})
+			if err != nil {
+				t.Fatalf("%s %v: %v", q, m, err)
+			}
+			if res.Total != 0 {
+				t.Errorf("%s %v: %d hits (words %q), want none", q, m, res.Total, res.Words)
+			}
+		}
+	}
+}
+
+// TestFreqOutOfBudget: with no budget left a bigram not yet looked up is
+// taken as absent, without a lookup. Kills didyoumean.go freq's
+// v.budget <= 0 → < 0 (here the lookup would reach a nil reader).
+func TestFreqOutOfBudget(t *testing.T) {
+	v := &vocab{ctx: context.Background(), budget: 0, df: map[string]uint64{"物业": 4}}
+	if df, err := v.freq("红色"); df != 0 || err != nil || v.budget != 0 {
+		t.Errorf("freq(红色) out of budget = %d, %v, budget %d; want 0, nil, 0", df, err, v.budget)
+	}
+	if df, err := v.freq("物业"); df != 4 || err != nil {
+		t.Errorf("freq(物业) cached = %d, %v; want 4", df, err)
+	}
+}
