@@ -644,3 +644,24 @@ func TestFreqOutOfBudget(t *testing.T) {
 		t.Errorf("freq(物业) cached = %d, %v; want 4", df, err)
 	}
 }
+
+// TestCorrectableLength: DidYouMean corrects Chinese terms of
+// suggestMinRunes to suggestMaxRunes characters, both ends included.
+// Kills didyoumean.go correctable's len(rs) > suggestMaxRunes → >=.
+func TestCorrectableLength(t *testing.T) {
+	han := func(n int) []rune { return []rune(strings.Repeat("红", n)) }
+	for _, c := range []struct {
+		rs   []rune
+		want bool
+	}{
+		{han(suggestMinRunes - 1), false},
+		{han(suggestMinRunes), true},
+		{han(suggestMaxRunes), true},
+		{han(suggestMaxRunes + 1), false},
+		{[]rune("红色a物业"), false},
+	} {
+		if got := correctable(c.rs); got != c.want {
+			t.Errorf("correctable(%q) = %v, want %v", string(c.rs), got, c.want)
+		}
+	}
+}
