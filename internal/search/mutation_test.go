@@ -15,6 +15,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
+	bq "github.com/blevesearch/bleve/v2/search/query"
 
 	"countynews/corpus"
 	"countynews/internal/text"
@@ -663,5 +664,80 @@ func TestCorrectableLength(t *testing.T) {
 		if got := correctable(c.rs); got != c.want {
 			t.Errorf("correctable(%q) = %v, want %v", string(c.rs), got, c.want)
 		}
+	}
+}
+
+// TestMatchAnyBigramBoosts: in MatchAny over the text, each distinct
+// character bigram of the unquoted terms is an optional clause boosted by
+// anyBigramBoost (paragraphs keeping more of the typed sequence rank
+// higher); over headlines there are none. Kills match.go compileAny's
+// in == InText → !=.
+func TestMatchAnyBigramBoosts(t *testing.T) {
+	ix := build(t, defaultParagraphs(t))
+	seg, err := ix.words.get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := mustParse(t, "红色物业建设 -邹城")
+	count := func(in Field) int {
+		c, _ := ix.compileAny(q, in, seg, 0)
+		n := 0
+		for _, s := range c.should {
+			if tq, ok := s.(*bq.TermQuery); ok && tq.FieldVal == fieldText && tq.BoostVal != nil && float64(*tq.BoostVal) == anyBigramBoost {
+				n++
+			}
+		}
+		return n
+	}
+	if got := count(InText); got != 5 { // 红色 色物 物业 业建 建设
+		t.Errorf("in text: %d bigram boosts, want 5", got)
+	}
+	if got := count(InHeadline); got != 0 {
+		t.Errorf("in headlines: %d bigram boosts, want none", got)
+	}
+}
+
+// TestMatchAnyQuotedOnly: a query of one quoted term finds in MatchAny
+// what it finds exactly (no words left to relax, no empty disjunction
+// required). Kills match.go compileAny's len(should) > 0 → >=.
+func TestMatchAnyQuotedOnly(t *testing.T) {
+	ix := build(t, defaultParagraphs(t))
+	ctx := context.Background()
+	q := mustParse(t, `"红色物业"`)
+	exact, err := ix.Search(ctx, Request{Query: q, Match: MatchExact, Size: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anyRes, err := ix.Search(ctx, Request{Query: q, Match: MatchAny, Size: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exact.Total == 0 || anyRes.Total != exact.Total {
+		t.Errorf(`"红色物业": exact %d hits, any %d; want the same, more than none`, exact.Total, anyRes.Total)
+	}
+}
+
+// TestOnlyExclusions: a query of exclusions alone returns every paragraph
+// but those holding an excluded term, checked against a scan (the pass
+// marks the excluded documents in a bitset of the index's size). Kills
+// pass.go searchTable's (len(t.live)+63)/64 → -63 (not in the sample).
+func TestOnlyExclusions(t *testing.T) {
+	ps := defaultParagraphs(t)
+	ix := build(t, ps)
+	res, err := ix.Search(context.Background(), Request{Query: mustParse(t, "-邹城 -红色物业"), Size: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, p := range ps {
+		if f := text.Fold(p.Text); !strings.Contains(f, "邹城") && !strings.Contains(f, "红色物业") {
+			want = append(want, p.ID)
+		}
+	}
+	got := ids(res.Hits)
+	slices.Sort(got)
+	slices.Sort(want)
+	if len(want) == 0 || len(want) == len(ps) || !slices.Equal(got, want) {
+		t.Errorf("-邹城 -红色物业: %d hits, the scan finds %d of %d", len(got), len(want), len(ps))
 	}
 }
