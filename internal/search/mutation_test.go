@@ -741,3 +741,45 @@ func TestOnlyExclusions(t *testing.T) {
 		t.Errorf("-邹城 -红色物业: %d hits, the scan finds %d of %d", len(got), len(want), len(ps))
 	}
 }
+
+// TestAutoAllMinHits: under MatchAuto, MatchAll answers a query of three
+// words or more only when it finds allMinHits paragraphs or more; fewer,
+// and MatchAny answers. Kills search.go Search's res.Total > 0 → <= 0 and
+// res.Total < allMinHits → <=.
+func TestAutoAllMinHits(t *testing.T) {
+	base := defaultParagraphs(t)[0]
+	var ps []corpus.Paragraph
+	add := func(text string, n int) {
+		for range n {
+			p := base
+			i := len(ps)
+			p.ID, p.ArticleID, p.Position = fmt.Sprintf("m%02d-00", i), fmt.Sprintf("m%02d", i), 0
+			p.Text, p.Topic, p.Initiatives, p.Programs = text, text, nil, nil
+			ps = append(ps, p)
+		}
+	}
+	add("合作社组织志愿者走进图书馆。", 1)
+	add("合作社开展活动。", 12)
+	add("养老院联合卫生室和文化站服务。", allMinHits)
+	add("养老院开展活动。", 8)
+	ix := build(t, ps)
+	for _, c := range []struct {
+		q     string
+		match Match
+		total int
+	}{
+		{"合作社志愿者图书馆", MatchAny, 13},
+		{"养老院卫生室文化站", MatchAll, allMinHits},
+	} {
+		res, err := ix.Search(context.Background(), Request{Query: mustParse(t, c.q), Match: MatchAuto, Size: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Words) != 3 {
+			t.Fatalf("%s: words %q, the test wants three", c.q, res.Words)
+		}
+		if res.Match != c.match || res.Total != c.total {
+			t.Errorf("%s: answered by %v with %d hits, want %v with %d", c.q, res.Match, res.Total, c.match, c.total)
+		}
+	}
+}
