@@ -783,3 +783,32 @@ func TestAutoAllMinHits(t *testing.T) {
 		}
 	}
 }
+
+// TestVocabBudget: each dictionary lookup spends the budget, and with none
+// left no candidate is looked up or made: a bigram not yet looked up is
+// absent, between lists nothing. Kills didyoumean.go freq's budget-- → ++
+// and between's v.budget <= 0 → < 0.
+func TestVocabBudget(t *testing.T) {
+	ix := build(t, []corpus.Paragraph{para("b1", "f.txt", "红色物业"), para("b2", "f.txt", "物业服务")})
+	rd, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	v := &vocab{ctx: context.Background(), rd: rd, budget: 1, df: map[string]uint64{}, after: map[rune][]rune{}, before: map[rune][]rune{}}
+	if df, err := v.freq("红色"); df != 1 || err != nil || v.budget != 0 {
+		t.Fatalf("freq(红色) = %d, %v, budget left %d; want 1, nil, 0", df, err, v.budget)
+	}
+	if df, err := v.freq("物业"); df != 0 || err != nil {
+		t.Errorf("freq(物业) with no budget = %d, %v; want 0 (not looked up)", df, err)
+	}
+	m := memVocab("红色物业", map[string]uint64{"红色": 5, "色物": 50, "物业": 2})
+	m.budget = 0
+	if cs, err := m.between('红', '物'); len(cs) != 0 || err != nil {
+		t.Errorf("between(红, 物) with no budget = %q, %v; want nothing", string(cs), err)
+	}
+	m.budget = 10
+	if cs, err := m.between('红', '物'); string(cs) != "色" || err != nil {
+		t.Errorf("between(红, 物) = %q, %v; want 色", string(cs), err)
+	}
+}
