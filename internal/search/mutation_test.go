@@ -81,7 +81,8 @@ func TestDiskError(t *testing.T) {
 // TestHighlightPointNextToLetters: a point or comma joins a word only when
 // digits stand on both sides of it (4.5, 1,000): "GDP.5" and "5.GDP" hold
 // the word GDP whole, "第4.章" the number 4. Kills highlight.go joined's
-// k-dir → k+dir and k+dir → k-dir.
+// k-dir → k+dir and k+dir → k-dir; a letter at the text's first or last
+// character joins too (k < 0 → <=).
 func TestHighlightPointNextToLetters(t *testing.T) {
 	for _, c := range []struct{ text, term, want string }{
 		{"GDP.5增长", "gdp", "<mark>GDP</mark>.5增长"},
@@ -91,6 +92,8 @@ func TestHighlightPointNextToLetters(t *testing.T) {
 		{"GDP,增长", "gdp", "<mark>GDP</mark>,增长"},
 		{"第4.章", "4", "第<mark>4</mark>.章"},
 		{"章.4", "4", "章.<mark>4</mark>"},
+		{"agdp增长", "gdp", "agdp增长"},
+		{"增长gdpa", "gdp", "增长gdpa"},
 	} {
 		if got := highlight(c.text, []string{c.term}, 120); got != c.want {
 			t.Errorf("highlight(%q, %q) = %q, want %q", c.text, c.term, got, c.want)
