@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -813,5 +815,69 @@ func TestVocabBudget(t *testing.T) {
 	m.budget = 10
 	if cs, err := m.between('红', '物'); string(cs) != "色" || err != nil {
 		t.Errorf("between(红, 物) = %q, %v; want 色", string(cs), err)
+	}
+}
+
+// TestCorrectionsOrder: corrections of equal score come in order of the
+// frequency of the bigrams they make (made), then text: 红色物业 (made 6)
+// before 红旗物业 (made 4), though 旗 sorts before 色. Kills didyoumean.go
+// corrections's made comparison c != 0 → ==.
+func TestCorrectionsOrder(t *testing.T) {
+	var ps []corpus.Paragraph
+	add := func(text string, n int) {
+		for range n {
+			ps = append(ps, para(fmt.Sprintf("c%02d", len(ps)), "f.txt", text))
+		}
+	}
+	add("红色物业", 1)
+	add("红旗物业", 1)
+	add("景色物美", 5) // 色物 df 6
+	add("红色文化", 5) // 红色 df 6
+	add("国旗物品", 3) // 旗物 df 4
+	add("红旗飘扬", 3) // 红旗 df 4
+	ix := build(t, ps)
+	cands, err := ix.corrections(context.Background(), mustParse(t, "红包物业"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := map[string]int{}
+	for i, c := range cands {
+		if _, ok := at[c.text]; !ok {
+			at[c.text] = i
+		}
+	}
+	se, ok1 := at["红色物业"]
+	qi, ok2 := at["红旗物业"]
+	if !ok1 || !ok2 || se > qi {
+		t.Errorf("corrections of 红包物业: %v; want 红色物业 before 红旗物业", cands)
+	}
+}
+
+// TestSyncTreeMissing: syncing a folder that is not there is an error, not
+// a crash. Kills layout.go syncTree's err != nil → ==.
+func TestSyncTreeMissing(t *testing.T) {
+	if err := syncTree(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("syncTree of a missing folder: no error")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "f"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syncTree(dir); err != nil {
+		t.Errorf("syncTree: %v", err)
+	}
+}
+
+// TestSearchWindowBound: a window may end at maxWindow, not past it.
+// Kills search.go Search's r.From+r.Size > maxWindow → >=.
+func TestSearchWindowBound(t *testing.T) {
+	ix := build(t, []corpus.Paragraph{para("w1", "f.txt", "梁山县红色物业")})
+	ctx := context.Background()
+	q := mustParse(t, "红色物业")
+	if _, err := ix.Search(ctx, Request{Query: q, From: maxWindow - 10, Size: 10}); err != nil {
+		t.Errorf("a window ending at maxWindow: %v", err)
+	}
+	if _, err := ix.Search(ctx, Request{Query: q, From: maxWindow - 10, Size: 11}); err == nil {
+		t.Error("a window past maxWindow: no error")
 	}
 }
