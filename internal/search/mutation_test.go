@@ -881,3 +881,13 @@ func TestSearchWindowBound(t *testing.T) {
 		t.Error("a window past maxWindow: no error")
 	}
 }
+
+// TestHeavyCost: a query is expensive past twice the index's paragraphs
+// in postings (at least 2, for an empty index). Kills cost.go HeavyCost's
+// 2 * n → 2 / n.
+func TestHeavyCost(t *testing.T) {
+	ix := build(t, []corpus.Paragraph{para("h1", "f.txt", "红色物业"), para("h2", "f.txt", "金乡大蒜"), para("h3", "f.txt", "嘉祥石雕")})
+	if n := ix.DocCount(); n != 3 || ix.HeavyCost() != 6 {
+		t.Errorf("%d paragraphs: HeavyCost %d, want 6", n, ix.HeavyCost())
+	}
+}
