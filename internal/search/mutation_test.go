@@ -891,3 +891,40 @@ func TestHeavyCost(t *testing.T) {
 		t.Errorf("%d paragraphs: HeavyCost %d, want 6", n, ix.HeavyCost())
 	}
 }
+
+// TestMatchString: every mode has its API name, an unknown one a
+// placeholder, and ParseMatch reads the names back. Kills match.go
+// Match.String's m < 0 → <=.
+func TestMatchString(t *testing.T) {
+	for m, want := range map[Match]string{MatchExact: "exact", MatchAll: "all", MatchAny: "any", MatchAuto: "auto", Match(-1): "Match(-1)", Match(99): "Match(99)"} {
+		if got := m.String(); got != want {
+			t.Errorf("Match(%d).String() = %q, want %q", int(m), got, want)
+		}
+		if m >= MatchExact && m <= MatchAuto {
+			if back, err := ParseMatch(want); err != nil || back != m {
+				t.Errorf("ParseMatch(%q) = %v, %v; want %v", want, back, err, m)
+			}
+		}
+	}
+}
+
+// TestBestWindowStartsBound: at most maxStarts window starts are tried
+// (bounded work on pathological texts): after maxStarts sentence starts
+// each holding a mark, the start of a denser run further on is not tried
+// (a window from the last start tried may reach into it). Kills highlight.go bestWindow's
+// len(starts) < maxStarts → <=.
+func TestBestWindowStartsBound(t *testing.T) {
+	const width = 20
+	var b strings.Builder
+	for range 256 {
+		b.WriteString("红" + strings.Repeat("好", 9) + "。")
+	}
+	dense := b.Len()
+	b.WriteString(strings.Repeat("红好", 10))
+	text := b.String()
+	rs := []rune(text)
+	st, _ := bestWindow(rs, findSpans(foldRunes(text), []string{"红"}), width)
+	if denseAt := len([]rune(text[:dense])); st >= denseAt {
+		t.Errorf("window at %d: the run's own start %d, past maxStarts starts, was tried", st, denseAt)
+	}
+}
