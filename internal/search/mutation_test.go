@@ -928,3 +928,18 @@ func TestBestWindowStartsBound(t *testing.T) {
 		t.Errorf("window at %d: the run's own start %d, past maxStarts starts, was tried", st, denseAt)
 	}
 }
+
+// TestBestWindowFirstMarkAtStart: a window's offset is measured from its
+// first mark, also when that mark opens the text: the window at 0 (marks
+// at 0 and 10, offset 2) ties with the one at 20 (marks at 24 and 28,
+// offset 2) and, earlier, wins. Kills highlight.go bestWindow's
+// first < 0 → <= 0.
+func TestBestWindowFirstMarkAtStart(t *testing.T) {
+	text := "红" + strings.Repeat("好", 9) + "红" + strings.Repeat("好", 8) + "。" +
+		"好好好好红好好好红" + strings.Repeat("好", 10) + "。"
+	rs := []rune(text)
+	st, end := bestWindow(rs, findSpans(foldRunes(text), []string{"红"}), 20)
+	if st != 0 || end != 20 {
+		t.Errorf("bestWindow = %d, %d; want 0, 20", st, end)
+	}
+}
