@@ -212,6 +212,15 @@ func (ix *Index) Search(ctx context.Context, r Request) (_ *Result, err error) {
 	seen := map[string]bool{}
 	for i, m := range steps {
 		last := i == len(steps)-1
+		if r.Match == MatchAuto && m == MatchAll && !last {
+			phrased, err := ix.phrased(ctx, r.Query)
+			if err != nil {
+				return nil, err
+			}
+			if phrased {
+				continue // see phrased
+			}
+		}
 		p, err := ix.planFor(ctx, r.Query, r.In, m, 0)
 		if err != nil {
 			return nil, err
