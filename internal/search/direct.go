@@ -230,24 +230,32 @@ type evaluator struct {
 	docs     uint64 // live documents
 	maxDoc   int    // document numbers are below it
 	avgLen   map[string]float64
-	postings int          // postings read, for checking ctx
-	acc      *accumulator // one kept for the next disjunction
-	pool     *sync.Pool   // accumulators of the index, across searches
-	steer    int8         // tests: 1 always advance to candidates, -1 never, 0 by sparse
-	leaves   *leafCache   // nil: none
-	mem      *arena       // the lists of this search
+	dicts    map[string][]segment.TermDictionary // by field, per segment (not safe for concurrent use: one search's)
+	postings int                                 // postings read, for checking ctx
+	acc      *accumulator                        // one kept for the next disjunction
+	pool     *sync.Pool                          // accumulators of the index, across searches
+	steer    int8                                // tests: 1 always advance to candidates, -1 never, 0 by sparse
+	leaves   *leafCache                          // nil: none
+	mem      *arena                              // the lists of this search
 }
 
 // termStats reads what scoring term in field needs, as Bleve's term
 // searcher does (bm25ScoreMetrics, NewTermQueryScorer).
 func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, error) {
 	st := &termStats{boost: boost}
-	for _, s := range ev.segs {
-		d, err := s.seg.Dictionary(field)
-		if err != nil {
-			return nil, fmt.Errorf("dictionary of %s: %w", field, err)
+	dicts, ok := ev.dicts[field]
+	if !ok {
+		for _, s := range ev.segs {
+			d, err := s.seg.Dictionary(field)
+			if err != nil {
+				return nil, fmt.Errorf("dictionary of %s: %w", field, err)
+			}
+			dicts = append(dicts, d)
 		}
-		pl, err := d.PostingsList([]byte(term), s.deleted, nil)
+		ev.dicts[field] = dicts
+	}
+	for i, s := range ev.segs {
+		pl, err := dicts[i].PostingsList([]byte(term), s.deleted, nil)
 		if err != nil {
 			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
 		}
@@ -913,7 +921,7 @@ func (ix *Index) directHits(ctx context.Context, q bq.Query, lo, hi int, fn func
 	if err != nil {
 		return true, searchError(ctx, err)
 	}
-	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves}
+	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, dicts: map[string][]segment.TermDictionary{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves}
 	ev.mem, _ = ix.arenas.Get().(*arena)
 	if ev.mem == nil {
 		ev.mem = &arena{}
