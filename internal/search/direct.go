@@ -900,6 +900,21 @@ func (a *accumulator) drain(fn func(d uint32, sum float64, count int)) {
 // calls fn with every hit numbered from lo to hi (exclusive), or returns
 // false (and calls nothing) when q has a shape it does not handle.
 func (ix *Index) directHits(ctx context.Context, q bq.Query, lo, hi int, fn func(n int, score float64)) (handled bool, err error) {
+	return ix.directRun(ctx, q, func(res hitList) error {
+		for i, d := range res.docs {
+			if n := int(d); n >= lo && n < hi {
+				fn(n, res.scores[i])
+			}
+		}
+		return nil
+	})
+}
+
+// directRun runs q with the direct evaluator and hands its hits to visit
+// (valid only during the call: the lists go back to the index's arenas),
+// or returns false (and calls nothing) when q has a shape it does not
+// handle. Every hit is checked to be inside the document table.
+func (ix *Index) directRun(ctx context.Context, q bq.Query, visit func(hitList) error) (handled bool, err error) {
 	plan, ok := directPlan(q)
 	if !ok || ix.noDirect {
 		return false, nil
@@ -956,17 +971,10 @@ func (ix *Index) directHits(ctx context.Context, q bq.Query, lo, hi int, fn func
 	if err != nil {
 		return true, searchError(ctx, err)
 	}
-	size := len(ix.table.live)
-	for i, d := range res.docs {
-		n := int(d)
-		if n >= size {
-			return true, fmt.Errorf("search: hit %d outside the document table", n)
-		}
-		if n >= lo && n < hi {
-			fn(n, res.scores[i])
-		}
+	if n := len(res.docs); n > 0 && int(res.docs[n-1]) >= len(ix.table.live) {
+		return true, fmt.Errorf("search: hit %d outside the document table", res.docs[n-1])
 	}
-	return true, nil
+	return true, visit(res)
 }
 
 // arena hands out the lists of one search and takes them all back when
