@@ -92,7 +92,7 @@ func Prepare(ctx context.Context, cacheDir, newsPath string, h *lucene.Harness, 
 	if err != nil {
 		return nil, fmt.Errorf("news export: %w", err)
 	}
-	key := fmt.Sprintf("news-s%d-%d-l%d", search.SchemaVersion, fi.Size(), limit)
+	key := fmt.Sprintf("news-s%d-%d-l%d-signed", search.SchemaVersion, fi.Size(), limit)
 	c := &Corpus{Dir: filepath.Join(cacheDir, key)}
 	c.Index, c.Lucene = filepath.Join(c.Dir, "index"), filepath.Join(c.Dir, "lucene")
 	mapFile := filepath.Join(c.Dir, "articles.json")
@@ -144,10 +144,12 @@ func Prepare(ctx context.Context, cacheDir, newsPath string, h *lucene.Harness, 
 				a.Paragraphs[i].County, a.Paragraphs[i].CountyName = county.Short, county.Name
 			}
 		}
+		// Signed as the indexer signs them, so that the index groups
+		// syndicated copies into stories (collapse=story).
+		if err := b.AddArticle(ctx, a); err != nil {
+			return err
+		}
 		for _, p := range a.Paragraphs {
-			if err := b.Add(ctx, p); err != nil {
-				return err
-			}
 			c.Article[p.ID] = id
 			lps = append(lps, lucene.Paragraph{ID: p.ID, County: p.County, Year: p.Year, Programs: p.Programs, Text: p.Text})
 		}
@@ -302,10 +304,72 @@ func firstArticles(ids []string, n int) []string {
 	return out
 }
 
+// Dumped is one question's answer in a dump (RunOurs, RunLucene with a
+// dump writer): for looking at failures by hand.
+type Dumped struct {
+	N      int      `json:"n"` // the question's line, from 1
+	Engine string   `json:"engine"`
+	Q      string   `json:"q"`
+	Mode   string   `json:"mode,omitempty"`
+	Words  []string `json:"words,omitempty"`
+	// Rank is the rank of the first relevant article among the first 10
+	// (0: none).
+	Rank int `json:"rank"`
+	// Deep is the same among all the hits read (up to 100 paragraphs).
+	Deep int         `json:"deep"`
+	Top  []DumpedHit `json:"top"`
+	// All are the articles and scores of all the hits read, in order.
+	All []DumpedScore `json:"all,omitempty"`
+}
+
+// DumpedScore is a hit's article and score.
+type DumpedScore struct {
+	Article string  `json:"a"`
+	Score   float64 `json:"s"`
+}
+
+// DumpedHit is one of the first distinct articles of a dumped answer.
+type DumpedHit struct {
+	Article  string  `json:"article"`
+	ID       string  `json:"id"`
+	Score    float64 `json:"score,omitempty"`
+	Relevant bool    `json:"relevant,omitempty"`
+	Text     string  `json:"text,omitempty"`
+}
+
+// rankOf is the rank of the first relevant article of arts (0: none).
+func rankOf(q Question, arts []string) int {
+	for r, a := range arts {
+		if slices.Contains(q.Relevant, a) {
+			return r + 1
+		}
+	}
+	return 0
+}
+
+func writeDump(w io.Writer, d Dumped) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
 // RunOurs runs every question through our search as the API does
 // (match=auto): once with the top 100 for the ranking, then rounds timed
 // full requests (top 10, exact total, facets, highlights) per question.
-func RunOurs(ctx context.Context, ix *search.Index, c *Corpus, qs []Question, rounds int) (Figures, error) {
+// Options are RunOurs's options beyond the defaults.
+type Options struct {
+	// Dump, when not nil, gets each question's answer (Dumped, one JSON
+	// a line).
+	Dump io.Writer
+	// Collapse is the request's collapse mode (the API's default: none).
+	Collapse search.Collapse
+}
+
+func RunOurs(ctx context.Context, ix *search.Index, c *Corpus, qs []Question, rounds int, opt Options) (Figures, error) {
+	dump := opt.Dump
 	ranked := make([][]string, len(qs))
 	modes := map[string]int{}
 	var lat []time.Duration
@@ -315,7 +379,7 @@ func RunOurs(ctx context.Context, ix *search.Index, c *Corpus, qs []Question, ro
 			ranked[i] = nil // the API answers 400: no hit
 			continue
 		}
-		r := search.Request{Query: pq, Match: search.MatchAuto, Size: 100}
+		r := search.Request{Query: pq, Match: search.MatchAuto, Size: 100, Collapse: opt.Collapse}
 		res, err := ix.Search(ctx, r)
 		if err != nil {
 			return Figures{}, fmt.Errorf("question %d %q: %w", i+1, q.Q, err)
@@ -324,6 +388,25 @@ func RunOurs(ctx context.Context, ix *search.Index, c *Corpus, qs []Question, ro
 		for _, h := range res.Hits {
 			ranked[i] = append(ranked[i], c.Article[h.ID])
 		}
+		if dump != nil {
+			d := Dumped{N: i + 1, Engine: "ours", Q: q.Q, Mode: res.Match.String(), Words: res.Words}
+			var seen []string
+			for _, h := range res.Hits {
+				a := c.Article[h.ID]
+				d.All = append(d.All, DumpedScore{a, h.Score})
+				if slices.Contains(seen, a) {
+					continue
+				}
+				seen = append(seen, a)
+				if len(seen) <= 10 {
+					d.Top = append(d.Top, DumpedHit{Article: a, ID: h.ID, Score: h.Score, Relevant: slices.Contains(q.Relevant, a), Text: h.Text})
+				}
+			}
+			d.Rank, d.Deep = rankOf(q, seen[:min(10, len(seen))]), rankOf(q, seen)
+			if err := writeDump(dump, d); err != nil {
+				return Figures{}, err
+			}
+		}
 	}
 	for round := 0; round < rounds; round++ {
 		for _, q := range qs {
@@ -331,7 +414,7 @@ func RunOurs(ctx context.Context, ix *search.Index, c *Corpus, qs []Question, ro
 			if err != nil {
 				continue
 			}
-			r := search.Request{Query: pq, Match: search.MatchAuto, Size: 10, Highlight: true, Facets: true}
+			r := search.Request{Query: pq, Match: search.MatchAuto, Size: 10, Highlight: true, Facets: true, Collapse: opt.Collapse}
 			t := time.Now()
 			if _, err := ix.Search(ctx, r); err != nil {
 				return Figures{}, err
@@ -351,7 +434,8 @@ func RunOurs(ctx context.Context, ix *search.Index, c *Corpus, qs []Question, ro
 // (OR of the question's bigrams, BM25): the top 100 for the ranking, then
 // timed full requests with facets and highlights (one warm-up round when
 // rounds > 1).
-func RunLucene(ctx context.Context, h *lucene.Harness, c *Corpus, qs []Question, rounds int) (Figures, error) {
+// A non-nil dump gets each question's answer (Dumped, one JSON a line).
+func RunLucene(ctx context.Context, h *lucene.Harness, c *Corpus, qs []Question, rounds int, dump io.Writer) (Figures, error) {
 	tsv := filepath.Join(c.Dir, "questions.tsv")
 	lq := make([]lucene.Query, len(qs))
 	for i, q := range qs {
@@ -376,6 +460,25 @@ func RunLucene(ctx context.Context, h *lucene.Harness, c *Corpus, qs []Question,
 	for i := range qs {
 		for _, hit := range d[strconv.Itoa(i)].Top {
 			ranked[i] = append(ranked[i], c.Article[hit.ID])
+		}
+		if dump != nil {
+			q := qs[i]
+			dd := Dumped{N: i + 1, Engine: "lucene", Q: q.Q}
+			var seen []string
+			for _, hit := range d[strconv.Itoa(i)].Top {
+				a := c.Article[hit.ID]
+				if slices.Contains(seen, a) {
+					continue
+				}
+				seen = append(seen, a)
+				if len(seen) <= 10 {
+					dd.Top = append(dd.Top, DumpedHit{Article: a, ID: hit.ID, Score: hit.Score, Relevant: slices.Contains(q.Relevant, a)})
+				}
+			}
+			dd.Rank, dd.Deep = rankOf(q, seen[:min(10, len(seen))]), rankOf(q, seen)
+			if err := writeDump(dump, dd); err != nil {
+				return Figures{}, err
+			}
 		}
 	}
 	out := score(qs, ranked)

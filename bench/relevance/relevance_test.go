@@ -73,7 +73,7 @@ func TestRelevanceSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	ours, err := RunOurs(ctx, ix, c, qs, 1)
+	ours, err := RunOurs(ctx, ix, c, qs, 1, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestRelevanceSample(t *testing.T) {
 	if h == nil {
 		return
 	}
-	luc, err := RunLucene(ctx, h, c, qs, 1)
+	luc, err := RunLucene(ctx, h, c, qs, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
 	"countynews/corpus"
@@ -31,6 +32,9 @@ type compiled struct {
 	should  []bq.Query // topic and headline boosts
 	none    bool       // some positive clause can match nothing
 	marks   []string   // positive terms, for highlighting
+	// stats are the BM25 statistics to score with (relaxed modes, see
+	// bm25.go); nil: Bleve's own.
+	stats *search.BM25Stats
 }
 
 // compile turns q into Bleve queries searching the text, with the query

@@ -224,11 +224,14 @@ func setNorm(n *dnode, norm float64) {
 
 // evaluator runs plans on one snapshot.
 type evaluator struct {
-	ctx      context.Context
-	rd       index.IndexReader
-	segs     []snapSegment
-	docs     uint64 // live documents
-	maxDoc   int    // document numbers are below it
+	ctx  context.Context
+	rd   index.IndexReader
+	segs []snapSegment
+	docs uint64 // live documents (the statistics' count when stats is set)
+	// stats are BM25 statistics from the context (search.BM25StatsKey),
+	// which Bleve's term searchers take over the index's own; nil: none.
+	stats    *search.BM25Stats
+	maxDoc   int // document numbers are below it
 	avgLen   map[string]float64
 	dicts    map[string][]segment.TermDictionary // by field, per segment (not safe for concurrent use: one search's)
 	postings int                                 // postings read, for checking ctx
@@ -264,6 +267,18 @@ func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, e
 		st.count += pl.Count()
 	}
 	avg, ok := ev.avgLen[field]
+	if !ok && ev.stats != nil {
+		// Statistics from the context (the relaxed modes', bm25.go),
+		// which Bleve's bm25ScoreMetrics reads before its own.
+		card, found := ev.stats.FieldCardinality[field]
+		if !found {
+			return nil, fmt.Errorf("field stat for bm25 not present %s", field)
+		}
+		if ev.docs > 0 || card > 0 {
+			avg = math.Ceil(float64(card) / float64(ev.docs))
+		}
+		ev.avgLen[field], ok = avg, true
+	}
 	if !ok {
 		if br, isBM25 := ev.rd.(index.BM25Reader); isBM25 && ev.docs > 0 {
 			card, err := br.FieldCardinality(field)
@@ -937,6 +952,9 @@ func (ix *Index) directRun(ctx context.Context, q bq.Query, visit func(hitList) 
 		return true, searchError(ctx, err)
 	}
 	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, dicts: map[string][]segment.TermDictionary{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves}
+	if st, ok := ctx.Value(search.BM25StatsKey).(*search.BM25Stats); ok {
+		ev.stats, ev.docs = st, uint64(st.DocCount)
+	}
 	ev.mem, _ = ix.arenas.Get().(*arena)
 	if ev.mem == nil {
 		ev.mem = &arena{}

@@ -48,6 +48,8 @@ type Index struct {
 	running atomic.Int32 // table searches in progress
 	size    int64
 	stamp   Stamp
+	// bm25 holds the relaxed modes' BM25 statistics (bm25.go).
+	bm25 fieldStats
 	// preds caches DidYouMean's dearest lookups (didyoumean.go).
 	preds predecessorCache
 

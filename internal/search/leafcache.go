@@ -3,6 +3,7 @@ package search
 import (
 	"container/list"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -99,6 +100,11 @@ func (c *leafCache) put(e *leafEntry) {
 // cache or read whole from the postings and cached.
 func (ev *evaluator) cachedLeaf(n *dnode, within []uint32) (hitList, error) {
 	key := leafKey(n)
+	if ev.stats != nil {
+		// The docScores depend on the field's average length, which the
+		// relaxed modes' statistics change (bm25.go).
+		key += "\x00" + strconv.FormatFloat(ev.avgLen[n.field], 'g', -1, 64)
+	}
 	e := ev.leaves.get(key)
 	if e == nil {
 		var err error

@@ -114,6 +114,9 @@ func (ix *Index) planFor(ctx context.Context, q query.Query, in Field, m Match, 
 			return plan{}, searchError(ctx, err)
 		}
 		c, key := ix.compileParts(q, in, func(t query.Term) []string { return contentWords(seg, t.Text) })
+		if c.stats, err = ix.relaxedStats(); err != nil {
+			return plan{}, err
+		}
 		return plan{mode: MatchAll, c: c, words: c.marks, key: key}, nil
 	case MatchAny:
 		seg, err := ix.words.get(ctx)
@@ -121,6 +124,9 @@ func (ix *Index) planFor(ctx context.Context, q query.Query, in Field, m Match, 
 			return plan{}, searchError(ctx, err)
 		}
 		c, ws := ix.compileAny(q, in, seg, minShould)
+		if c.stats, err = ix.relaxedStats(); err != nil {
+			return plan{}, err
+		}
 		return plan{mode: MatchAny, c: c, words: ws, key: fmt.Sprintf("any %d %q", minShould, ws)}, nil
 	}
 	return plan{}, fmt.Errorf("search: unknown match mode %d", int(m))

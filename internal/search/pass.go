@@ -26,6 +26,7 @@ import (
 // ask Bleve for its hits at all: they are the table's live documents minus
 // the excluded ones.
 func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filters) (*Result, error) {
+	ctx = c.scoring(ctx) // the relaxed modes' BM25 statistics (bm25.go)
 	if ix.closed.Load() {
 		return nil, searchError(ctx, bleve.ErrorIndexClosed)
 	}

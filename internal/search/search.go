@@ -264,6 +264,7 @@ func (ix *Index) run(ctx context.Context, r Request, c compiled, f filters) (*Re
 // way for an index whose facets do not fit a document table, and the
 // reference the table's results are tested against.
 func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filters) (*Result, error) {
+	ctx = c.scoring(ctx)
 	res := &Result{Hits: []Hit{}}
 	req := bleve.NewSearchRequestOptions(c.build(f.query("")), r.Size, r.From, false)
 	if r.Collapse != CollapseNone {

@@ -37,6 +37,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rounds := fs.Int("rounds", 2, "timed rounds (the first of several warms up)")
 	n := fs.Int("n", 0, "only the first n questions (0: all)")
 	noLucene := fs.Bool("no-lucene", false, "skip Lucene")
+	dumpPath := fs.String("dump", "", "write each question's answer (first 10 articles, mode, words, rank of the first relevant) to this file, one JSON a line per engine")
+	collapse := fs.String("collapse", "none", "our requests' collapse: none, article or story")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,14 +65,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer ix.Close()
+	opt := relevance.Options{}
+	switch *collapse {
+	case "none":
+	case "article":
+		opt.Collapse = search.CollapseArticle
+	case "story":
+		opt.Collapse = search.CollapseStory
+	default:
+		return fmt.Errorf("-collapse must be none, article or story (got %q)", *collapse)
+	}
+	var dump io.Writer
+	if *dumpPath != "" {
+		f, err := os.Create(*dumpPath)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		dump = f
+		opt.Dump = f
+	}
 	out := map[string]any{"paragraphs": c.Paragraphs, "index_bytes": c.IndexBytes, "build_seconds": c.BuildSecs}
-	ours, err := relevance.RunOurs(ctx, ix, c, qs, *rounds)
+	ours, err := relevance.RunOurs(ctx, ix, c, qs, *rounds, opt)
 	if err != nil {
 		return err
 	}
 	out["ours"] = ours
 	if h != nil {
-		luc, err := relevance.RunLucene(ctx, h, c, qs, *rounds)
+		luc, err := relevance.RunLucene(ctx, h, c, qs, *rounds, dump)
 		if err != nil {
 			return err
 		}
