@@ -224,6 +224,8 @@ func BenchmarkBuilder(b *testing.B) {
 		{"shipped", BuildOptions{}},
 		{"1-worker", BuildOptions{workers: 1}},
 		{"no-merge", BuildOptions{noMerge: true}},
+		{"tiered-merges", BuildOptions{tieredMerges: true}},
+		{"batch5000", BuildOptions{BatchSize: 5000}},
 		{"no-text1", BuildOptions{noUnigrams: true}},
 	} {
 		b.Run(v.name, func(b *testing.B) {
