@@ -34,8 +34,11 @@ func (res *Result) Report(w io.Writer) error {
 	fmt.Fprintf(&b, "- Query log: %d queries (seed %d): %s; with 0/1/2/3 facet filters: %d/%d/%d/%d. Every request: top 10 by BM25, exact total, disjunctive counts of county, year and program, highlights of the top 10.\n",
 		len(res.Log), cfg.LogSeed, strings.Join(ks, ", "), filters[0], filters[1], filters[2], filters[3])
 	fmt.Fprintf(&b, "- Method: engines alternate A B, %d rounds per figure; each query run: %d warm-up pass(es), then %d measured pass(es) over the log; figures are the median over rounds. Builds and in-process query runs each happen in a fresh child process (peak RSS = its rusage maxrss).", cfg.Rounds, cfg.Warmup, cfg.Passes)
-	if res.BuildCached {
-		b.WriteString(" Build figures come from the cached build of an earlier run (`-fresh` rebuilds).")
+	switch {
+	case res.BuildCached:
+		b.WriteString(" Build figures come from the cached builds of an earlier run (`-fresh` rebuilds).")
+	case len(res.CachedBuilds) > 0:
+		fmt.Fprintf(&b, " The %s build figures come from a cached build of an earlier run (each engine's index is cached on its own; `-fresh` rebuilds).", strings.Join(res.CachedBuilds, " and "))
 	}
 	b.WriteString("\n\n")
 
@@ -277,6 +280,18 @@ func (res *Result) writeRounds(b *strings.Builder) {
 		}
 	}
 	b.WriteString("\n</details>\n\n")
+}
+
+// SectionName names the section of BENCHMARKS.md a run on spec replaces:
+// the corpus kind for the real corpus and the 1,000,000-paragraph
+// synthetic one, the kind and size for other synthetic sizes (the
+// 3,000,000-paragraph run is "synth-3000000"), so that runs at different
+// scales keep their own sections.
+func SectionName(spec CorpusSpec) string {
+	if spec.Kind == KindSynth && spec.Paragraphs != 1_000_000 {
+		return fmt.Sprintf("%s-%d", spec.Kind, spec.Paragraphs)
+	}
+	return spec.Kind
 }
 
 // Section markers of BENCHMARKS.md: each corpus's latest run sits between

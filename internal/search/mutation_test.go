@@ -7,11 +7,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
+
 	"countynews/corpus"
+	"countynews/internal/text"
 )
 
 // TestCheckSpace: a build refuses to go on when its disk is all but full,
@@ -271,5 +277,338 @@ func TestSignificantWordsOrder(t *testing.T) {
 		if got[i].weight > got[i-1].weight {
 			t.Errorf("significantWords = %v: not heaviest first", got)
 		}
+	}
+}
+
+// TestStoriesOrder: articles are numbered in ID order, and each story of
+// copies lists its articles once each in that order, its own (the
+// smallest ID) first, so that a story's size counts its articles. Kills
+// stories.go loadStories's sort (-1 → +1).
+func TestStoriesOrder(t *testing.T) {
+	real := realParagraphs(t)
+	var ps []corpus.Paragraph
+	for articles, i := 0, 0; i < len(real) && articles <= 7; i++ {
+		if i == 0 || real[i].ArticleID != real[i-1].ArticleID {
+			articles++
+		}
+		ps = append(ps, real[i])
+	}
+	ix := build(t, syndicatedCopies(ps, 3))
+	st := ix.stories
+	if !slices.IsSorted(st.ids) || len(st.ids) < 8 {
+		t.Fatalf("article IDs %q: not in ID order", st.ids)
+	}
+	byStory := map[string][]string{}
+	for _, id := range st.ids {
+		s := st.storyID(id)
+		byStory[s] = append(byStory[s], id)
+	}
+	big := 0
+	for s, ids := range byStory {
+		if ids[0] != s {
+			t.Errorf("story %s: its articles %q do not start with it", s, ids)
+		}
+		for _, id := range ids {
+			if got := st.size(id); got != len(ids) {
+				t.Errorf("size(%s) = %d, want %d (%q)", id, got, len(ids), ids)
+			}
+		}
+		if len(ids) >= 3 {
+			big++
+		}
+	}
+	if big == 0 {
+		t.Fatalf("no story of three articles: the test tests nothing (%v)", byStory)
+	}
+}
+
+// TestTermPiecesEdges: a point or comma stays inside a run only between two
+// digits (the one before it and the one after), also at the ends of the
+// text. Kills words.go termPieces's rs[i-1] → rs[i+1].
+func TestTermPiecesEdges(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"6.", []string{"6"}},
+		{".5", []string{"5"}},
+		{"增长6.3%", []string{"增长6.3"}},
+		{"共1,000人,", []string{"共1,000人"}},
+		{"街呼县应、接诉即办", []string{"街呼县应", "接诉即办"}},
+		{"a.b", []string{"a", "b"}},
+		{"a.5", []string{"a", "5"}},
+		{"5.a", []string{"5", "a"}},
+	} {
+		if got := termPieces(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("termPieces(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestPredecessorCacheBound: the cache holds at most maxCachedPredecessors
+// lists, starting again when full. Kills didyoumean.go
+// predecessorCache.put's len(c.m) >= max → >.
+func TestPredecessorCacheBound(t *testing.T) {
+	var c predecessorCache
+	for i := range maxCachedPredecessors + 1 {
+		c.put(rune('一'+i), []rune{'甲'})
+		if len(c.m) > maxCachedPredecessors {
+			t.Fatalf("after %d lists the cache holds %d, more than %d", i+1, len(c.m), maxCachedPredecessors)
+		}
+	}
+	if cs, ok := c.get(rune('一' + maxCachedPredecessors)); !ok || string(cs) != "甲" {
+		t.Errorf("the last list put is not kept: %q, %v", string(cs), ok)
+	}
+}
+
+// TestBatcherCheck: the check (the Builder's free-space test) runs before
+// each batch is dispatched, and its failure stops the batch and is
+// returned. Kills batcher.go dispatch's bt.err == nil → !=.
+func TestBatcherCheck(t *testing.T) {
+	idx, err := bleve.NewMemOnly(bleve.NewIndexMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	full := errors.New("disk full")
+	checks := 0
+	bt := newBatcher(idx, 1, 1)
+	bt.check = func() error {
+		checks++
+		if checks == 2 {
+			return full
+		}
+		return nil
+	}
+	ctx := context.Background()
+	if err := bt.index(ctx, document.NewDocument("a")); err != nil {
+		t.Fatalf("first batch: %v", err)
+	}
+	if err := bt.index(ctx, document.NewDocument("b")); !errors.Is(err, full) {
+		t.Errorf("second batch: %v, want the check's error", err)
+	}
+	if checks != 2 {
+		t.Errorf("check ran %d times, want once per batch (2)", checks)
+	}
+}
+
+// TestHighlightPiecesAtEnd: a term holding punctuation (红色、物业) matches
+// its pieces one after the other; a text that ends after the first piece
+// and the punctuation holds no match (and is not read past its end); other
+// punctuation between the pieces matches, none does not. Kills
+// highlight.go piecesAt's at < len(text) → <= and → >=.
+func TestHighlightPiecesAtEnd(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"物业红色、", "物业红色、"},
+		{"物业红色，物业", "物业<mark>红色，物业</mark>"},
+		{"物业红色物业", "物业红色物业"},
+	} {
+		if got := highlight(c.text, []string{"红色、物业"}, 120); got != c.want {
+			t.Errorf("highlight(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+// TestArticleSourceLines: an article's provenance runs from the smallest
+// known first line of its paragraphs (0: unknown) to the largest last line
+// (in its file), whatever the paragraphs' order. Kills lookup.go Article's
+// l > 0 → <= and a.Source.Lines[0] == 0 → !=.
+func TestArticleSourceLines(t *testing.T) {
+	texts := []string{"梁山县红色物业", "金乡县大蒜", "嘉祥县石雕"}
+	cases := []struct {
+		article string
+		lines   [][2]int
+		want    [2]int
+	}{
+		{"in-order", [][2]int{{3, 4}, {6, 7}, {9, 12}}, [2]int{3, 12}},
+		{"reversed", [][2]int{{9, 12}, {6, 7}, {3, 4}}, [2]int{3, 12}},
+		{"first-unknown", [][2]int{{0, 0}, {6, 7}, {3, 4}}, [2]int{3, 7}},
+	}
+	var ps []corpus.Paragraph
+	for _, c := range cases {
+		for i, lines := range c.lines {
+			p := para(fmt.Sprintf("%s-%02d", c.article, i), "f.txt", texts[i])
+			p.ArticleID, p.Position, p.Source.Lines = c.article, i, lines
+			ps = append(ps, p)
+		}
+	}
+	ix := build(t, ps)
+	for _, c := range cases {
+		a, err := ix.Article(context.Background(), c.article)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Paragraphs) != 3 || a.Source.Lines != c.want {
+			t.Errorf("%s: %d paragraphs, lines %v; want 3, %v", c.article, len(a.Paragraphs), a.Source.Lines, c.want)
+		}
+	}
+}
+
+// TestEditsFirstCharacter: a mistyped first character is substituted (no
+// left neighbour: only its right one constrains it). Kills didyoumean.go
+// vocab.edits's left = -1 → +1.
+func TestEditsFirstCharacter(t *testing.T) {
+	v := memVocab("红色包物业", map[string]uint64{"红色": 5, "色物": 50, "物业": 2})
+	edits, err := v.edits([]rune("包色物业"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range edits {
+		if e.text == "红色物业" && e.kind == substituted {
+			return
+		}
+	}
+	t.Errorf("edits of 包色物业 lack the substitution 红色物业: %+v", edits)
+}
+
+// TestSimilarInitiativeWeight: a named initiative weighs as much as the
+// paragraph's heaviest bigram, so a paragraph sharing only the initiative
+// (a phrase of two rare bigrams) outranks one sharing only that bigram;
+// weighed 1, it would not. Kills similar.go Similar's top == 0 → !=.
+func TestSimilarInitiativeWeight(t *testing.T) {
+	base := defaultParagraphs(t)[0]
+	var ps []corpus.Paragraph
+	for i := range 20 {
+		p := base
+		p.ID, p.ArticleID, p.Position = fmt.Sprintf("s%02d-00", i), fmt.Sprintf("s%02d", i), 0
+		p.Initiatives, p.Programs = nil, nil
+		switch i {
+		case 0:
+			p.Text, p.Initiatives = "稀少，稀少，稀少。", []string{"网格化"}
+		case 1:
+			p.Text = "稀少。"
+		case 2:
+			p.Text = "推行网格化。"
+		default:
+			p.Text = "其他内容。"
+		}
+		p.Topic = p.Text
+		ps = append(ps, p)
+	}
+	ix := build(t, ps)
+	_, hits, err := ix.Similar(context.Background(), "s00-00", ScopeAll, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range hits {
+		got = append(got, h.ID)
+	}
+	if len(got) != 2 || got[0] != "s02-00" || got[1] != "s01-00" {
+		t.Errorf("similar to s00-00: %q, want s02-00 (the initiative) before s01-00 (the bigram)", got)
+	}
+}
+
+// TestBatcherKeepsFailure: a batch that fails (here on a closed index)
+// fails the flush that follows, with the batch's error. Kills batcher.go
+// reap's bt.err == nil → !=.
+func TestBatcherKeepsFailure(t *testing.T) {
+	idx, err := bleve.NewMemOnly(bleve.NewIndexMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bt := newBatcher(idx, 1, 1)
+	idx.Close()
+	ctx := context.Background()
+	bt.index(ctx, document.NewDocument("a")) // dispatched: fails in flight
+	if err := bt.flush(ctx); err == nil || !strings.Contains(err.Error(), "index batch") {
+		t.Errorf("flush after a failed batch: %v, want the batch's error", err)
+	}
+}
+
+// TestSignificantWordsRarestBigram: a word's df is its rarest bigram's,
+// whichever of its bigrams that is: 合作社's weight is tf × idf of 合作
+// (df 4), not of 作社 (df 9, from 工作社区). Kills similar.go
+// significantWords's df < 0 → >=.
+func TestSignificantWordsRarestBigram(t *testing.T) {
+	base := defaultParagraphs(t)[0]
+	const n = 20
+	var ps []corpus.Paragraph
+	for i := range n {
+		p := base
+		p.ID, p.ArticleID, p.Position = fmt.Sprintf("r%02d-00", i), fmt.Sprintf("r%02d", i), 0
+		switch {
+		case i == 0:
+			p.Text = "合作社带动群众，合作社联系志愿者。"
+		case i < 4:
+			p.Text = "合作社和志愿者。"
+		case i < 9:
+			p.Text = "工作社区。"
+		default:
+			p.Text = "其他内容。"
+		}
+		p.Topic, p.Initiatives, p.Programs = p.Text, nil, nil
+		ps = append(ps, p)
+	}
+	ix := build(t, ps)
+	rd, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	got, err := ix.significantWords(context.Background(), rd, ps[0].Text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 2 * math.Log(1+(n-4+0.5)/(4+0.5))
+	for _, w := range got {
+		if w.term == "合作社" {
+			if math.Abs(w.weight-want) > 1e-9 {
+				t.Errorf("合作社 weighs %.4f, want %.4f (tf 2, df 4 of 合作)", w.weight, want)
+			}
+			return
+		}
+	}
+	t.Errorf("significantWords = %v: no 合作社", got)
+}
+
+// TestMatchAnyManyWords: with four words or more, MatchAny wants
+// anyMinShould of them (two of four) in a paragraph, checked against a
+// scan of the corpus (TestMatchAllIsConjunctionOfWords has queries of
+// three words at most, for which one word is enough). Kills match.go
+// compileAny's minShould <= 0 → <.
+func TestMatchAnyManyWords(t *testing.T) {
+	ps := defaultParagraphs(t)
+	ix := build(t, ps)
+	ctx := context.Background()
+	for _, q := range []string{"梁山红色物业党员志愿服务", "微山乡村振兴基层治理网格化"} {
+		res, err := ix.Search(ctx, Request{Query: mustParse(t, q), Match: MatchAny, Size: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		need := anyMinShould(len(res.Words))
+		if res.Match != MatchAny || need < 2 {
+			t.Fatalf("%s: match %v, words %q (need %d): the test wants two words or more needed", q, res.Match, res.Words, need)
+		}
+		var want []string
+		for _, p := range ps {
+			folded, n := text.Fold(p.Text), 0
+			for _, w := range res.Words {
+				if strings.Contains(folded, w) {
+					n++
+				}
+			}
+			if n >= need {
+				want = append(want, p.ID)
+			}
+		}
+		got := ids(res.Hits)
+		slices.Sort(got)
+		slices.Sort(want)
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Errorf("%s (words %q, %d needed): %d hits %v, the scan finds %v", q, res.Words, need, len(got), got, want)
+		}
+	}
+}
+
+// TestFreeBytes: the free space of an existing folder's file system, and an
+// error naming a folder that does not exist. Kills disk.go FreeBytes's
+// err != nil → ==.
+func TestFreeBytes(t *testing.T) {
+	if free, err := FreeBytes(t.TempDir()); err != nil || free <= 0 {
+		t.Errorf("FreeBytes(temp folder) = %d, %v; want some free space", free, err)
+	}
+	if _, err := FreeBytes("/no/such/folder"); err == nil || !strings.Contains(err.Error(), "/no/such/folder") {
+		t.Errorf("FreeBytes(missing folder): %v, want an error naming it", err)
 	}
 }

@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -303,7 +302,7 @@ func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filte
 	}
 	var hits []Hit
 	for _, h := range sr.Hits {
-		p, err := decodeDoc(h)
+		p, err := ix.sch.decodeDoc(h)
 		if err != nil {
 			extra.wait()
 			return nil, err
@@ -392,13 +391,13 @@ func sortOrder(s Sort, ranked bool) search.SortOrder {
 }
 
 // decodeDoc decodes the stored paragraph of a hit.
-func decodeDoc(h *search.DocumentMatch) (corpus.Paragraph, error) {
-	var p corpus.Paragraph
+func (s *schema) decodeDoc(h *search.DocumentMatch) (corpus.Paragraph, error) {
 	raw, ok := h.Fields[fieldDoc].(string)
 	if !ok {
-		return p, fmt.Errorf("search: hit %s has no stored paragraph", h.ID)
+		return corpus.Paragraph{}, fmt.Errorf("search: hit %s has no stored paragraph", h.ID)
 	}
-	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+	p, err := s.stored.decode([]byte(raw))
+	if err != nil {
 		return p, fmt.Errorf("search: hit %s: %w", h.ID, err)
 	}
 	return p, nil

@@ -235,7 +235,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 					continue // the sample is of covered mutants
 				}
 				counts[notCovered]++
-				fmt.Fprintf(stdout, "%-11s %s (%s)\n", notCovered, m, m.Func)
+				fmt.Fprintf(stdout, "%-11s %s (%s)\n", notCovered, m, m.where())
 				continue
 			}
 			return m, cov, true
@@ -268,9 +268,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 					decided++
 				}
 				if status == lived {
-					survived = append(survived, m.String()+" ("+m.Func+")")
+					survived = append(survived, m.String()+" ("+m.where()+")")
 				}
-				fmt.Fprintf(stdout, "[%d/%d] %-11s %s (%s) %d tests %s %.0fs\n", decided, total, status, m, m.Func, len(cov), killer, r.Seconds)
+				fmt.Fprintf(stdout, "[%d/%d] %-11s %s (%s) %d tests %s %.0fs\n", decided, total, status, m, m.where(), len(cov), killer, r.Seconds)
 				if outFile != nil {
 					b, _ := json.Marshal(r)
 					outFile.Write(append(b, '\n'))

@@ -190,3 +190,11 @@ func selectListed(ms []mutant, list []byte) []mutant {
 	}
 	return out
 }
+
+// where names the mutant's function for the report.
+func (m mutant) where() string {
+	if m.Func == "" {
+		return "package level"
+	}
+	return m.Func
+}
