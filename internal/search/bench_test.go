@@ -435,7 +435,8 @@ func newReflectDoc(p corpus.Paragraph) (reflectDoc, error) {
 // COUNTYNEWS_QUESTIONS (JSONL with "q") over the index folder
 // COUNTYNEWS_QUESTIONS_INDEX (the relevance harness's cached one), for
 // profiling; it is skipped without them. The /bleve variant goes through
-// Bleve's searchers instead of the direct evaluator.
+// Bleve's searchers instead of the direct evaluator, /direct-nocache
+// without the leaf cache (each question's leaves read from the postings).
 func BenchmarkQuestions(b *testing.B) {
 	path, qfile := os.Getenv("COUNTYNEWS_QUESTIONS_INDEX"), os.Getenv("COUNTYNEWS_QUESTIONS")
 	if path == "" || qfile == "" {
@@ -460,10 +461,15 @@ func BenchmarkQuestions(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ix.Close()
-	for _, name := range []string{"direct", "bleve"} {
+	cache := ix.leaves
+	for _, name := range []string{"direct", "direct-nocache", "bleve"} {
 		b.Run(name, func(b *testing.B) {
 			ix.noDirect = name == "bleve"
-			defer func() { ix.noDirect = false }()
+			ix.leaves = cache
+			if name != "direct" {
+				ix.leaves = nil
+			}
+			defer func() { ix.noDirect, ix.leaves = false, cache }()
 			var lat []time.Duration
 			for i := 0; i < b.N; i++ {
 				r := Request{Query: qs[i%len(qs)], Match: MatchAuto, Size: 10, Highlight: true, Facets: true}
