@@ -34,8 +34,11 @@ func (res *Result) Report(w io.Writer) error {
 	fmt.Fprintf(&b, "- Query log: %d queries (seed %d): %s; with 0/1/2/3 facet filters: %d/%d/%d/%d. Every request: top 10 by BM25, exact total, disjunctive counts of county, year and program, highlights of the top 10.\n",
 		len(res.Log), cfg.LogSeed, strings.Join(ks, ", "), filters[0], filters[1], filters[2], filters[3])
 	fmt.Fprintf(&b, "- Method: engines alternate A B, %d rounds per figure; each query run: %d warm-up pass(es), then %d measured pass(es) over the log; figures are the median over rounds. Builds and in-process query runs each happen in a fresh child process (peak RSS = its rusage maxrss).", cfg.Rounds, cfg.Warmup, cfg.Passes)
-	if res.BuildCached {
-		b.WriteString(" Build figures come from the cached build of an earlier run (`-fresh` rebuilds).")
+	switch {
+	case res.BuildCached:
+		b.WriteString(" Build figures come from the cached builds of an earlier run (`-fresh` rebuilds).")
+	case len(res.CachedBuilds) > 0:
+		fmt.Fprintf(&b, " The %s build figures come from a cached build of an earlier run (each engine's index is cached on its own; `-fresh` rebuilds).", strings.Join(res.CachedBuilds, " and "))
 	}
 	b.WriteString("\n\n")
 
@@ -49,6 +52,10 @@ func (res *Result) Report(w io.Writer) error {
 	row("Build speed (paragraphs/s)", ob.ParagraphsPerS(), lb.ParagraphsPerS(), "%.0f")
 	row("Build: MB of text per CPU-second", ob.MBPerCPUSecond(), lb.MBPerCPUSecond(), "%.2f")
 	row("Peak RSS while building (MB)", ob.PeakRSSMB, lb.PeakRSSMB, "%.0f")
+	if ob.Peaks.AnonMB > 0 && lb.Peaks.AnonMB > 0 {
+		row("Build: peak anonymous RSS, heaps (MB)", ob.Peaks.AnonMB, lb.Peaks.AnonMB, "%.0f")
+		row("Build: peak file-backed RSS, mapped index files (MB)", ob.Peaks.FileMB, lb.Peaks.FileMB, "%.0f")
+	}
 	row("Index size (MB)", ob.IndexMB(), lb.IndexMB(), "%.1f")
 	row("Index size / text size", ob.SizeRatio(), lb.SizeRatio(), "%.2f")
 	for _, n := range cfg.Clients {
@@ -261,7 +268,8 @@ func (res *Result) writeRounds(b *strings.Builder) {
 	b.WriteString("<details><summary>Per-round figures</summary>\n\n")
 	for _, e := range []string{Ours, Lucene} {
 		for i, s := range res.Build[e] {
-			fmt.Fprintf(b, "- build %s round %d: %.1f s (%.1f CPU-s), %.2f MB/s, %.0f MB, peak RSS %.0f MB\n", e, i+1, s.Seconds, s.CPUSeconds, s.MBPerS(), s.IndexMB(), s.PeakRSSMB)
+			fmt.Fprintf(b, "- build %s round %d: %.1f s (%.1f CPU-s), %.2f MB/s, %.0f MB, peak RSS %.0f MB (anonymous %.0f, file-backed %.0f at their peaks)\n",
+				e, i+1, s.Seconds, s.CPUSeconds, s.MBPerS(), s.IndexMB(), s.PeakRSSMB, s.Peaks.AnonMB, s.Peaks.FileMB)
 		}
 	}
 	for _, n := range res.Config.Clients {
@@ -277,6 +285,18 @@ func (res *Result) writeRounds(b *strings.Builder) {
 		}
 	}
 	b.WriteString("\n</details>\n\n")
+}
+
+// SectionName names the section of BENCHMARKS.md a run on spec replaces:
+// the corpus kind for the real corpus and the 1,000,000-paragraph
+// synthetic one, the kind and size for other synthetic sizes (the
+// 3,000,000-paragraph run is "synth-3000000"), so that runs at different
+// scales keep their own sections.
+func SectionName(spec CorpusSpec) string {
+	if spec.Kind == KindSynth && spec.Paragraphs != 1_000_000 {
+		return fmt.Sprintf("%s-%d", spec.Kind, spec.Paragraphs)
+	}
+	return spec.Kind
 }
 
 // Section markers of BENCHMARKS.md: each corpus's latest run sits between

@@ -50,6 +50,10 @@ type Config struct {
 	// BatchSize is our builder's batch size (0: its default);
 	// LuceneThreads Lucene's indexing threads (0: 2).
 	BatchSize, LuceneThreads int
+	// BuildOnly, if Ours or Lucene, builds (or finds cached) that
+	// engine's index and measures nothing else: a large corpus's Lucene
+	// index can be built ahead of a change to ours.
+	BuildOnly string
 	// Spawn runs child jobs (see ChildMain).
 	Spawn Spawner
 	// Logf reports progress.
@@ -70,6 +74,9 @@ type Result struct {
 	// they were read from an earlier run's cache.
 	Build       map[string][]BuildStats
 	BuildCached bool
+	// CachedBuilds names the engines whose build figures were read from
+	// an earlier run's cache.
+	CachedBuilds []string
 	// InProcess[engine][clients] holds one QueryStats per round.
 	InProcess map[string]map[int][]QueryStats
 	// HTTP[clients] holds one QueryStats per round (ours only).
@@ -104,6 +111,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Logf == nil {
 		c.Logf = func(string, ...any) {}
+	}
+	if c.BuildOnly != "" && c.BuildOnly != Ours && c.BuildOnly != Lucene {
+		return fmt.Errorf("suite: build-only %q: want %s or %s", c.BuildOnly, Ours, Lucene)
 	}
 	if c.Spawn == nil {
 		return errors.New("suite: no Spawner for child jobs")
@@ -149,6 +159,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	lucDir := filepath.Join(c.Dir, fmt.Sprintf("index-lucene-t%d", cfg.LuceneThreads))
 	if err := res.builds(ctx, c, oursDir, lucDir, work); err != nil {
 		return nil, err
+	}
+	if cfg.BuildOnly != "" {
+		res.Took = time.Since(res.Started)
+		return res, nil
 	}
 
 	// In-process queries, A B A B.
@@ -240,39 +254,75 @@ func Prepare(ctx context.Context, cfg Config) (*Corpus, []LogQuery, error) {
 }
 
 // builds builds both indexes Rounds times, alternating, or reads the
-// figures of the cached builds.
+// figures of the cached builds. Each engine's index is cached on its own
+// (its figures in build-DIR.json beside it), so that a change to our
+// indexing rebuilds ours only, and a large corpus's Lucene index can be
+// built ahead (BuildOnly).
 func (res *Result) builds(ctx context.Context, c *Corpus, oursDir, lucDir, work string) error {
 	cfg := res.Config
-	statsFile := filepath.Join(c.Dir, fmt.Sprintf("builds-%s-%s.json", filepath.Base(oursDir), filepath.Base(lucDir)))
-	if !cfg.Fresh {
-		var cached map[string][]BuildStats
-		if err := readJSON(statsFile, &cached); err == nil && exists(oursDir) && exists(lucDir) && len(cached[Ours]) > 0 && len(cached[Lucene]) > 0 {
-			res.Build, res.BuildCached = cached, true
-			cfg.Logf("builds: cached indexes %s and %s (figures from the run that built them)", oursDir, lucDir)
-			return nil
+	engines := []string{Ours, Lucene}
+	if cfg.BuildOnly != "" {
+		engines = []string{cfg.BuildOnly}
+	}
+	dirs := map[string]string{Ours: oursDir, Lucene: lucDir}
+	var build []string // engines whose index is not cached
+	for _, e := range engines {
+		var st []BuildStats
+		if !cfg.Fresh && readJSON(buildStatsFile(dirs[e]), &st) == nil && exists(dirs[e]) && len(st) > 0 {
+			res.Build[e] = st
+			res.CachedBuilds = append(res.CachedBuilds, e)
+			cfg.Logf("builds: cached %s index %s (figures from the run that built it)", e, dirs[e])
+			continue
+		}
+		os.Remove(buildStatsFile(dirs[e]))
+		build = append(build, e)
+	}
+	res.BuildCached = len(build) == 0
+	for r := 1; r <= cfg.Rounds; r++ {
+		for _, e := range build {
+			st, err := buildOnce(ctx, cfg, e, c, dirs[e], work)
+			if err != nil {
+				return err
+			}
+			cfg.Logf("round %d build: %-6s %.1f s, %.2f MB/s, %.0f MB index, RSS %.0f MB", r, e, st.Seconds, st.MBPerS(), st.IndexMB(), st.PeakRSSMB)
+			res.Build[e] = append(res.Build[e], st)
 		}
 	}
-	os.Remove(statsFile)
-	for r := 1; r <= cfg.Rounds; r++ {
-		out, rss, err := runChild(ctx, cfg.Spawn, jobBleveBuild, "-input", c.JSONL(), "-index", oursDir, "-batch", itoa(cfg.BatchSize))
-		if err != nil {
+	for _, e := range build {
+		if err := writeJSON(buildStatsFile(dirs[e]), res.Build[e]); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// buildStatsFile is where the figures of the build of the index in dir
+// are kept.
+func buildStatsFile(dir string) string {
+	return filepath.Join(filepath.Dir(dir), "build-"+filepath.Base(dir)+".json")
+}
+
+// buildOnce builds engine's index of c in dir in a child process.
+func buildOnce(ctx context.Context, cfg Config, engine string, c *Corpus, dir, work string) (BuildStats, error) {
+	if engine == Ours {
+		out, rss, err := runChild(ctx, cfg.Spawn, jobBleveBuild, "-input", c.JSONL(), "-index", dir, "-batch", itoa(cfg.BatchSize))
+		if err != nil {
+			return BuildStats{}, err
 		}
 		st := *out.Build
 		st.PeakRSSMB = rss
-		cfg.Logf("round %d build: ours   %.1f s, %.2f MB/s, %.0f MB index, RSS %.0f MB", r, st.Seconds, st.MBPerS(), st.IndexMB(), rss)
-		res.Build[Ours] = append(res.Build[Ours], st)
-
-		out, rss, err = runChild(ctx, cfg.Spawn, jobLuceneIndex, "-work", work, "-input", c.TSV(), "-index", lucDir, "-threads", itoa(cfg.LuceneThreads))
-		if err != nil {
-			return err
-		}
-		ls := out.Lucene
-		st = BuildStats{Paragraphs: ls.Docs, Seconds: ls.Seconds, TextMB: ls.TextMB, IndexBytes: ls.IndexBytes, PeakRSSMB: rss, Segments: ls.Segments, CPUSeconds: ls.CPUSeconds}
-		cfg.Logf("round %d build: lucene %.1f s, %.2f MB/s, %.0f MB index, RSS %.0f MB", r, st.Seconds, st.MBPerS(), st.IndexMB(), rss)
-		res.Build[Lucene] = append(res.Build[Lucene], st)
+		return st, nil
 	}
-	return writeJSON(statsFile, res.Build)
+	out, rss, err := runChild(ctx, cfg.Spawn, jobLuceneIndex, "-work", work, "-input", c.TSV(), "-index", dir, "-threads", itoa(cfg.LuceneThreads))
+	if err != nil {
+		return BuildStats{}, err
+	}
+	ls := out.Lucene
+	st := BuildStats{Paragraphs: ls.Docs, Seconds: ls.Seconds, TextMB: ls.TextMB, IndexBytes: ls.IndexBytes, PeakRSSMB: rss, Segments: ls.Segments, CPUSeconds: ls.CPUSeconds}
+	if out.Peaks != nil {
+		st.Peaks = *out.Peaks
+	}
+	return st, nil
 }
 
 // httpRuns serves our index with searchd and loads it, Rounds times per

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,9 @@ func TestSuiteSmall(t *testing.T) {
 			if b.Paragraphs != paragraphs || b.Seconds <= 0 || b.IndexBytes <= 0 || b.PeakRSSMB <= 0 {
 				t.Errorf("%s build %+v: want %d paragraphs and positive figures", e, b, paragraphs)
 			}
+			if _, err := os.Stat("/proc/self/status"); err == nil && (b.Peaks.AnonMB <= 0 || b.Peaks.AnonMB > b.PeakRSSMB*1.1) {
+				t.Errorf("%s build: sampled anonymous peak %.0f MB, rusage peak %.0f MB", e, b.Peaks.AnonMB, b.PeakRSSMB)
+			}
 		}
 		for _, n := range []int{1, 8} {
 			rs := res.InProcess[e][n]
@@ -157,5 +161,35 @@ func TestSuiteSmall(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("report:\n%s", md.String())
+	}
+
+	// Each engine's index is cached on its own: a build-only run finds
+	// Lucene's, and after our index is gone (a schema change) rebuilds
+	// ours and leaves Lucene's alone.
+	cfg.BuildOnly, cfg.Rounds = suite.Lucene, 1
+	again, err := suite.Run(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.BuildCached || len(again.Build[suite.Lucene]) != 2 || again.Build[suite.Lucene][0] != res.Build[suite.Lucene][0] {
+		t.Errorf("build-only lucene: cached %v, builds %+v, want the first run's 2", again.BuildCached, again.Build[suite.Lucene])
+	}
+	if len(again.Build[suite.Ours]) != 0 || len(again.InProcess[suite.Ours]) != 0 {
+		t.Errorf("build-only lucene measured ours: %+v", again)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(res.Corpus.Dir, "index-ours-*"))
+	if len(dirs) != 1 {
+		t.Fatalf("our index folders %v, want 1", dirs)
+	}
+	if err := os.RemoveAll(dirs[0]); err != nil {
+		t.Fatal(err)
+	}
+	cfg.BuildOnly = suite.Ours
+	again, err = suite.Run(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.BuildCached || len(again.Build[suite.Ours]) != 1 || again.Build[suite.Ours][0].Paragraphs != paragraphs {
+		t.Errorf("build-only ours after removing its index: cached %v, builds %+v, want 1 new build", again.BuildCached, again.Build[suite.Ours])
 	}
 }

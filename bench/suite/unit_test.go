@@ -452,3 +452,23 @@ func TestQueryLanguageRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestSectionName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		spec suite.CorpusSpec
+		want string
+	}{
+		{"real corpus", suite.CorpusSpec{Kind: suite.KindReal}, "real"},
+		{"real corpus, first N", suite.CorpusSpec{Kind: suite.KindReal, Paragraphs: 5000}, "real"},
+		{"synthetic 1M keeps the old section", suite.CorpusSpec{Kind: suite.KindSynth, Paragraphs: 1_000_000}, "synth"},
+		{"synthetic 3M has its own", suite.CorpusSpec{Kind: suite.KindSynth, Paragraphs: 3_000_000}, "synth-3000000"},
+		{"synthetic small", suite.CorpusSpec{Kind: suite.KindSynth, Paragraphs: 20_000}, "synth-20000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := suite.SectionName(tc.spec); got != tc.want {
+				t.Errorf("SectionName(%+v) = %q, want %q", tc.spec, got, tc.want)
+			}
+		})
+	}
+}

@@ -163,7 +163,7 @@ func buildVariant(b *testing.B, dir string, ps []corpus.Paragraph, v indexVarian
 	// Size is measured on a single-segment copy: the live data only,
 	// independent of where scorch's merging stood when the build ended.
 	b.StopTimer()
-	if err := forceMerge(context.Background(), idx); err != nil {
+	if err := mergeToOne(context.Background(), idx); err != nil {
 		b.Fatal(err)
 	}
 	merged := dir + ".merged"
@@ -224,6 +224,8 @@ func BenchmarkBuilder(b *testing.B) {
 		{"shipped", BuildOptions{}},
 		{"1-worker", BuildOptions{workers: 1}},
 		{"no-merge", BuildOptions{noMerge: true}},
+		{"tiered-merges", BuildOptions{tieredMerges: true}},
+		{"batch5000", BuildOptions{BatchSize: 5000}},
 		{"no-text1", BuildOptions{noUnigrams: true}},
 	} {
 		b.Run(v.name, func(b *testing.B) {
@@ -433,7 +435,8 @@ func newReflectDoc(p corpus.Paragraph) (reflectDoc, error) {
 // COUNTYNEWS_QUESTIONS (JSONL with "q") over the index folder
 // COUNTYNEWS_QUESTIONS_INDEX (the relevance harness's cached one), for
 // profiling; it is skipped without them. The /bleve variant goes through
-// Bleve's searchers instead of the direct evaluator.
+// Bleve's searchers instead of the direct evaluator, /direct-nocache
+// without the leaf cache (each question's leaves read from the postings).
 func BenchmarkQuestions(b *testing.B) {
 	path, qfile := os.Getenv("COUNTYNEWS_QUESTIONS_INDEX"), os.Getenv("COUNTYNEWS_QUESTIONS")
 	if path == "" || qfile == "" {
@@ -458,10 +461,15 @@ func BenchmarkQuestions(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ix.Close()
-	for _, name := range []string{"direct", "bleve"} {
+	cache := ix.leaves
+	for _, name := range []string{"direct", "direct-nocache", "bleve"} {
 		b.Run(name, func(b *testing.B) {
 			ix.noDirect = name == "bleve"
-			defer func() { ix.noDirect = false }()
+			ix.leaves = cache
+			if name != "direct" {
+				ix.leaves = nil
+			}
+			defer func() { ix.noDirect, ix.leaves = false, cache }()
 			var lat []time.Duration
 			for i := 0; i < b.N; i++ {
 				r := Request{Query: qs[i%len(qs)], Match: MatchAuto, Size: 10, Highlight: true, Facets: true}

@@ -148,7 +148,7 @@ func (ix *Index) fieldLengths(rd index.IndexReader, n int) (map[string]float64, 
 		if d == nil {
 			continue
 		}
-		p, err := storedParagraph(ext, d)
+		p, err := ix.sch.storedParagraph(ext, d)
 		if err != nil {
 			return nil, err
 		}

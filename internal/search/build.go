@@ -11,6 +11,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"countynews/corpus"
@@ -34,6 +35,10 @@ type BuildOptions struct {
 	noUnigrams bool // benchmarks only: leave out the text1 field
 	workers    int  // benchmarks only: batches in flight (0: batchWorkers)
 	noMerge    bool // benchmarks only: leave a full build in the segments scorch left
+	// benchmarks only: a full build with scorch's default tiered merges
+	// while it runs and one round of force merge at the end (the way
+	// before fullBuildConfig and mergeToOne)
+	tieredMerges bool
 }
 
 // BuildStats reports a committed generation.
@@ -171,6 +176,15 @@ func (b *Builder) open() error {
 		idx, err = bleve.Open(dir)
 	} else {
 		idx, err = bleve.NewUsing(dir, b.sch.mapping, scorch.Name, scorch.Name, nil)
+		if err == nil && !b.opt.tieredMerges {
+			// Reopened with the build's scorch options, which are
+			// runtime options only: the index's own metadata (copied
+			// into the generation) keeps scorch's defaults for
+			// updates and readers.
+			if err = idx.Close(); err == nil {
+				idx, err = bleve.OpenUsing(dir, fullBuildConfig())
+			}
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("create index: %w", err)
@@ -320,7 +334,11 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 	// own merge policy left, so that a small change does not rewrite the
 	// whole index.
 	if !b.opt.noMerge && b.copyOf == "" {
-		if err := forceMerge(ctx, b.idx); err != nil {
+		merge := mergeToOne
+		if b.opt.tieredMerges {
+			merge = forceMerge // the way before fullBuildConfig, for BenchmarkBuilder
+		}
+		if err := merge(ctx, b.idx); err != nil {
 			return 0, err
 		}
 	}
@@ -385,6 +403,82 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 		return n, nil
 	}
 	return n, uerr
+}
+
+// fullBuildConfig is the scorch runtime configuration of a full build,
+// whose generation is published only when complete and merged into one
+// segment (mergeToOne): scorch's merger is told not to merge while the
+// build runs. With its default tiered policy (at most 10 segments a tier,
+// merges of 10) every paragraph is rewritten once per tier as the index
+// grows, on a core the build needs for analysis; planned for the final
+// size, each paragraph is written twice, in its batch's segment and in
+// the final merge.
+func fullBuildConfig() map[string]any {
+	return map[string]any{
+		"scorchMergePlanOptions": map[string]any{
+			"MaxSegmentsPerTier":   1 << 20, // no tier ever fills up: no merge while building
+			"SegmentsPerMergeTask": 10,
+			"MaxSegmentSize":       mergeplan.MaxSegmentSizeLimit,
+			"TierGrowth":           10.0,
+			"FloorSegmentSize":     2000,
+		},
+	}
+}
+
+// maxMergeRounds bounds mergeToOne's rounds of scorch's force merge.
+const maxMergeRounds = 8
+
+// mergeToOne merges the index into one segment. Scorch's force merge
+// plans one round over the segments already persisted and returns: a
+// segment still being persisted when it starts (the last batch's) is left
+// out, so it is asked again until one segment is left. Each round merges
+// every segment at once (merges of 10 at a time would write each
+// paragraph once more per factor of 10 in the number of segments).
+func mergeToOne(ctx context.Context, idx bleve.Index) error {
+	s, err := scorchOf(idx)
+	if err != nil {
+		return err
+	}
+	last := 0
+	for range maxMergeRounds {
+		n, err := segmentCount(s)
+		if err != nil || n <= 1 {
+			return err
+		}
+		if n == last { // nothing merged last round: a segment is still being persisted
+			select {
+			case <-time.After(100 * time.Millisecond):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		last = n
+		mo := mergeplan.SingleSegmentMergePlanOptions
+		mo.SegmentsPerMergeTask = max(n, 2)
+		mo.MaxSegmentSize = mergeplan.MaxSegmentSizeLimit
+		if err := s.ForceMerge(ctx, &mo); err != nil {
+			return fmt.Errorf("merge: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// segmentCount returns the number of segments of the index's current
+// snapshot, persisted or not.
+func segmentCount(s *scorch.Scorch) (int, error) {
+	rd, err := s.Reader()
+	if err != nil {
+		return 0, fmt.Errorf("merge: %w", err)
+	}
+	defer rd.Close()
+	snap, ok := rd.(*scorch.IndexSnapshot)
+	if !ok || snap == nil {
+		return 0, fmt.Errorf("merge: unexpected snapshot %T", rd)
+	}
+	return len(snap.Segments()), nil
 }
 
 // abortWait is how long Abort waits for batches in flight.

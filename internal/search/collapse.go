@@ -95,7 +95,7 @@ func (ix *Index) storedAt(rd index.IndexReader, n int) (corpus.Paragraph, error)
 	if err != nil {
 		return corpus.Paragraph{}, fmt.Errorf("search: paragraph %s: %w", id, err)
 	}
-	p, err := storedParagraph(id, d)
+	p, err := ix.sch.storedParagraph(id, d)
 	if err != nil {
 		return p, err
 	}

@@ -233,23 +233,32 @@ type evaluator struct {
 	stats    *search.BM25Stats
 	maxDoc   int // document numbers are below it
 	avgLen   map[string]float64
-	postings int          // postings read, for checking ctx
-	acc      *accumulator // one kept for the next disjunction
-	pool     *sync.Pool   // accumulators of the index, across searches
-	steer    int8         // tests: 1 always advance to candidates, -1 never, 0 by sparse
-	leaves   *leafCache   // nil: none
+	dicts    map[string][]segment.TermDictionary // by field, per segment (not safe for concurrent use: one search's)
+	postings int                                 // postings read, for checking ctx
+	acc      *accumulator                        // one kept for the next disjunction
+	pool     *sync.Pool                          // accumulators of the index, across searches
+	steer    int8                                // tests: 1 always advance to candidates, -1 never, 0 by sparse
+	leaves   *leafCache                          // nil: none
+	mem      *arena                              // the lists of this search
 }
 
 // termStats reads what scoring term in field needs, as Bleve's term
 // searcher does (bm25ScoreMetrics, NewTermQueryScorer).
 func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, error) {
 	st := &termStats{boost: boost}
-	for _, s := range ev.segs {
-		d, err := s.seg.Dictionary(field)
-		if err != nil {
-			return nil, fmt.Errorf("dictionary of %s: %w", field, err)
+	dicts, ok := ev.dicts[field]
+	if !ok {
+		for _, s := range ev.segs {
+			d, err := s.seg.Dictionary(field)
+			if err != nil {
+				return nil, fmt.Errorf("dictionary of %s: %w", field, err)
+			}
+			dicts = append(dicts, d)
 		}
-		pl, err := d.PostingsList([]byte(term), s.deleted, nil)
+		ev.dicts[field] = dicts
+	}
+	for i, s := range ev.segs {
+		pl, err := dicts[i].PostingsList([]byte(term), s.deleted, nil)
 		if err != nil {
 			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
 		}
@@ -406,8 +415,7 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 		if within != nil {
 			c = min(c, len(within))
 		}
-		out.docs = make([]uint32, 0, c)
-		out.scores = make([]float64, 0, c)
+		out = ev.mem.list(c)
 	}
 	at := 0
 	for i, s := range ev.segs {
@@ -543,7 +551,14 @@ func (ev *evaluator) termAdvancing(st *termStats, it segment.PostingsIterator, s
 // phraseSearcher.matches. The score is the sum of the terms' scores in
 // phrase order, as phraseSearcher sums them.
 func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
-	var out hitList
+	bound := n.stats[0].count
+	for _, st := range n.stats[1:] {
+		bound = min(bound, st.count)
+	}
+	if within != nil {
+		bound = min(bound, uint64(len(within)))
+	}
+	out := ev.mem.list(int(bound))
 	err := ev.walkPhrase(n, within, func(d uint32, cur []segment.Posting) {
 		var sum float64
 		for i, p := range cur {
@@ -721,7 +736,7 @@ func (ev *evaluator) evalConj(n *dnode, within []uint32) (hitList, error) {
 		return lists[0], nil
 	}
 	at := make([]int, len(lists))
-	var out hitList
+	out := ev.mem.list(len(lists[shortest].docs))
 next:
 	for _, d := range lists[shortest].docs {
 		for i := range lists {
@@ -775,7 +790,7 @@ func (ev *evaluator) evalDisj(n *dnode, within []uint32) (hitList, error) {
 			acc.add(d, l.scores[i])
 		}
 	}
-	out := hitList{docs: make([]uint32, 0, min(total, ev.maxDoc)), scores: make([]float64, 0, min(total, ev.maxDoc))}
+	out := ev.mem.list(min(total, ev.maxDoc))
 	need := max(n.min, 1)
 	countTotal := float64(len(n.kids))
 	acc.drain(func(d uint32, sum float64, count int) {
@@ -820,7 +835,7 @@ func (ev *evaluator) evalBool(n *dnode, within []uint32) (hitList, error) {
 	if n.must == nil {
 		cand, shouldRequired = should, false
 	}
-	var out hitList
+	out := ev.mem.list(len(cand.docs))
 	si, ni := 0, 0
 	for i, d := range cand.docs {
 		for ni < len(not.docs) && not.docs[ni] < d {
@@ -900,6 +915,21 @@ func (a *accumulator) drain(fn func(d uint32, sum float64, count int)) {
 // calls fn with every hit numbered from lo to hi (exclusive), or returns
 // false (and calls nothing) when q has a shape it does not handle.
 func (ix *Index) directHits(ctx context.Context, q bq.Query, lo, hi int, fn func(n int, score float64)) (handled bool, err error) {
+	return ix.directRun(ctx, q, func(res hitList) error {
+		for i, d := range res.docs {
+			if n := int(d); n >= lo && n < hi {
+				fn(n, res.scores[i])
+			}
+		}
+		return nil
+	})
+}
+
+// directRun runs q with the direct evaluator and hands its hits to visit
+// (valid only during the call: the lists go back to the index's arenas),
+// or returns false (and calls nothing) when q has a shape it does not
+// handle. Every hit is checked to be inside the document table.
+func (ix *Index) directRun(ctx context.Context, q bq.Query, visit func(hitList) error) (handled bool, err error) {
 	plan, ok := directPlan(q)
 	if !ok || ix.noDirect {
 		return false, nil
@@ -921,14 +951,20 @@ func (ix *Index) directHits(ctx context.Context, q bq.Query, lo, hi int, fn func
 	if err != nil {
 		return true, searchError(ctx, err)
 	}
-	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves}
+	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, dicts: map[string][]segment.TermDictionary{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves}
 	if st, ok := ctx.Value(search.BM25StatsKey).(*search.BM25Stats); ok {
 		ev.stats, ev.docs = st, uint64(st.DocCount)
+	}
+	ev.mem, _ = ix.arenas.Get().(*arena)
+	if ev.mem == nil {
+		ev.mem = &arena{}
 	}
 	defer func() {
 		if ev.acc != nil {
 			ix.accs.Put(ev.acc)
 		}
+		ev.mem.reset()
+		ix.arenas.Put(ev.mem)
 	}()
 	if n := len(segs); n > 0 {
 		ev.maxDoc = int(segs[n-1].offset + segs[n-1].seg.Count())
@@ -953,15 +989,83 @@ func (ix *Index) directHits(ctx context.Context, q bq.Query, lo, hi int, fn func
 	if err != nil {
 		return true, searchError(ctx, err)
 	}
-	size := len(ix.table.live)
-	for i, d := range res.docs {
-		n := int(d)
-		if n >= size {
-			return true, fmt.Errorf("search: hit %d outside the document table", n)
-		}
-		if n >= lo && n < hi {
-			fn(n, res.scores[i])
+	if n := len(res.docs); n > 0 && int(res.docs[n-1]) >= len(ix.table.live) {
+		return true, fmt.Errorf("search: hit %d outside the document table", res.docs[n-1])
+	}
+	return true, visit(res)
+}
+
+// arena hands out the lists of one search and takes them all back when
+// it ends, for the next search: a pass over a common phrase makes lists
+// of a tenth of the index, which would otherwise be garbage at once. Each
+// list is made with the capacity of an upper bound of its hits, so that
+// it never grows (a list that did would merely not be reused).
+type arena struct {
+	docs   [][]uint32
+	scores [][]float64
+	free   []hitList
+}
+
+// arenaKeep bounds the bytes an idle arena keeps.
+const arenaKeep = 64 << 20
+
+// list returns an empty list with room for n hits.
+func (a *arena) list(n int) hitList {
+	for i, l := range a.free {
+		if cap(l.docs) >= n && cap(l.scores) >= n {
+			a.free[i] = a.free[len(a.free)-1]
+			a.free = a.free[:len(a.free)-1]
+			l = hitList{docs: l.docs[:0], scores: l.scores[:0]}
+			a.docs, a.scores = append(a.docs, l.docs), append(a.scores, l.scores)
+			return l
 		}
 	}
-	return true, nil
+	l := hitList{docs: make([]uint32, 0, n), scores: make([]float64, 0, n)}
+	a.docs, a.scores = append(a.docs, l.docs), append(a.scores, l.scores)
+	return l
+}
+
+// scoresOnly returns room for n scores (of a list whose documents are
+// shared, from the leaf cache).
+func (a *arena) scoresOnly(n int) []float64 {
+	for i, l := range a.free {
+		if cap(l.scores) >= n {
+			a.free[i].scores = nil
+			if l.docs == nil {
+				a.free[i] = a.free[len(a.free)-1]
+				a.free = a.free[:len(a.free)-1]
+			}
+			s := l.scores[:n]
+			a.scores = append(a.scores, s)
+			return s
+		}
+	}
+	s := make([]float64, n)
+	a.scores = append(a.scores, s)
+	return s
+}
+
+// reset takes back every list handed out, keeping at most arenaKeep
+// bytes.
+func (a *arena) reset() {
+	kept := 0
+	for _, l := range a.free {
+		kept += 4*cap(l.docs) + 8*cap(l.scores)
+	}
+	for i := range max(len(a.docs), len(a.scores)) {
+		var l hitList
+		if i < len(a.docs) {
+			l.docs = a.docs[i]
+		}
+		if i < len(a.scores) {
+			l.scores = a.scores[i]
+		}
+		if size := 4*cap(l.docs) + 8*cap(l.scores); kept+size <= arenaKeep {
+			kept += size
+			a.free = append(a.free, l)
+		}
+	}
+	clear(a.docs)
+	clear(a.scores)
+	a.docs, a.scores = a.docs[:0], a.scores[:0]
 }

@@ -94,18 +94,32 @@
 // slices; same hits and scores as Bleve's PhraseQuery, several times
 // faster on common phrases).
 //
+// The text query of a search is run by the direct evaluator (direct.go)
+// when it is of the shapes the compiler produces (term and phrase leaves
+// under conjunctions, disjunctions with a minimum and boolean queries,
+// with boosts): it reads the scorch segments' postings itself, term at a
+// time, with no DocumentMatch per term per hit, phrases by a leapfrog
+// over their terms' postings with the positions merged, optional and
+// excluded clauses only within the required hits, and it scores exactly
+// as Bleve's searchers do (TestDirectMatchesBleve). The decoded hits of
+// common leaves are kept per generation (leafcache.go). Other queries go
+// through Bleve's searchers, the reference.
+//
 // When an index is opened, a document table (table.go) is read: county,
 // year, date, program bits and ID rank of every document number. A search
-// (pass.go) runs the text query once, without filters, through Bleve's
-// document-match handler hook, and in that one pass filters each hit,
+// (pass.go) runs the text query once, without filters, through the direct
+// evaluator or Bleve's document-match handler hook, and in that one pass
+// filters each hit,
 // counts the three disjunctive facets (each with every filter but its
 // own) and keeps the top hits (tophits.go), from array reads. Filters never change
 // scores. A query without positive terms never asks Bleve for hits: they
 // are the table's documents minus the excluded ones, newest first. On a
-// big index, when a core is spare, the pass is split over two halves of
-// the document numbers run at once (rangeleaves.go). Every assumption
+// big index, when a core is spare, a pass through Bleve's searchers is
+// split over two halves of the document numbers run at once
+// (rangeleaves.go). Every assumption
 // about scorch's internals this needs (the document number layout, the
-// collector hook, the concrete types, searchers' Advance) is in one
+// collector hook, the concrete types, searchers' Advance, segments and
+// postings) is in one
 // adapter, scorch.go, checked by scorch_test.go. An index whose facets do
 // not fit a table (Index.Table says why) is searched correctly but
 // slower; searchd logs it and exports it in /metrics. The same request through Bleve's own
@@ -154,8 +168,9 @@
 // (package words: gse plus the gazetteer's and taxonomy's names) and
 // requires each word as an exact phrase; MatchAny ORs the words (stop words
 // left out) with BM25 and a minimum-should-match of a third. MatchAuto
-// runs exact, then the terms split at punctuation, then all, then any,
-// until one finds something; every step is an ordinary compiled query, so
+// runs exact, then the terms split at punctuation, then all (not for a
+// sentence or question: a query holding a stop word), then any, until one
+// finds something; every step is an ordinary compiled query, so
 // the document-table pass, totals and facets work alike for all of them
 // (TestTableMatchesBleve draws the modes too). Text and queries are folded
 // traditional to simplified (text.Fold) before analysis. The relaxed modes

@@ -40,6 +40,8 @@ type Index struct {
 	// accs are the direct evaluator's per-document accumulators, reused
 	// across searches (a few MB each on a big index).
 	accs sync.Pool
+	// arenas hold the direct evaluator's lists between searches.
+	arenas sync.Pool
 	// leaves caches the decoded hits of common leaves (leafcache.go);
 	// nil: none.
 	leaves  *leafCache

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -29,15 +28,16 @@ import (
 // sig is the article's story signature (0: none), stored with every
 // paragraph so that the index can group stories when it is opened
 // (stories.go). The paragraph's StoryID is never stored: it depends on
-// the other articles of the index.
+// the other articles of the index. The paragraph is stored compressed
+// (stored.go).
 func (s *schema) document(p corpus.Paragraph, input string, unigrams bool, sig story.Signature) (*document.Document, error) {
 	if p.ID == "" {
 		return nil, fmt.Errorf("paragraph without an ID (article %q, position %d)", p.ArticleID, p.Position)
 	}
 	p.StoryID = ""
-	raw, err := json.Marshal(p)
+	raw, err := s.stored.encode(p)
 	if err != nil {
-		return nil, fmt.Errorf("encode paragraph %s: %w", p.ID, err)
+		return nil, err
 	}
 	d := document.NewDocument(p.ID)
 	folded := []byte(text.Fold(p.Text))

@@ -127,13 +127,14 @@ func (ev *evaluator) cachedLeaf(n *dnode, within []uint32) (hitList, error) {
 	}
 	if within == nil {
 		out.docs = e.docs // never written to: lists are only read
-		out.scores = make([]float64, len(e.docs))
+		out.scores = ev.mem.scoresOnly(len(e.docs))
 		for j := range e.docs {
 			out.scores[j] = score(j)
 		}
 		return out, nil
 	}
 	// Both lists ascending: step the one behind, galloping.
+	out = ev.mem.list(min(len(within), len(e.docs)))
 	i, j := 0, 0
 	for i < len(within) && j < len(e.docs) {
 		w, d := within[i], e.docs[j]
@@ -185,4 +186,16 @@ func (ev *evaluator) readLeaf(n *dnode) (*leafEntry, error) {
 		})
 	}
 	return e, err
+}
+
+// WithLeafCache bounds the index's cache of decoded common leaves
+// (leafcache.go) to maxBytes; 0 or less turns it off. The default is
+// 128 MB.
+func WithLeafCache(maxBytes int64) Option {
+	return func(ix *Index) {
+		ix.leaves = nil
+		if maxBytes > 0 {
+			ix.leaves = newLeafCache(leafCacheMin, maxBytes)
+		}
+	}
 }

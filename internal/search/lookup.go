@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 
@@ -34,7 +33,7 @@ func (ix *Index) Paragraph(ctx context.Context, id string) (_ corpus.Paragraph, 
 	if err != nil {
 		return p, fmt.Errorf("paragraph %s: %w", id, err)
 	}
-	if p, err = storedParagraph(id, d); err != nil {
+	if p, err = ix.sch.storedParagraph(id, d); err != nil {
 		return p, err
 	}
 	ix.stories.fill(&p)
@@ -43,7 +42,7 @@ func (ix *Index) Paragraph(ctx context.Context, id string) (_ corpus.Paragraph, 
 
 // storedParagraph decodes the paragraph stored in document d (nil: not
 // found).
-func storedParagraph(id string, d index.Document) (corpus.Paragraph, error) {
+func (s *schema) storedParagraph(id string, d index.Document) (corpus.Paragraph, error) {
 	var p corpus.Paragraph
 	if d == nil {
 		return p, fmt.Errorf("paragraph %s: %w", id, ErrNotFound)
@@ -57,7 +56,8 @@ func storedParagraph(id string, d index.Document) (corpus.Paragraph, error) {
 	if raw == nil {
 		return p, fmt.Errorf("paragraph %s: %w", id, ErrNotFound)
 	}
-	if err := json.Unmarshal(raw, &p); err != nil {
+	p, err := s.stored.decode(raw)
+	if err != nil {
 		return p, fmt.Errorf("paragraph %s: %w", id, err)
 	}
 	return p, nil
@@ -91,7 +91,7 @@ func (ix *Index) Article(ctx context.Context, articleID string) (_ corpus.Articl
 			return a, searchError(ctx, err)
 		}
 		for _, h := range sr.Hits {
-			p, err := decodeDoc(h)
+			p, err := ix.sch.decodeDoc(h)
 			if err != nil {
 				return a, err
 			}

@@ -17,7 +17,7 @@ import (
 // program writes and reads. Bump it whenever a field, an analyzer or the
 // stored document changes: Open then refuses older indexes with a
 // *SchemaError instead of answering wrongly.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // Field names of the Bleve documents.
 const (
@@ -36,7 +36,7 @@ const (
 	fieldSignature  = "signature"  // keyword: the article's story.Signature in hex, doc values
 	fieldFile       = "file"       // keyword: source file, for updates
 	fieldDate       = "date"       // keyword YYYY-MM-DD, doc values (sort)
-	fieldDoc        = "doc"        // the corpus.Paragraph as JSON, stored only
+	fieldDoc        = "doc"        // the corpus.Paragraph as JSON, zstd-compressed (stored.go), stored only
 )
 
 // Analyzer names. cjk is Bleve's: the unicode tokenizer, cjk_width,
@@ -71,6 +71,7 @@ type schema struct {
 	// indexCJK is cjk for indexing: cjk's tokens plus run-edge markers,
 	// without byte offsets (see runEdges).
 	indexCJK analysis.Analyzer
+	stored   *storedCodec // the stored paragraph's encoding
 }
 
 // newSchema returns the index mapping: BM25 scoring, no dynamic fields and
@@ -130,5 +131,10 @@ func newSchema() (*schema, error) {
 		return nil, fmt.Errorf("mapping: analyzers %q and %q not available", cjkAnalyzer, unigramAnalyzer)
 	}
 	s.indexCJK = runEdges{s.cjk}
+	stored, err := newStoredCodec()
+	if err != nil {
+		return nil, err
+	}
+	s.stored = stored
 	return s, nil
 }

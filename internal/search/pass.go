@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -43,6 +44,8 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 	// the cores are busy with other searches, and splitting (which costs
 	// the leaves an extra advance) would only lower throughput (1M
 	// synthetic paragraphs, 8 clients: 96 -> 78 QPS when always split).
+	// With the direct evaluator the postings are read once and only the
+	// visits of its hits are split.
 	running := ix.running.Add(1)
 	defer ix.running.Add(-1)
 	collapse := r.Collapse != CollapseNone
@@ -50,12 +53,8 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 		return ix.searchBleve(ctx, r, c, f) // cannot happen with a table (both need document numbers)
 	}
 	text := c.build(nil)
-	// The direct evaluator (direct.go) reads the postings once for the
-	// whole index: splitting would read them twice.
-	_, direct := directPlan(text)
-	direct = direct && !ix.noDirect
 	halves := []*tablePart{newTablePart(t, tf, order, k, r.Facets, ix.stories, collapse)}
-	if !direct && (running == 1 && len(t.live) >= minSplitDocs && !isHeavy(ctx)) || ix.forceSplit {
+	if (running == 1 && len(t.live) >= minSplitDocs && !isHeavy(ctx)) || ix.forceSplit {
 		select {
 		case ix.spare <- struct{}{}:
 			defer func() { <-ix.spare }()
@@ -75,8 +74,37 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 		}
 	}
 	errs := make([]error, len(halves))
+	// The direct evaluator (direct.go) reads the postings once; the halves
+	// then filter, count and rank its hits at once.
+	direct := false
+	if len(c.must) > 0 {
+		var err error
+		direct, err = ix.directRun(ctx, text, func(res hitList) error {
+			var wg sync.WaitGroup
+			for i, h := range halves {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer recoverPanic("search", &errs[i])
+					lo, _ := slices.BinarySearch(res.docs, uint32(bounds[i]))
+					hi, _ := slices.BinarySearch(res.docs, uint32(bounds[i+1]))
+					for j := lo; j < hi; j++ {
+						h.visit(int(res.docs[j]), res.scores[j])
+					}
+				}()
+			}
+			wg.Wait()
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	var wg sync.WaitGroup
 	for i, h := range halves {
+		if direct {
+			break
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

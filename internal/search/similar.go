@@ -123,7 +123,7 @@ func (ix *Index) Similar(ctx context.Context, id string, scope Scope, size int) 
 	}
 	hits := make([]Hit, 0, len(sr.Hits))
 	for _, h := range sr.Hits {
-		q, err := decodeDoc(h)
+		q, err := ix.sch.decodeDoc(h)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -55,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		batch      = fs.Int("batch", 0, "our builder's batch size (0: its default)")
 		lthreads   = fs.Int("lucene-threads", 2, "Lucene indexing threads")
 		prepOnly   = fs.Bool("prepare-only", false, "prepare the corpora and query logs, measure nothing")
+		buildOnly  = fs.String("build-only", "", "build (or find cached) this engine's index only, ours or lucene, and measure nothing else")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -86,7 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cfg := suite.Config{
 			Corpus: spec, CacheDir: *cache, Fresh: *fresh, LogSeed: *logSeed, Queries: *queries,
 			Rounds: *rounds, Warmup: *warmup, Passes: *passes, Clients: cl, HTTP: *httpRuns, Breakdown: *breakdown,
-			CPUProfile: *cpuprofile, BatchSize: *batch, LuceneThreads: *lthreads,
+			CPUProfile: *cpuprofile, BatchSize: *batch, LuceneThreads: *lthreads, BuildOnly: *buildOnly,
 			Spawn: spawn, Logf: logf, Command: command,
 		}
 		if *prepOnly {
@@ -101,6 +102,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s corpus: %w", kind, err)
 		}
+		if *buildOnly != "" {
+			for _, st := range res.Build[*buildOnly] {
+				fmt.Fprintf(stdout, "%s %s build: %.1f s, %.1f CPU-s, %.2f MB/s, %.0f MB index, peak RSS %.0f MB\n",
+					kind, *buildOnly, st.Seconds, st.CPUSeconds, st.MBPerS(), st.IndexMB(), st.PeakRSSMB)
+			}
+			continue
+		}
 		var md bytes.Buffer
 		if err := res.Report(&md); err != nil {
 			return err
@@ -109,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if *out != "" {
-			if err := suite.UpdateFile(*out, kind, md.String()); err != nil {
+			if err := suite.UpdateFile(*out, suite.SectionName(spec), md.String()); err != nil {
 				return err
 			}
 			logf("wrote the %s section of %s", kind, *out)
