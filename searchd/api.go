@@ -100,14 +100,17 @@ type searchJSON struct {
 	// Groups is the number of articles or stories among the total's
 	// paragraphs when collapsing (the total otherwise): what page and
 	// size page through.
-	Groups int        `json:"groups"`
-	Match  string     `json:"match"`
-	Words  []string   `json:"words"`
-	TookMS float64    `json:"took_ms"`
-	Page   int        `json:"page"`
-	Size   int        `json:"size"`
-	Hits   []hitJSON  `json:"hits"`
-	Facets facetsJSON `json:"facets"`
+	Groups int    `json:"groups"`
+	Match  string `json:"match"`
+	// Collapse is how the hits are grouped: none, article or story (for
+	// collapse=auto, the one it stood for).
+	Collapse string     `json:"collapse"`
+	Words    []string   `json:"words"`
+	TookMS   float64    `json:"took_ms"`
+	Page     int        `json:"page"`
+	Size     int        `json:"size"`
+	Hits     []hitJSON  `json:"hits"`
+	Facets   facetsJSON `json:"facets"`
 	// Suggestions are corrected queries (did you mean), when exact
 	// matching found nothing; each has hits.
 	Suggestions []suggestionJSON `json:"suggestions"`
@@ -196,7 +199,7 @@ func (a *api) runSearch(ctx context.Context, p searchParams) (*searchJSON, error
 		return nil, err
 	}
 	out := &searchJSON{
-		Query: p, Total: res.Total, Groups: res.Groups, Match: res.Match.String(), Words: nonNil(res.Words),
+		Query: p, Total: res.Total, Groups: res.Groups, Match: res.Match.String(), Collapse: res.Collapse.String(), Words: nonNil(res.Words),
 		Page: p.Page, Size: p.Size, Hits: toHits(res.Hits), Facets: toFacets(res.Facets),
 		Suggestions: []suggestionJSON{}, SuggestedFilters: filters,
 	}

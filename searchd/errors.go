@@ -53,7 +53,7 @@ const (
 	codeInvalidDate       = "invalid_date"        // date_from or date_to is not a day YYYY-MM-DD
 	codeDateRangeReversed = "date_range_reversed" // date_from is after date_to
 	codeInvalidIn         = "invalid_in"          // in is not text or headline
-	codeInvalidCollapse   = "invalid_collapse"    // collapse is not none, article or story
+	codeInvalidCollapse   = "invalid_collapse"    // collapse is not none, article, story or auto
 	codeInvalidFormat     = "invalid_format"      // export's format is not csv or jsonl
 	codeInvalidNumber     = "invalid_number"      // page, size: not a whole number in range
 	codeWindowTooDeep     = "window_too_deep"     // page × size is past the pageable hits

@@ -38,8 +38,9 @@ type searchParams struct {
 	DateTo   corpus.Date `json:"date_to,omitempty"`
 	In       string      `json:"in"`
 	Sort     string      `json:"sort"`
-	// Collapse is none, article or story: one hit per article or story
-	// (syndicated copies) instead of one per paragraph.
+	// Collapse is none, article, story or auto: one hit per article or
+	// story (syndicated copies) instead of one per paragraph; auto (the
+	// API's default) is none for exact answers, story for relaxed ones.
 	Collapse string      `json:"collapse"`
 	Match    string      `json:"match"`
 	Page     int         `json:"page"`
@@ -48,7 +49,7 @@ type searchParams struct {
 	match    search.Match
 	sortSet  bool // sort was given; else it follows q (relevance with terms, newest without)
 	// collapseSet: collapse was given (the page's default, story, differs
-	// from the API's, none).
+	// from the API's, auto).
 	collapseSet bool
 }
 
@@ -129,11 +130,11 @@ func bindSearch(v url.Values) (searchParams, error) {
 	p.Collapse = strings.TrimSpace(v.Get("collapse"))
 	switch p.Collapse {
 	case "":
-		p.Collapse = "none"
-	case "none", "article", "story":
+		p.Collapse = "auto"
+	case "none", "article", "story", "auto":
 		p.collapseSet = true
 	default:
-		return p, badParam(codeInvalidCollapse, []string{"collapse"}, "collapse must be none, article or story, not %q", clipValue(p.Collapse))
+		return p, badParam(codeInvalidCollapse, []string{"collapse"}, "collapse must be none, article, story or auto, not %q", clipValue(p.Collapse))
 	}
 	p.Match = v.Get("match")
 	if p.Match == "" {

@@ -364,7 +364,8 @@ type Options struct {
 	// Dump, when not nil, gets each question's answer (Dumped, one JSON
 	// a line).
 	Dump io.Writer
-	// Collapse is the request's collapse mode (the API's default: none).
+	// Collapse is the request's collapse mode (the API's default:
+	// search.CollapseAuto).
 	Collapse search.Collapse
 }
 

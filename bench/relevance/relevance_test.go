@@ -73,7 +73,7 @@ func TestRelevanceSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	ours, err := RunOurs(ctx, ix, c, qs, 1, Options{})
+	ours, err := RunOurs(ctx, ix, c, qs, 1, Options{Collapse: search.CollapseAuto})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,8 @@ type childOut struct {
 	Query  *QueryResult       `json:"query,omitempty"`
 	Detail []Detail           `json:"detail,omitempty"`
 	Lucene *lucene.IndexStats `json:"lucene,omitempty"`
+	// Peaks is the Lucene job's resident set split (the JVM's own).
+	Peaks *RSSPeaks `json:"peaks,omitempty"`
 	// ChildrenRSSMB is the peak RSS of the job's own children (the JVM).
 	ChildrenRSSMB float64 `json:"children_rss_mb,omitempty"`
 }
@@ -115,11 +117,13 @@ func child(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
+		peaks := sampleRSS(ctx)
 		st, err := h.Index(ctx, *input, *index, lucene.IndexOptions{Threads: *threads})
+		p := peaks()
 		if err != nil {
 			return err
 		}
-		out.Lucene = &st
+		out.Lucene, out.Peaks = &st, &p
 	case jobLuceneQuery:
 		h, err := lucene.Compile(ctx, *work)
 		if err != nil {

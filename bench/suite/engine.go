@@ -23,6 +23,8 @@ func BuildBleve(ctx context.Context, jsonl, indexDir string, batchSize int) (Bui
 		return BuildStats{}, fmt.Errorf("bleve build: %w", err)
 	}
 	start, cpu0 := time.Now(), cpuTime()
+	peaks := sampleRSS(ctx)
+	defer peaks()
 	b, err := search.NewBuilder(ctx, indexDir, search.BuildOptions{BatchSize: batchSize})
 	if err != nil {
 		return BuildStats{}, fmt.Errorf("bleve build: %w", err)
@@ -45,6 +47,7 @@ func BuildBleve(ctx context.Context, jsonl, indexDir string, batchSize int) (Bui
 	st.CPUSeconds = (cpuTime() - cpu0).Seconds()
 	st.TextMB = float64(text) / 1e6
 	st.IndexBytes = bs.SizeBytes
+	st.Peaks = peaks()
 	return st, nil
 }
 

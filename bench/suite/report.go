@@ -52,6 +52,10 @@ func (res *Result) Report(w io.Writer) error {
 	row("Build speed (paragraphs/s)", ob.ParagraphsPerS(), lb.ParagraphsPerS(), "%.0f")
 	row("Build: MB of text per CPU-second", ob.MBPerCPUSecond(), lb.MBPerCPUSecond(), "%.2f")
 	row("Peak RSS while building (MB)", ob.PeakRSSMB, lb.PeakRSSMB, "%.0f")
+	if ob.Peaks.AnonMB > 0 && lb.Peaks.AnonMB > 0 {
+		row("Build: peak anonymous RSS, heaps (MB)", ob.Peaks.AnonMB, lb.Peaks.AnonMB, "%.0f")
+		row("Build: peak file-backed RSS, mapped index files (MB)", ob.Peaks.FileMB, lb.Peaks.FileMB, "%.0f")
+	}
 	row("Index size (MB)", ob.IndexMB(), lb.IndexMB(), "%.1f")
 	row("Index size / text size", ob.SizeRatio(), lb.SizeRatio(), "%.2f")
 	for _, n := range cfg.Clients {
@@ -264,7 +268,8 @@ func (res *Result) writeRounds(b *strings.Builder) {
 	b.WriteString("<details><summary>Per-round figures</summary>\n\n")
 	for _, e := range []string{Ours, Lucene} {
 		for i, s := range res.Build[e] {
-			fmt.Fprintf(b, "- build %s round %d: %.1f s (%.1f CPU-s), %.2f MB/s, %.0f MB, peak RSS %.0f MB\n", e, i+1, s.Seconds, s.CPUSeconds, s.MBPerS(), s.IndexMB(), s.PeakRSSMB)
+			fmt.Fprintf(b, "- build %s round %d: %.1f s (%.1f CPU-s), %.2f MB/s, %.0f MB, peak RSS %.0f MB (anonymous %.0f, file-backed %.0f at their peaks)\n",
+				e, i+1, s.Seconds, s.CPUSeconds, s.MBPerS(), s.IndexMB(), s.PeakRSSMB, s.Peaks.AnonMB, s.Peaks.FileMB)
 		}
 	}
 	for _, n := range res.Config.Clients {

@@ -16,7 +16,10 @@ type BuildStats struct {
 	// PeakRSSMB is the building process's peak resident set (rusage
 	// maxrss), filled in by the parent.
 	PeakRSSMB float64 `json:"peak_rss_mb"`
-	Segments  int     `json:"segments,omitempty"`
+	// Peaks is the build's resident set split into anonymous memory and
+	// mapped files, sampled (its parts peak at different moments).
+	Peaks    RSSPeaks `json:"peaks"`
+	Segments int      `json:"segments,omitempty"`
 	// CPUSeconds is the CPU time the build took (all threads, GC
 	// included): on shared, noisy cores text per CPU-second is steadier
 	// than text per wall-clock second.
@@ -129,6 +132,8 @@ func combineBuilds(rs []BuildStats) BuildStats {
 	out.Seconds = pick(func(b BuildStats) float64 { return b.Seconds })
 	out.CPUSeconds = pick(func(b BuildStats) float64 { return b.CPUSeconds })
 	out.PeakRSSMB = pick(func(b BuildStats) float64 { return b.PeakRSSMB })
+	out.Peaks.AnonMB = pick(func(b BuildStats) float64 { return b.Peaks.AnonMB })
+	out.Peaks.FileMB = pick(func(b BuildStats) float64 { return b.Peaks.FileMB })
 	out.IndexBytes = int64(pick(func(b BuildStats) float64 { return float64(b.IndexBytes) }))
 	return out
 }

@@ -322,7 +322,11 @@ func buildOnce(ctx context.Context, cfg Config, engine string, c *Corpus, dir, w
 		return BuildStats{}, err
 	}
 	ls := out.Lucene
-	return BuildStats{Paragraphs: ls.Docs, Seconds: ls.Seconds, TextMB: ls.TextMB, IndexBytes: ls.IndexBytes, PeakRSSMB: rss, Segments: ls.Segments, CPUSeconds: ls.CPUSeconds}, nil
+	st := BuildStats{Paragraphs: ls.Docs, Seconds: ls.Seconds, TextMB: ls.TextMB, IndexBytes: ls.IndexBytes, PeakRSSMB: rss, Segments: ls.Segments, CPUSeconds: ls.CPUSeconds}
+	if out.Peaks != nil {
+		st.Peaks = *out.Peaks
+	}
+	return st, nil
 }
 
 // httpRuns serves our index with searchd and loads it, Rounds times per

@@ -97,6 +97,9 @@ func TestSuiteSmall(t *testing.T) {
 			if b.Paragraphs != paragraphs || b.Seconds <= 0 || b.IndexBytes <= 0 || b.PeakRSSMB <= 0 {
 				t.Errorf("%s build %+v: want %d paragraphs and positive figures", e, b, paragraphs)
 			}
+			if _, err := os.Stat("/proc/self/status"); err == nil && (b.Peaks.AnonMB <= 0 || b.Peaks.AnonMB > b.PeakRSSMB*1.1) {
+				t.Errorf("%s build: sampled anonymous peak %.0f MB, rusage peak %.0f MB", e, b.Peaks.AnonMB, b.PeakRSSMB)
+			}
 		}
 		for _, n := range []int{1, 8} {
 			rs := res.InProcess[e][n]

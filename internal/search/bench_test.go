@@ -163,7 +163,7 @@ func buildVariant(b *testing.B, dir string, ps []corpus.Paragraph, v indexVarian
 	// Size is measured on a single-segment copy: the live data only,
 	// independent of where scorch's merging stood when the build ended.
 	b.StopTimer()
-	if err := forceMerge(context.Background(), idx); err != nil {
+	if err := mergeToOne(context.Background(), idx); err != nil {
 		b.Fatal(err)
 	}
 	merged := dir + ".merged"

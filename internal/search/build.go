@@ -435,13 +435,9 @@ const maxMergeRounds = 8
 // every segment at once (merges of 10 at a time would write each
 // paragraph once more per factor of 10 in the number of segments).
 func mergeToOne(ctx context.Context, idx bleve.Index) error {
-	adv, err := idx.Advanced()
+	s, err := scorchOf(idx)
 	if err != nil {
-		return fmt.Errorf("merge: %w", err)
-	}
-	s, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return fmt.Errorf("merge: not a scorch index (%T)", adv)
+		return err
 	}
 	last := 0
 	for range maxMergeRounds {

@@ -343,3 +343,37 @@ func TestCurrentBytes(t *testing.T) {
 		t.Error("CurrentBytes of an empty folder: no error")
 	}
 }
+
+// TestFullBuildIsOneSegment: a full build of many batches is published as
+// one segment (mergeToOne), whatever scorch's merger had done; an update
+// keeps the segments it made.
+func TestFullBuildIsOneSegment(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	ps := manyParagraphs(t, 600)
+	segments := func() int {
+		t.Helper()
+		ix, err := Open(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ix.Close()
+		rd, err := ix.reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rd.Close()
+		segs, ok := snapshotSegments(rd)
+		if !ok {
+			t.Fatalf("no scorch snapshot: %T", rd)
+		}
+		return len(segs)
+	}
+	buildAt(t, dir, BuildOptions{BatchSize: 50}, ps)
+	if n := segments(); n != 1 {
+		t.Errorf("full build of 12 batches: %d segments, want 1", n)
+	}
+	buildAt(t, dir, BuildOptions{BatchSize: 50, Update: true}, ps[:100])
+	if n := segments(); n < 2 {
+		t.Errorf("update: %d segments, want the full build's and the update's", n)
+	}
+}

@@ -168,8 +168,9 @@
 // (package words: gse plus the gazetteer's and taxonomy's names) and
 // requires each word as an exact phrase; MatchAny ORs the words (stop words
 // left out) with BM25 and a minimum-should-match of a third. MatchAuto
-// runs exact, then the terms split at punctuation, then all, then any,
-// until one finds something; every step is an ordinary compiled query, so
+// runs exact, then the terms split at punctuation, then all (not for a
+// sentence or question: a query holding a stop word), then any, until one
+// finds something; every step is an ordinary compiled query, so
 // the document-table pass, totals and facets work alike for all of them
 // (TestTableMatchesBleve draws the modes too). Text and queries are folded
 // traditional to simplified (text.Fold) before analysis. The relaxed modes

@@ -224,3 +224,51 @@ func TestTraditionalText(t *testing.T) {
 		}
 	}
 }
+
+// TestAutoSkipsAllForPhrasedQueries: under MatchAuto a query written as
+// keywords goes through MatchAll, one written as a sentence or question
+// (a stop word in an unquoted term) goes from the exact pieces straight to
+// MatchAny (see phrased).
+func TestAutoSkipsAllForPhrasedQueries(t *testing.T) {
+	ix := build(t, defaultParagraphs(t))
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, q  string
+		phrased  bool
+		answered Match
+	}{
+		{"keywords without spaces", "微山乡村振兴", false, MatchAll},
+		{"keywords with a space", "梁山 红色物业", false, MatchExact},
+		{"a particle between them", "乡村振兴的微山", true, MatchAny},
+		{"a question word", "微山乡村振兴怎么样", true, MatchAny},
+		{"a question", "哪个县推行了红色物业？", true, MatchAny},
+		{"a stop word only inside quotes", `"微山的" 乡村振兴`, false, MatchExact},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := mustParse(t, tc.q)
+			got, err := ix.phrased(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.phrased {
+				t.Errorf("phrased = %v, want %v", got, tc.phrased)
+			}
+			res, err := ix.Search(ctx, Request{Query: q, Match: MatchAuto, Size: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Match != tc.answered {
+				t.Errorf("answered by %v (%d hits, words %q), want %v", res.Match, res.Total, res.Words, tc.answered)
+			}
+			if tc.answered == MatchAny && !strings.Contains(tc.q, "？") {
+				all, err := ix.Search(ctx, Request{Query: q, Match: MatchAll, Size: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if all.Total == 0 {
+					t.Errorf("MatchAll finds nothing for %s: the case does not show the step skipped", tc.q)
+				}
+			}
+		})
+	}
+}

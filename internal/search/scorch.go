@@ -119,15 +119,25 @@ func closedSnapshot(rd index.IndexReader) bool {
 	return ok && s == nil
 }
 
-// forceMerge merges the index into one segment.
-func forceMerge(ctx context.Context, idx bleve.Index) error {
+// scorchOf returns the scorch index under idx.
+func scorchOf(idx bleve.Index) (*scorch.Scorch, error) {
 	adv, err := idx.Advanced()
 	if err != nil {
-		return fmt.Errorf("merge: %w", err)
+		return nil, fmt.Errorf("merge: %w", err)
 	}
 	s, ok := adv.(*scorch.Scorch)
 	if !ok {
-		return fmt.Errorf("merge: not a scorch index (%T)", adv)
+		return nil, fmt.Errorf("merge: not a scorch index (%T)", adv)
+	}
+	return s, nil
+}
+
+// forceMerge runs one round of scorch's single-segment force merge, which
+// leaves out segments not yet persisted (a full build uses mergeToOne).
+func forceMerge(ctx context.Context, idx bleve.Index) error {
+	s, err := scorchOf(idx)
+	if err != nil {
+		return err
 	}
 	if err := s.ForceMerge(ctx, nil); err != nil {
 		return fmt.Errorf("merge: %w", err)

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -144,5 +145,65 @@ func TestCollapseStory(t *testing.T) {
 	}
 	if article.Groups != 3 || len(article.Hits) != 3 || article.Hits[0].Others != 0 {
 		t.Errorf("collapsed by article: %d groups, %d hits", article.Groups, len(article.Hits))
+	}
+}
+
+// TestCollapseAuto: CollapseAuto is CollapseNone for an exact answer and
+// CollapseStory for a relaxed one, hit for hit, and the result says which
+// applied. The copies' own phrase (exact) lists all three copies; the same
+// words run into a question (relaxed) list the story once.
+func TestCollapseAuto(t *testing.T) {
+	ps := tableParagraphs(t)
+	ix := build(t, ps)
+	ctx := context.Background()
+	var copyText string
+	for _, p := range ps {
+		if p.Source.File == "copies-1.jsonl" && len([]rune(p.Text)) >= 50 {
+			copyText = p.Text
+			break
+		}
+	}
+	if copyText == "" {
+		t.Fatal("no copied article")
+	}
+	rs := []rune(copyText)
+	phrase := string(rs[len(rs)-12:])
+	grouped := 0
+	for _, tc := range []struct {
+		name, q string
+		want    Collapse
+	}{
+		{"exact phrase of the copies", `"` + phrase + `"`, CollapseNone},
+		{"exact common term", "红色物业", CollapseNone},
+		{"relaxed question over the copies' words", "哪里" + string(rs[len(rs)-20:len(rs)-14]) + "的" + string(rs[len(rs)-10:len(rs)-4]) + "？", CollapseStory},
+		{"relaxed keywords", "微山乡村振兴", CollapseStory},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Request{Query: mustParse(t, tc.q), Match: MatchAuto, Size: 20, Facets: true, Collapse: CollapseAuto}
+			got, err := ix.Search(ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Total == 0 {
+				t.Fatal("no hits")
+			}
+			if got.Collapse != tc.want || (got.Match == MatchExact) != (tc.want == CollapseNone) {
+				t.Fatalf("answered by %v, collapse %v; want collapse %v", got.Match, got.Collapse, tc.want)
+			}
+			r.Collapse = tc.want
+			want, err := ix.Search(ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got.Hits, want.Hits) || got.Total != want.Total || got.Groups != want.Groups || !reflect.DeepEqual(got.Facets, want.Facets) {
+				t.Errorf("auto: %d/%d %v; collapse %v: %d/%d %v", got.Total, got.Groups, ids(got.Hits), tc.want, want.Total, want.Groups, ids(want.Hits))
+			}
+			for _, h := range got.Hits {
+				grouped += h.Others
+			}
+		})
+	}
+	if grouped == 0 {
+		t.Error("no collapsed hit stood for others: the test does not show the grouping")
 	}
 }

@@ -38,7 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	n := fs.Int("n", 0, "only the first n questions (0: all)")
 	noLucene := fs.Bool("no-lucene", false, "skip Lucene")
 	dumpPath := fs.String("dump", "", "write each question's answer (first 10 articles, mode, words, rank of the first relevant) to this file, one JSON a line per engine")
-	collapse := fs.String("collapse", "none", "our requests' collapse: none, article or story")
+	collapse := fs.String("collapse", "auto", "our requests' collapse: auto (the API's default), none, article or story")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,14 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer ix.Close()
 	opt := relevance.Options{}
-	switch *collapse {
-	case "none":
-	case "article":
-		opt.Collapse = search.CollapseArticle
-	case "story":
-		opt.Collapse = search.CollapseStory
-	default:
-		return fmt.Errorf("-collapse must be none, article or story (got %q)", *collapse)
+	if opt.Collapse, err = search.ParseCollapse(*collapse); err != nil {
+		return fmt.Errorf("-collapse: %w", err)
 	}
 	var dump io.Writer
 	if *dumpPath != "" {
