@@ -14,9 +14,10 @@
 # take 40 times the coverage run, which leaves room for the compile of each
 # mutant on a loaded machine) are passed on. A mutant that makes the tests
 # loop is reported TIMED OUT: go test's own timeout would fail it.
-# internal/search has about 850 mutants and its tests take 10-30 s each,
-# hours in all: use FILES. The scores and the survivors are in
-# docs/mutation.md.
+# internal/search has about 1,100 mutants and its tests take 10-30 s each,
+# hours in all: use FILES, or bench/cmd/mutants (the same mutants, only the
+# tests that reach each one, -sample for a random sample), which the scores
+# in docs/mutation.md come from.
 set -euo pipefail
 GREMLINS=github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 cd "$(dirname "$0")/.."

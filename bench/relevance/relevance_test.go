@@ -31,7 +31,8 @@ func TestScore(t *testing.T) {
 // the first 60 questions over their relevant articles and every 40th
 // other article of news-2023, both engines. It checks the figures are
 // sane and that ours are no worse than Lucene's on the sample by more than
-// the noise of 60 questions; the full figures are in BENCHMARKS.md.
+// the noise of 60 questions (Recall@10 at least Lucene's, MRR@10 within
+// 0.05 of it); the full figures are in BENCHMARKS.md.
 func TestRelevanceSample(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
@@ -78,7 +79,9 @@ func TestRelevanceSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d paragraphs; ours: %+v", c.Paragraphs, ours)
-	if ours.Questions != len(qs) || ours.NoHit > 0.02 || ours.Recall < 0.6 || ours.MRR > ours.Recall || ours.Modes["any"] == 0 {
+	// On this sample ours measured Recall@10 0.967 and MRR@10 0.823
+	// (Lucene 0.917, 0.822), 2026-12-01.
+	if ours.Questions != len(qs) || ours.NoHit > 0.02 || ours.Recall < 0.9 || ours.MRR < 0.75 || ours.MRR > ours.Recall || ours.Modes["any"] == 0 {
 		t.Errorf("ours: %+v", ours)
 	}
 	if h == nil {
@@ -92,7 +95,7 @@ func TestRelevanceSample(t *testing.T) {
 	if luc.Questions != len(qs) || luc.Recall < 0.4 {
 		t.Errorf("lucene: %+v", luc)
 	}
-	if ours.Recall < luc.Recall-0.1 || ours.MRR < luc.MRR-0.1 {
-		t.Errorf("ours (recall %.3f, MRR %.3f) well below Lucene's (%.3f, %.3f)", ours.Recall, ours.MRR, luc.Recall, luc.MRR)
+	if ours.Recall < luc.Recall || ours.MRR < luc.MRR-0.05 {
+		t.Errorf("ours (recall %.3f, MRR %.3f) below Lucene's (%.3f, %.3f)", ours.Recall, ours.MRR, luc.Recall, luc.MRR)
 	}
 }

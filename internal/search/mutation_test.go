@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
+	bq "github.com/blevesearch/bleve/v2/search/query"
 
 	"countynews/corpus"
 	"countynews/internal/text"
@@ -80,7 +83,8 @@ func TestDiskError(t *testing.T) {
 // TestHighlightPointNextToLetters: a point or comma joins a word only when
 // digits stand on both sides of it (4.5, 1,000): "GDP.5" and "5.GDP" hold
 // the word GDP whole, "第4.章" the number 4. Kills highlight.go joined's
-// k-dir → k+dir and k+dir → k-dir.
+// k-dir → k+dir and k+dir → k-dir; a letter at the text's first or last
+// character joins too (k < 0 → <=).
 func TestHighlightPointNextToLetters(t *testing.T) {
 	for _, c := range []struct{ text, term, want string }{
 		{"GDP.5增长", "gdp", "<mark>GDP</mark>.5增长"},
@@ -90,6 +94,8 @@ func TestHighlightPointNextToLetters(t *testing.T) {
 		{"GDP,增长", "gdp", "<mark>GDP</mark>,增长"},
 		{"第4.章", "4", "第<mark>4</mark>.章"},
 		{"章.4", "4", "章.<mark>4</mark>"},
+		{"agdp增长", "gdp", "agdp增长"},
+		{"增长gdpa", "gdp", "增长gdpa"},
 	} {
 		if got := highlight(c.text, []string{c.term}, 120); got != c.want {
 			t.Errorf("highlight(%q, %q) = %q, want %q", c.text, c.term, got, c.want)
@@ -610,5 +616,330 @@ func TestFreeBytes(t *testing.T) {
 	}
 	if _, err := FreeBytes("/no/such/folder"); err == nil || !strings.Contains(err.Error(), "/no/such/folder") {
 		t.Errorf("FreeBytes(missing folder): %v, want an error naming it", err)
+	}
+}
+
+// TestUnanalysableTermsMatchNothing: a term of characters the analyser
+// keeps no token of (a circled digit, a Roman numeral, a superscript, a
+// fraction) matches nothing in every mode, never every paragraph. Kills
+// match.go compileAny's len(ws) > 0 → <= 0.
+func TestUnanalysableTermsMatchNothing(t *testing.T) {
+	ix := build(t, defaultParagraphs(t))
+	for _, q := range []string{"①", "Ⅷ", "²", "½", "ℌ"} {
+		for _, m := range []Match{MatchExact, MatchAll, MatchAny, MatchAuto} {
+			res, err := ix.Search(context.Background(), Request{Query: mustParse(t, q), Match: m, Size: 5})
+			if err != nil {
+				t.Fatalf("%s %v: %v", q, m, err)
+			}
+			if res.Total != 0 {
+				t.Errorf("%s %v: %d hits (words %q), want none", q, m, res.Total, res.Words)
+			}
+		}
+	}
+}
+
+// TestFreqOutOfBudget: with no budget left a bigram not yet looked up is
+// taken as absent, without a lookup. Kills didyoumean.go freq's
+// v.budget <= 0 → < 0 (here the lookup would reach a nil reader).
+func TestFreqOutOfBudget(t *testing.T) {
+	v := &vocab{ctx: context.Background(), budget: 0, df: map[string]uint64{"物业": 4}}
+	if df, err := v.freq("红色"); df != 0 || err != nil || v.budget != 0 {
+		t.Errorf("freq(红色) out of budget = %d, %v, budget %d; want 0, nil, 0", df, err, v.budget)
+	}
+	if df, err := v.freq("物业"); df != 4 || err != nil {
+		t.Errorf("freq(物业) cached = %d, %v; want 4", df, err)
+	}
+}
+
+// TestCorrectableLength: DidYouMean corrects Chinese terms of
+// suggestMinRunes to suggestMaxRunes characters, both ends included.
+// Kills didyoumean.go correctable's len(rs) > suggestMaxRunes → >=.
+func TestCorrectableLength(t *testing.T) {
+	han := func(n int) []rune { return []rune(strings.Repeat("红", n)) }
+	for _, c := range []struct {
+		rs   []rune
+		want bool
+	}{
+		{han(suggestMinRunes - 1), false},
+		{han(suggestMinRunes), true},
+		{han(suggestMaxRunes), true},
+		{han(suggestMaxRunes + 1), false},
+		{[]rune("红色a物业"), false},
+	} {
+		if got := correctable(c.rs); got != c.want {
+			t.Errorf("correctable(%q) = %v, want %v", string(c.rs), got, c.want)
+		}
+	}
+}
+
+// TestMatchAnyBigramBoosts: in MatchAny over the text, each distinct
+// character bigram of the unquoted terms is an optional clause boosted by
+// anyBigramBoost (paragraphs keeping more of the typed sequence rank
+// higher); over headlines there are none. Kills match.go compileAny's
+// in == InText → !=.
+func TestMatchAnyBigramBoosts(t *testing.T) {
+	ix := build(t, defaultParagraphs(t))
+	seg, err := ix.words.get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := mustParse(t, "红色物业建设 -邹城")
+	count := func(in Field) int {
+		c, _ := ix.compileAny(q, in, seg, 0)
+		n := 0
+		for _, s := range c.should {
+			if tq, ok := s.(*bq.TermQuery); ok && tq.FieldVal == fieldText && tq.BoostVal != nil && float64(*tq.BoostVal) == anyBigramBoost {
+				n++
+			}
+		}
+		return n
+	}
+	if got := count(InText); got != 5 { // 红色 色物 物业 业建 建设
+		t.Errorf("in text: %d bigram boosts, want 5", got)
+	}
+	if got := count(InHeadline); got != 0 {
+		t.Errorf("in headlines: %d bigram boosts, want none", got)
+	}
+}
+
+// TestMatchAnyQuotedOnly: a query of one quoted term finds in MatchAny
+// what it finds exactly (no words left to relax, no empty disjunction
+// required). Kills match.go compileAny's len(should) > 0 → >=.
+func TestMatchAnyQuotedOnly(t *testing.T) {
+	ix := build(t, defaultParagraphs(t))
+	ctx := context.Background()
+	q := mustParse(t, `"红色物业"`)
+	exact, err := ix.Search(ctx, Request{Query: q, Match: MatchExact, Size: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anyRes, err := ix.Search(ctx, Request{Query: q, Match: MatchAny, Size: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exact.Total == 0 || anyRes.Total != exact.Total {
+		t.Errorf(`"红色物业": exact %d hits, any %d; want the same, more than none`, exact.Total, anyRes.Total)
+	}
+}
+
+// TestOnlyExclusions: a query of exclusions alone returns every paragraph
+// but those holding an excluded term, checked against a scan (the pass
+// marks the excluded documents in a bitset of the index's size). Kills
+// pass.go searchTable's (len(t.live)+63)/64 → -63 (not in the sample).
+func TestOnlyExclusions(t *testing.T) {
+	ps := defaultParagraphs(t)
+	ix := build(t, ps)
+	res, err := ix.Search(context.Background(), Request{Query: mustParse(t, "-邹城 -红色物业"), Size: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, p := range ps {
+		if f := text.Fold(p.Text); !strings.Contains(f, "邹城") && !strings.Contains(f, "红色物业") {
+			want = append(want, p.ID)
+		}
+	}
+	got := ids(res.Hits)
+	slices.Sort(got)
+	slices.Sort(want)
+	if len(want) == 0 || len(want) == len(ps) || !slices.Equal(got, want) {
+		t.Errorf("-邹城 -红色物业: %d hits, the scan finds %d of %d", len(got), len(want), len(ps))
+	}
+}
+
+// TestAutoAllMinHits: under MatchAuto, MatchAll answers a query of three
+// words or more only when it finds allMinHits paragraphs or more; fewer,
+// and MatchAny answers. Kills search.go Search's res.Total > 0 → <= 0 and
+// res.Total < allMinHits → <=.
+func TestAutoAllMinHits(t *testing.T) {
+	base := defaultParagraphs(t)[0]
+	var ps []corpus.Paragraph
+	add := func(text string, n int) {
+		for range n {
+			p := base
+			i := len(ps)
+			p.ID, p.ArticleID, p.Position = fmt.Sprintf("m%02d-00", i), fmt.Sprintf("m%02d", i), 0
+			p.Text, p.Topic, p.Initiatives, p.Programs = text, text, nil, nil
+			ps = append(ps, p)
+		}
+	}
+	add("合作社组织志愿者走进图书馆。", 1)
+	add("合作社开展活动。", 12)
+	add("养老院联合卫生室和文化站服务。", allMinHits)
+	add("养老院开展活动。", 8)
+	ix := build(t, ps)
+	for _, c := range []struct {
+		q     string
+		match Match
+		total int
+	}{
+		{"合作社志愿者图书馆", MatchAny, 13},
+		{"养老院卫生室文化站", MatchAll, allMinHits},
+	} {
+		res, err := ix.Search(context.Background(), Request{Query: mustParse(t, c.q), Match: MatchAuto, Size: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Words) != 3 {
+			t.Fatalf("%s: words %q, the test wants three", c.q, res.Words)
+		}
+		if res.Match != c.match || res.Total != c.total {
+			t.Errorf("%s: answered by %v with %d hits, want %v with %d", c.q, res.Match, res.Total, c.match, c.total)
+		}
+	}
+}
+
+// TestVocabBudget: each dictionary lookup spends the budget, and with none
+// left no candidate is looked up or made: a bigram not yet looked up is
+// absent, between lists nothing. Kills didyoumean.go freq's budget-- → ++
+// and between's v.budget <= 0 → < 0.
+func TestVocabBudget(t *testing.T) {
+	ix := build(t, []corpus.Paragraph{para("b1", "f.txt", "红色物业"), para("b2", "f.txt", "物业服务")})
+	rd, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	v := &vocab{ctx: context.Background(), rd: rd, budget: 1, df: map[string]uint64{}, after: map[rune][]rune{}, before: map[rune][]rune{}}
+	if df, err := v.freq("红色"); df != 1 || err != nil || v.budget != 0 {
+		t.Fatalf("freq(红色) = %d, %v, budget left %d; want 1, nil, 0", df, err, v.budget)
+	}
+	if df, err := v.freq("物业"); df != 0 || err != nil {
+		t.Errorf("freq(物业) with no budget = %d, %v; want 0 (not looked up)", df, err)
+	}
+	m := memVocab("红色物业", map[string]uint64{"红色": 5, "色物": 50, "物业": 2})
+	m.budget = 0
+	if cs, err := m.between('红', '物'); len(cs) != 0 || err != nil {
+		t.Errorf("between(红, 物) with no budget = %q, %v; want nothing", string(cs), err)
+	}
+	m.budget = 10
+	if cs, err := m.between('红', '物'); string(cs) != "色" || err != nil {
+		t.Errorf("between(红, 物) = %q, %v; want 色", string(cs), err)
+	}
+}
+
+// TestCorrectionsOrder: corrections of equal score come in order of the
+// frequency of the bigrams they make (made), then text: 红色物业 (made 6)
+// before 红旗物业 (made 4), though 旗 sorts before 色. Kills didyoumean.go
+// corrections's made comparison c != 0 → ==.
+func TestCorrectionsOrder(t *testing.T) {
+	var ps []corpus.Paragraph
+	add := func(text string, n int) {
+		for range n {
+			ps = append(ps, para(fmt.Sprintf("c%02d", len(ps)), "f.txt", text))
+		}
+	}
+	add("红色物业", 1)
+	add("红旗物业", 1)
+	add("景色物美", 5) // 色物 df 6
+	add("红色文化", 5) // 红色 df 6
+	add("国旗物品", 3) // 旗物 df 4
+	add("红旗飘扬", 3) // 红旗 df 4
+	ix := build(t, ps)
+	cands, err := ix.corrections(context.Background(), mustParse(t, "红包物业"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := map[string]int{}
+	for i, c := range cands {
+		if _, ok := at[c.text]; !ok {
+			at[c.text] = i
+		}
+	}
+	se, ok1 := at["红色物业"]
+	qi, ok2 := at["红旗物业"]
+	if !ok1 || !ok2 || se > qi {
+		t.Errorf("corrections of 红包物业: %v; want 红色物业 before 红旗物业", cands)
+	}
+}
+
+// TestSyncTreeMissing: syncing a folder that is not there is an error, not
+// a crash. Kills layout.go syncTree's err != nil → ==.
+func TestSyncTreeMissing(t *testing.T) {
+	if err := syncTree(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("syncTree of a missing folder: no error")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "f"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syncTree(dir); err != nil {
+		t.Errorf("syncTree: %v", err)
+	}
+}
+
+// TestSearchWindowBound: a window may end at maxWindow, not past it.
+// Kills search.go Search's r.From+r.Size > maxWindow → >=.
+func TestSearchWindowBound(t *testing.T) {
+	ix := build(t, []corpus.Paragraph{para("w1", "f.txt", "梁山县红色物业")})
+	ctx := context.Background()
+	q := mustParse(t, "红色物业")
+	if _, err := ix.Search(ctx, Request{Query: q, From: maxWindow - 10, Size: 10}); err != nil {
+		t.Errorf("a window ending at maxWindow: %v", err)
+	}
+	if _, err := ix.Search(ctx, Request{Query: q, From: maxWindow - 10, Size: 11}); err == nil {
+		t.Error("a window past maxWindow: no error")
+	}
+}
+
+// TestHeavyCost: a query is expensive past twice the index's paragraphs
+// in postings (at least 2, for an empty index). Kills cost.go HeavyCost's
+// 2 * n → 2 / n.
+func TestHeavyCost(t *testing.T) {
+	ix := build(t, []corpus.Paragraph{para("h1", "f.txt", "红色物业"), para("h2", "f.txt", "金乡大蒜"), para("h3", "f.txt", "嘉祥石雕")})
+	if n := ix.DocCount(); n != 3 || ix.HeavyCost() != 6 {
+		t.Errorf("%d paragraphs: HeavyCost %d, want 6", n, ix.HeavyCost())
+	}
+}
+
+// TestMatchString: every mode has its API name, an unknown one a
+// placeholder, and ParseMatch reads the names back. Kills match.go
+// Match.String's m < 0 → <=.
+func TestMatchString(t *testing.T) {
+	for m, want := range map[Match]string{MatchExact: "exact", MatchAll: "all", MatchAny: "any", MatchAuto: "auto", Match(-1): "Match(-1)", Match(99): "Match(99)"} {
+		if got := m.String(); got != want {
+			t.Errorf("Match(%d).String() = %q, want %q", int(m), got, want)
+		}
+		if m >= MatchExact && m <= MatchAuto {
+			if back, err := ParseMatch(want); err != nil || back != m {
+				t.Errorf("ParseMatch(%q) = %v, %v; want %v", want, back, err, m)
+			}
+		}
+	}
+}
+
+// TestBestWindowStartsBound: at most maxStarts window starts are tried
+// (bounded work on pathological texts): after maxStarts sentence starts
+// each holding a mark, the start of a denser run further on is not tried
+// (a window from the last start tried may reach into it). Kills highlight.go bestWindow's
+// len(starts) < maxStarts → <=.
+func TestBestWindowStartsBound(t *testing.T) {
+	const width = 20
+	var b strings.Builder
+	for range 256 {
+		b.WriteString("红" + strings.Repeat("好", 9) + "。")
+	}
+	dense := b.Len()
+	b.WriteString(strings.Repeat("红好", 10))
+	text := b.String()
+	rs := []rune(text)
+	st, _ := bestWindow(rs, findSpans(foldRunes(text), []string{"红"}), width)
+	if denseAt := len([]rune(text[:dense])); st >= denseAt {
+		t.Errorf("window at %d: the run's own start %d, past maxStarts starts, was tried", st, denseAt)
+	}
+}
+
+// TestBestWindowFirstMarkAtStart: a window's offset is measured from its
+// first mark, also when that mark opens the text: the window at 0 (marks
+// at 0 and 10, offset 2) ties with the one at 20 (marks at 24 and 28,
+// offset 2) and, earlier, wins. Kills highlight.go bestWindow's
+// first < 0 → <= 0.
+func TestBestWindowFirstMarkAtStart(t *testing.T) {
+	text := "红" + strings.Repeat("好", 9) + "红" + strings.Repeat("好", 8) + "。" +
+		"好好好好红好好好红" + strings.Repeat("好", 10) + "。"
+	rs := []rune(text)
+	st, end := bestWindow(rs, findSpans(foldRunes(text), []string{"红"}), 20)
+	if st != 0 || end != 20 {
+		t.Errorf("bestWindow = %d, %d; want 0, 20", st, end)
 	}
 }
