@@ -82,6 +82,7 @@ func child(ctx context.Context, args []string, stdout io.Writer) error {
 		facetTop = fs.Int("facet-top", 100, "lucene facet values per dimension")
 		noFacets = fs.Bool("no-facets", false, "lucene: skip facet counting")
 		noHL     = fs.Bool("no-highlight", false, "lucene: skip highlighting")
+		noLeaf   = fs.Bool("no-leaf-cache", false, "bleve: turn the leaf cache off")
 	)
 	if err := fs.Parse(args[1:]); err != nil {
 		return usageError{fmt.Errorf("%s: %w", job, err)}
@@ -106,7 +107,7 @@ func child(ctx context.Context, args []string, stdout io.Writer) error {
 			break
 		}
 		res, err := QueryBleve(ctx, *index, log, QueryOptions{Clients: *clients, WarmupRounds: *warmup,
-			Rounds: *rounds, Variant: Variant(*variant), CPUProfile: *cpu})
+			Rounds: *rounds, Variant: Variant(*variant), CPUProfile: *cpu, NoLeafCache: *noLeaf})
 		if err != nil {
 			return err
 		}

@@ -113,6 +113,8 @@ type QueryOptions struct {
 	Variant      Variant
 	// CPUProfile, if set, is written for the measured rounds.
 	CPUProfile string
+	// NoLeafCache turns the index's leaf cache off (search.WithLeafCache).
+	NoLeafCache bool
 }
 
 // QueryResult is a replay's figures and each query's total, by query ID.
@@ -138,7 +140,11 @@ func QueryBleve(ctx context.Context, indexDir string, log []LogQuery, opt QueryO
 			return QueryResult{}, err
 		}
 	}
-	ix, err := search.Open(ctx, indexDir)
+	var opts []search.Option
+	if opt.NoLeafCache {
+		opts = append(opts, search.WithLeafCache(0))
+	}
+	ix, err := search.Open(ctx, indexDir, opts...)
 	if err != nil {
 		return QueryResult{}, fmt.Errorf("bleve query: %w", err)
 	}

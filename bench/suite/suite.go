@@ -39,6 +39,10 @@ type Config struct {
 	// Warmup and Passes are the passes over the log before and during each
 	// measured query run.
 	Warmup, Passes int
+	// NoLeafCache turns our engine's cache of common leaves off in the
+	// in-process query runs (search.WithLeafCache(0)): the log's repeats
+	// then cost what first sightings do.
+	NoLeafCache bool
 	// Clients are the concurrency levels measured (1 and 8).
 	Clients []int
 	// HTTP measures searchd over HTTP too; Breakdown runs the request
@@ -169,7 +173,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	for r := 1; r <= cfg.Rounds; r++ {
 		for _, n := range cfg.Clients {
 			args := []string{"-index", oursDir, "-log", logJSONL, "-clients", itoa(n), "-warmup", itoa(cfg.Warmup), "-rounds", itoa(cfg.Passes)}
-			st, hits, err := queryChild(ctx, cfg.Spawn, jobBleveQuery, args)
+			st, hits, err := queryChild(ctx, cfg.Spawn, jobBleveQuery, cfg.leafArgs(args))
 			if err != nil {
 				return nil, err
 			}
@@ -199,7 +203,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Breakdown {
 		for _, v := range Variants {
 			args := []string{"-index", oursDir, "-log", logJSONL, "-clients", "1", "-warmup", itoa(cfg.Warmup), "-rounds", itoa(cfg.Passes), "-variant", string(v)}
-			st, _, err := queryChild(ctx, cfg.Spawn, jobBleveQuery, args)
+			st, _, err := queryChild(ctx, cfg.Spawn, jobBleveQuery, cfg.leafArgs(args))
 			if err != nil {
 				return nil, err
 			}
@@ -224,7 +228,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 		args := []string{"-index", oursDir, "-log", logJSONL, "-clients", "1", "-warmup", itoa(cfg.Warmup), "-rounds", itoa(max(cfg.Passes, 2)), "-cpuprofile", prof}
-		if _, _, err := queryChild(ctx, cfg.Spawn, jobBleveQuery, args); err != nil {
+		if _, _, err := queryChild(ctx, cfg.Spawn, jobBleveQuery, cfg.leafArgs(args)); err != nil {
 			return nil, err
 		}
 		logf("cpu profile of our engine (full requests, 1 client): %s", prof)
@@ -443,4 +447,12 @@ func ParseClients(s string) ([]int, error) {
 		}
 	}
 	return out, nil
+}
+
+// leafArgs adds the leaf cache's flag to a bleve-query child's args.
+func (cfg Config) leafArgs(args []string) []string {
+	if cfg.NoLeafCache {
+		return append(args, "-no-leaf-cache")
+	}
+	return args
 }

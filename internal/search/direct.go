@@ -417,58 +417,49 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 		}
 		out = ev.mem.list(c)
 	}
-	at := 0
-	for i, s := range ev.segs {
-		if within == nil {
-			break
-		}
-		it := st.pls[i].Iterator(true, true, false, nil)
-		read := 0
-		{
-			lo, hi := segmentRange(within, at, s)
-			at = hi
-			cand := within[lo:hi]
-			if len(cand) == 0 {
-				continue
-			}
-			if ev.sparse(len(cand), st.counts[i]) {
-				if err := ev.termAdvancing(st, it, s, cand, &out); err != nil {
-					return out, err
-				}
-				continue
-			}
-			// Dense candidates: read every posting, keep those of cand.
-			for {
-				p, err := it.Next()
-				if err != nil {
-					return out, err
-				}
-				if p == nil {
-					break
-				}
-				local := p.Number()
-				for len(cand) > 0 && uint64(cand[0])-s.offset < local {
-					cand = cand[1:]
-				}
-				if len(cand) == 0 {
-					break
-				}
-				if uint64(cand[0])-s.offset == local {
-					out.add(cand[0], st.score(p.Frequency(), p.Norm()))
-				}
-				if read++; read == 1024 {
-					if err := ev.tick(read); err != nil {
-						return out, err
-					}
-					read = 0
-				}
-			}
-			continue
-		}
-	}
 	if within == nil {
 		err := ev.walkTerm(st, func(d uint32, p segment.Posting) { out.add(d, st.score(p.Frequency(), p.Norm())) })
 		return out, err
+	}
+	at := 0
+	for i, s := range ev.segs {
+		lo, hi := segmentRange(within, at, s)
+		at = hi
+		cand := within[lo:hi]
+		if len(cand) == 0 {
+			continue
+		}
+		it := st.pls[i].Iterator(true, true, false, nil)
+		if ev.sparse(len(cand), st.counts[i]) {
+			if err := ev.termAdvancing(st, it, s, cand, &out); err != nil {
+				return out, err
+			}
+			continue
+		}
+		// Dense candidates: read every posting, keep those of cand.
+		read := 0
+		for len(cand) > 0 {
+			p, err := it.Next()
+			if err != nil {
+				return out, err
+			}
+			if p == nil {
+				break
+			}
+			local := p.Number()
+			for len(cand) > 0 && uint64(cand[0])-s.offset < local {
+				cand = cand[1:]
+			}
+			if len(cand) > 0 && uint64(cand[0])-s.offset == local {
+				out.add(cand[0], st.score(p.Frequency(), p.Norm()))
+			}
+			if read++; read == 1024 {
+				if err := ev.tick(read); err != nil {
+					return out, err
+				}
+				read = 0
+			}
+		}
 	}
 	return out, nil
 }

@@ -323,3 +323,40 @@ func describeAll(qs []bq.Query) string {
 	}
 	return strings.Join(s, " ")
 }
+
+// TestDirectFallsBack checks that the shapes the direct evaluator does not
+// handle are left to Bleve's searchers: directPlan refuses them (and
+// anything holding one), so eachHit answers them through Bleve.
+func TestDirectFallsBack(t *testing.T) {
+	re := bq.NewRegexpQuery(`[^<>]?县[^<>]?`)
+	re.SetField(fieldText)
+	noField := bq.NewTermQuery("工作") // the default field: not resolved here
+	filtered := bq.NewBooleanQuery([]bq.Query{termOn(fieldText, "工作")}, nil, nil)
+	filtered.AddFilter(termOn(fieldCounty, "微山"))
+	for name, q := range map[string]bq.Query{
+		"regexp":           re,
+		"match all":        bq.NewMatchAllQuery(),
+		"bleve phrase":     bq.NewPhraseQuery([]string{"乡村", "村振"}, fieldText),
+		"range leaf":       rangeLeaves(termOn(fieldText, "工作"), 0, 10),
+		"term, no field":   noField,
+		"empty phrase":     newPhraseQuery(nil, fieldText),
+		"empty disjunct":   bq.NewDisjunctionQuery(nil),
+		"filter":           filtered,
+		"inside a boolean": bq.NewBooleanQuery([]bq.Query{termOn(fieldText, "工作")}, []bq.Query{re}, nil),
+		"inside a conjunct": bq.NewConjunctionQuery([]bq.Query{termOn(fieldText, "工作"),
+			bq.NewDisjunctionQuery([]bq.Query{re, termOn(fieldText, "发展")})}),
+	} {
+		if _, ok := directPlan(q); ok {
+			t.Errorf("%s: the direct evaluator takes it", name)
+		}
+	}
+	ix := build(t, defaultParagraphs(t))
+	handled, err := ix.directHits(context.Background(), re, 0, len(ix.table.live), func(int, float64) {})
+	if handled || err != nil {
+		t.Errorf("directHits on a regexp: handled %v, %v", handled, err)
+	}
+	var n int
+	if err := ix.eachHit(context.Background(), re, true, 0, len(ix.table.live), func(int, float64) { n++ }); err != nil || n == 0 {
+		t.Errorf("eachHit on a regexp (through Bleve): %d hits, %v", n, err)
+	}
+}

@@ -47,6 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		queries    = fs.Int("queries", 500, "queries in the log")
 		rounds     = fs.Int("rounds", 2, "A B rounds per figure")
 		warmup     = fs.Int("warmup", 1, "warm-up passes over the log before each query run")
+		noLeaf     = fs.Bool("no-leaf-cache", false, "turn our engine's cache of common leaves off (in-process runs)")
 		passes     = fs.Int("passes", 1, "measured passes over the log per query run")
 		clients    = fs.String("clients", "1,8", "concurrent clients, comma-separated")
 		httpRuns   = fs.Bool("http", true, "also load searchd over HTTP")
@@ -86,7 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		cfg := suite.Config{
 			Corpus: spec, CacheDir: *cache, Fresh: *fresh, LogSeed: *logSeed, Queries: *queries,
-			Rounds: *rounds, Warmup: *warmup, Passes: *passes, Clients: cl, HTTP: *httpRuns, Breakdown: *breakdown,
+			Rounds: *rounds, Warmup: *warmup, Passes: *passes, NoLeafCache: *noLeaf, Clients: cl, HTTP: *httpRuns, Breakdown: *breakdown,
 			CPUProfile: *cpuprofile, BatchSize: *batch, LuceneThreads: *lthreads, BuildOnly: *buildOnly,
 			Spawn: spawn, Logf: logf, Command: command,
 		}
