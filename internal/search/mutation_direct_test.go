@@ -1,0 +1,160 @@
+package search
+
+// Tests written to kill mutants of the code written after 11:00 UTC on
+// 2026-12-01 (direct.go, leafcache.go, stored.go, bm25.go and the newer
+// lines of pass.go, match.go, compile.go) that lived (docs/mutation.md,
+// run with bench/cmd/mutants -since): each names the mutant it kills.
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strconv"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/search"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"countynews/internal/text"
+)
+
+// TestFieldLengthsSkipEmptyFields: a field whose sampled documents hold
+// no token (a topic of punctuation alone) is left out of the measured
+// averages, so Bleve's estimate stays; an average of 0 would make Bleve
+// score the field with TF-IDF instead of BM25. Kills bm25.go
+// fieldLengths' s > 0 → s >= 0.
+func TestFieldLengthsSkipEmptyFields(t *testing.T) {
+	ps := rankingParagraphs()[:5]
+	for i := range ps {
+		ps[i].Topic = "——。"
+	}
+	ix := build(t, ps)
+	if n := len(ix.sch.indexCJK.Analyze([]byte(text.Fold(ps[0].Topic)))); n != 0 {
+		t.Fatalf("the topic %q analyses to %d tokens: the test needs none", ps[0].Topic, n)
+	}
+	rd, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	avg, err := ix.fieldLengths(rd, len(ps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := avg[fieldTopic]; ok {
+		t.Errorf("topic average %v measured from topics without tokens; want it left out", a)
+	}
+	if avg[fieldText] <= 0 {
+		t.Errorf("text average %v, want the texts' mean length", avg[fieldText])
+	}
+}
+
+
+// directEqualsBleve requires the direct evaluator to give each query's
+// hits with Bleve's scores bit for bit.
+func directEqualsBleve(t *testing.T, ctx context.Context, ix *Index, qs []bq.Query) {
+	t.Helper()
+	for i, q := range qs {
+		if _, ok := directPlan(q); !ok {
+			t.Fatalf("query %d %s: not handled by the direct evaluator", i, describe(q))
+		}
+		run := func(noDirect bool) map[int]float64 {
+			ix.noDirect = noDirect
+			defer func() { ix.noDirect = false }()
+			hs := map[int]float64{}
+			if err := ix.eachHit(ctx, q, true, 0, len(ix.table.live), func(n int, s float64) { hs[n] = s }); err != nil {
+				t.Fatalf("query %d %s: %v", i, describe(q), err)
+			}
+			return hs
+		}
+		got, want := run(false), run(true)
+		if len(want) == 0 {
+			t.Fatalf("query %d %s: no hits: the test needs some", i, describe(q))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("query %d %s: direct %v, Bleve %v", i, describe(q), got, want)
+		}
+	}
+}
+
+// TestDirectBooleanOfOneTerm: a boolean query whose only part is a term
+// (hand-built: BooleanQuery.Searcher returns that part's searcher, and a
+// lone term searcher at the root has no query norm) scores as Bleve does
+// bit for bit. Kills direct.go directRun's root.op == dBool → != (the
+// norm 1/√(w²) applied to the term: 1 to rounding only).
+func TestDirectBooleanOfOneTerm(t *testing.T) {
+	ix := build(t, defaultParagraphs(t))
+	var qs []bq.Query
+	for _, w := range []string{"工作", "发展", "服务", "建设", "党员", "群众", "乡村", "推进"} {
+		for _, b := range []float64{1, 0.7, 2.5} {
+			qs = append(qs,
+				&bq.BooleanQuery{Must: boosted(termOn(fieldText, w), b)},
+				&bq.BooleanQuery{Should: boosted(termOn(fieldText, w), b)})
+		}
+	}
+	directEqualsBleve(t, context.Background(), ix, qs)
+}
+
+// TestDirectTFIDF: statistics giving a field an average length of 0 make
+// Bleve score its terms with TF-IDF instead of BM25; the direct
+// evaluator must too, bit for bit. Kills direct.go termStats' TF-IDF idf
+// st.count+1.0 → st.count-1.0.
+func TestDirectTFIDF(t *testing.T) {
+	ix := build(t, defaultParagraphs(t))
+	stats, err := ix.relaxedStats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero := &search.BM25Stats{DocCount: stats.DocCount, FieldCardinality: maps.Clone(stats.FieldCardinality)}
+	zero.FieldCardinality[fieldText] = 0
+	ctx := context.WithValue(context.Background(), search.BM25StatsKey, zero)
+	var qs []bq.Query
+	for _, w := range []string{"工作", "发展", "服务", "党员"} {
+		qs = append(qs, termOn(fieldText, w),
+			bq.NewDisjunctionQuery([]bq.Query{termOn(fieldText, w), termOn(fieldText, "群众")}))
+	}
+	directEqualsBleve(t, ctx, ix, qs)
+}
+
+// TestArenaReuse: a list handed out again has room for what is asked
+// (scores only, or documents and scores), and an idle arena keeps no list
+// that would take it over arenaKeep bytes. Kills direct.go
+// arena.scoresOnly's cap(l.scores) >= n → < (a list too short sliced
+// past its capacity) and arena.reset's kept+size → kept-size.
+func TestArenaReuse(t *testing.T) {
+	a := &arena{}
+	a.scoresOnly(3)
+	a.list(5)
+	a.reset()
+	if len(a.free) != 2 {
+		t.Fatalf("%d free lists after a reset, want 2", len(a.free))
+	}
+	if s := a.scoresOnly(10); len(s) != 10 {
+		t.Errorf("scoresOnly(10) gave %d scores", len(s))
+	}
+	if s := a.scoresOnly(4); len(s) != 4 || cap(s) != 5 {
+		t.Errorf("scoresOnly(4) gave %d scores of capacity %d, want the free list of 5", len(s), cap(s))
+	}
+	a.reset()
+	huge := arenaKeep/12 + 1 // 4 bytes a document, 8 a score
+	a = &arena{}
+	a.list(huge)
+	a.reset()
+	if len(a.free) != 0 {
+		t.Errorf("an idle arena keeps a list of %d bytes, over its %d", 12*huge, arenaKeep)
+	}
+}
+
+// TestLeafCacheCountsEntries: every cached leaf counts against the
+// bound, an empty one too (its key and bookkeeping). Kills leafcache.go
+// put's + 64 → - 64 (empty leaves then count negative bytes and the
+// cache grows without bound).
+func TestLeafCacheCountsEntries(t *testing.T) {
+	c := newLeafCache(1, 1000)
+	for i := range 200 {
+		c.put(&leafEntry{key: "k" + strconv.Itoa(i), bases: [][]float64{nil}})
+	}
+	if c.size > c.max || c.size <= 0 || len(c.items) > 1000/64 || len(c.items) == 0 {
+		t.Errorf("a cache of %d bytes holds %d empty leaves counted as %d bytes", c.max, len(c.items), c.size)
+	}
+}
