@@ -997,8 +997,11 @@ type arena struct {
 	free   []hitList
 }
 
-// arenaKeep bounds the bytes an idle arena keeps.
-const arenaKeep = 64 << 20
+// arenaKeep bounds the bytes an idle arena keeps: a search's lists at a
+// million paragraphs (a common phrase's 100,000 hits are 1.2 MB a list);
+// one arena is kept per search running at once (sync.Pool, emptied by the
+// garbage collector when idle).
+const arenaKeep = 16 << 20
 
 // list returns an empty list with room for n hits.
 func (a *arena) list(n int) hitList {
