@@ -34,7 +34,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cache := fs.String("cache", "/tmp/countynews-relevance", "cache folder for the indexes")
 	news := fs.String("news", "../shared/corpus/real/news-2023.jsonl.gz", "the news-2023 export")
 	questions := fs.String("questions", "../shared/eval/relevance-dev.jsonl", "the questions")
-	rounds := fs.Int("rounds", 2, "timed rounds (the first of several warms up)")
+	rounds := fs.Int("rounds", 2, "timed rounds: ours, the first on a freshly opened index, the others exact repeats (reported as repeat_p50_ms, repeat_p99_ms); Lucene, the first of several warms up")
 	n := fs.Int("n", 0, "only the first n questions (0: all)")
 	noLucene := fs.Bool("no-lucene", false, "skip Lucene")
 	dumpPath := fs.String("dump", "", "write each question's answer (first 10 articles, mode, words, rank of the first relevant) to this file, one JSON a line per engine")
