@@ -30,6 +30,7 @@
 //	nice -n 19 go run ./bench/cmd/mutants ./query         # all of them
 //	nice -n 19 go run ./bench/cmd/mutants -sample 200 -seed 1 -out search.jsonl ./internal/search
 //	go run ./bench/cmd/mutants -mutants survivors.txt ./corpus   # re-run named mutants
+//	go run ./bench/cmd/mutants -list -since bd6903b ./internal/search  # the code written since a commit
 //
 // -out appends one JSON line per judged mutant; with -resume the mutants
 // already in it are not run again. Interrupt (^C) prints the summary so far.
@@ -52,6 +53,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -119,6 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed of the sample")
 	files := fs.String("files", "", "comma-separated file names: mutate only these")
 	exclude := fs.String("exclude", "", "regexp of file names not to mutate")
+	since := fs.String("since", "", "git revision: mutate only the lines added or changed since it (the new code's stratum)")
 	listed := fs.String("mutants", "", "file naming the mutants to judge (gremlins' or this command's output lines)")
 	out := fs.String("out", "", "append one JSON line per judged mutant to this file")
 	resume := fs.Bool("resume", false, "skip the mutants already in -out")
@@ -151,6 +154,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ms, err := enumerate(e.dir, only)
 	if err != nil {
 		return err
+	}
+	if *since != "" {
+		if ms, err = changedSince(ctx, e.dir, *since, ms); err != nil {
+			return err
+		}
 	}
 	if *listed != "" {
 		b, err := os.ReadFile(*listed)
@@ -305,6 +313,59 @@ func fileFilter(files, exclude string) (func(string) bool, error) {
 	return func(base string) bool {
 		return (keep == nil || keep[base]) && (re == nil || !re.MatchString(base))
 	}, nil
+}
+
+// changedSince keeps the mutants on lines that git diff (against the
+// working tree) reports added or changed since rev; a file that did not
+// exist at rev is new in every line.
+func changedSince(ctx context.Context, dir, rev string, ms []mutant) ([]mutant, error) {
+	lines := map[string]map[int]bool{}
+	var out []mutant
+	for _, m := range ms {
+		set, ok := lines[m.File]
+		if !ok {
+			c := exec.CommandContext(ctx, "git", "-C", dir, "diff", "--no-color", "--no-ext-diff", "-U0", rev, "--", m.File)
+			var errb bytes.Buffer
+			c.Stderr = &errb
+			b, err := c.Output()
+			if err != nil {
+				return nil, fmt.Errorf("-since %s: git diff %s: %w: %s", rev, m.File, err, strings.TrimSpace(errb.String()))
+			}
+			if set, err = addedLines(b); err != nil {
+				return nil, fmt.Errorf("-since %s: %s: %w", rev, m.File, err)
+			}
+			lines[m.File] = set
+		}
+		if set[m.Line] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+var hunkHeader = regexp.MustCompile(`(?m)^@@ -\S+ \+(\d+)(?:,(\d+))? @@`)
+
+// addedLines reads a unified diff of one file made with -U0: the new
+// file's line numbers that its hunks add (a hunk "+12,3" adds 12 to 14,
+// "+12" line 12 alone, "+12,0" none).
+func addedLines(diff []byte) (map[int]bool, error) {
+	set := map[int]bool{}
+	for _, h := range hunkHeader.FindAllSubmatch(diff, -1) {
+		start, err := strconv.Atoi(string(h[1]))
+		if err != nil {
+			return nil, err
+		}
+		n := 1
+		if len(h[2]) > 0 {
+			if n, err = strconv.Atoi(string(h[2])); err != nil {
+				return nil, err
+			}
+		}
+		for i := start; i < start+n; i++ {
+			set[i] = true
+		}
+	}
+	return set, nil
 }
 
 // judge compiles the mutant with an overlay and runs its covering tests,

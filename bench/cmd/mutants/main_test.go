@@ -5,8 +5,10 @@ import (
 	"context"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -204,5 +206,106 @@ func TestRun(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "killed 0, lived 0, timed out 0, not covered 1") {
 		t.Errorf("resumed run:\n%s", out.String())
+	}
+}
+
+func TestFileFilter(t *testing.T) {
+	for _, c := range []struct {
+		name, files, exclude string
+		keep, drop           []string
+	}{
+		{"none", "", "", []string{"a.go", "b.go"}, nil},
+		{"files", "a.go, c.go", "", []string{"a.go", "c.go"}, []string{"b.go", "aa.go"}},
+		{"exclude", "", `^b`, []string{"a.go"}, []string{"b.go", "bm25.go"}},
+		{"both", "a.go,b.go", `^b`, []string{"a.go"}, []string{"b.go", "c.go"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			keep, err := fileFilter(c.files, c.exclude)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range c.keep {
+				if !keep(f) {
+					t.Errorf("%s dropped", f)
+				}
+			}
+			for _, f := range c.drop {
+				if keep(f) {
+					t.Errorf("%s kept", f)
+				}
+			}
+		})
+	}
+	if _, err := fileFilter("", "("); err == nil || !strings.Contains(err.Error(), "-exclude") {
+		t.Errorf("bad -exclude: %v", err)
+	}
+}
+
+func TestAddedLines(t *testing.T) {
+	diff := "diff --git a/p.go b/p.go\n--- a/p.go\n+++ b/p.go\n" +
+		"@@ -3 +3 @@ func f() {\n-\tx := 1\n+\tx := 2\n" +
+		"@@ -7,0 +8,2 @@\n+\ty := 3\n+\tz := 4\n" +
+		"@@ -20,2 +22,0 @@\n-\ta\n-\tb\n" +
+		"@@ -0,0 +30,3 @@\n+a\n+b\n+c\n"
+	got, err := addedLines([]byte(diff))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int{3, 8, 9, 30, 31, 32}
+	var lines []int
+	for l := range got {
+		lines = append(lines, l)
+	}
+	slices.Sort(lines)
+	if !slices.Equal(lines, want) {
+		t.Errorf("added lines %v, want %v", lines, want)
+	}
+}
+
+// TestSince lists the mutants of a git repository's package changed since
+// its first commit: the new line and the new file, not the old line.
+func TestSince(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	dir := t.TempDir()
+	write := func(name, s string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git := func(args ...string) {
+		c := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@t"}, args...)...)
+		if b, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, b)
+		}
+	}
+	write("go.mod", "module m\n\ngo 1.22\n")
+	write("m.go", "package m\n\nfunc A(a int) bool { return a > 1 }\n\nfunc B(a int) bool { return a < 1 }\n")
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-q", "-m", "one")
+	write("m.go", "package m\n\nfunc A(a int) bool { return a > 1 }\n\nfunc B(a int) bool { return a <= 2 }\n")
+	write("n.go", "package m\n\nfunc C(a int) int { return a + 1 }\n")
+	git("add", "n.go")
+	t.Chdir(dir)
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"-list", "-since", "HEAD", "-tests", "X", "."}, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		got = append(got, strings.Split(line, "\t")[0])
+	}
+	want := []string{
+		"m.go:5:31 CONDITIONALS_BOUNDARY <=→<",
+		"m.go:5:31 CONDITIONALS_NEGATION <=→>",
+		"n.go:3:30 ARITHMETIC_BASE +→-",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("mutants since HEAD:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if err := run(context.Background(), []string{"-list", "-since", "nosuchrev", "-tests", "X", "."}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "-since nosuchrev") {
+		t.Errorf("unknown revision: %v", err)
 	}
 }
