@@ -240,6 +240,8 @@ type evaluator struct {
 	steer    int8                                // tests: 1 always advance to candidates, -1 never, 0 by sparse
 	leaves   *leafCache                          // nil: none
 	mem      *arena                              // the lists of this search
+	every    int                                 // tests: postings between checks of ctx (0: checkEvery)
+	batch    int                                 // postings counted at once towards a check
 }
 
 // termStats reads what scoring term in field needs, as Bleve's term
@@ -359,7 +361,7 @@ const checkEvery = 1 << 14
 
 func (ev *evaluator) tick(n int) error {
 	ev.postings += n
-	if ev.postings >= checkEvery {
+	if ev.postings >= cmp.Or(ev.every, checkEvery) {
 		ev.postings = 0
 		if err := ev.ctx.Err(); err != nil {
 			return err
@@ -453,7 +455,7 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 			if len(cand) > 0 && uint64(cand[0])-s.offset == local {
 				out.add(cand[0], st.score(p.Frequency(), p.Norm()))
 			}
-			if read++; read == 1024 {
+			if read++; read == ev.batch {
 				if err := ev.tick(read); err != nil {
 					return out, err
 				}
@@ -479,7 +481,7 @@ func (ev *evaluator) walkTerm(st *termStats, fn func(d uint32, p segment.Posting
 				break
 			}
 			fn(uint32(s.offset+p.Number()), p)
-			if read++; read == 1024 {
+			if read++; read == ev.batch {
 				if err := ev.tick(read); err != nil {
 					return err
 				}
@@ -526,7 +528,7 @@ func (ev *evaluator) termAdvancing(st *termStats, it segment.PostingsIterator, s
 		if p.Number() == local {
 			out.add(d, st.score(p.Frequency(), p.Norm()))
 		}
-		if read++; read == 1024 {
+		if read++; read == ev.batch {
 			if err := ev.tick(read); err != nil {
 				return err
 			}
@@ -636,7 +638,7 @@ func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur
 				}
 				cur[i] = p
 			}
-			if steps++; steps == 1024 {
+			if steps++; steps == ev.batch {
 				if err := ev.tick(steps); err != nil {
 					return err
 				}
@@ -942,7 +944,10 @@ func (ix *Index) directRun(ctx context.Context, q bq.Query, visit func(hitList) 
 	if err != nil {
 		return true, searchError(ctx, err)
 	}
-	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, dicts: map[string][]segment.TermDictionary{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves}
+	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, dicts: map[string][]segment.TermDictionary{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves, every: ix.checkEvery, batch: 1024}
+	if ev.every > 0 && ev.every < ev.batch {
+		ev.batch = ev.every
+	}
 	if st, ok := ctx.Value(search.BM25StatsKey).(*search.BM25Stats); ok {
 		ev.stats, ev.docs = st, uint64(st.DocCount)
 	}
@@ -997,8 +1002,11 @@ type arena struct {
 	free   []hitList
 }
 
-// arenaKeep bounds the bytes an idle arena keeps.
-const arenaKeep = 64 << 20
+// arenaKeep bounds the bytes an idle arena keeps: a search's lists at a
+// million paragraphs (a common phrase's 100,000 hits are 1.2 MB a list);
+// one arena is kept per search running at once (sync.Pool, emptied by the
+// garbage collector when idle).
+const arenaKeep = 16 << 20
 
 // list returns an empty list with room for n hits.
 func (a *arena) list(n int) hitList {

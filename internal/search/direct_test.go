@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -358,5 +359,44 @@ func TestDirectFallsBack(t *testing.T) {
 	var n int
 	if err := ix.eachHit(context.Background(), re, true, 0, len(ix.table.live), func(int, float64) { n++ }); err != nil || n == 0 {
 		t.Errorf("eachHit on a regexp (through Bleve): %d hits, %v", n, err)
+	}
+}
+
+// flipCtx is a context whose Err turns to Canceled after its first n
+// calls.
+type flipCtx struct {
+	context.Context
+	n *int
+}
+
+func (c flipCtx) Err() error {
+	if *c.n--; *c.n < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestDirectCancelled checks that the direct evaluator honours its
+// context: before it starts, and while it reads postings.
+func TestDirectCancelled(t *testing.T) {
+	ix := build(t, tableParagraphs(t))
+	ix.leaves = nil
+	q := bq.NewDisjunctionQuery([]bq.Query{termOn(fieldText, "工作"), termOn(fieldText, "发展"), newPhraseQuery([]string{"乡村", "村振", "振兴"}, fieldText)})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	n := 0
+	err := ix.eachHit(ctx, q, true, 0, len(ix.table.live), func(int, float64) { n++ })
+	if !errors.Is(err, context.Canceled) || n > 0 {
+		t.Errorf("cancelled before: %d hits, %v", n, err)
+	}
+	ix.checkEvery = 1
+	defer func() { ix.checkEvery = 0 }()
+	calls := 3 // the start and the first checks pass
+	err = ix.eachHit(flipCtx{context.Background(), &calls}, q, true, 0, len(ix.table.live), func(int, float64) { n++ })
+	if !errors.Is(err, context.Canceled) || n > 0 {
+		t.Errorf("cancelled while reading: %d hits, %v", n, err)
+	}
+	if err := ix.eachHit(context.Background(), q, true, 0, len(ix.table.live), func(int, float64) { n++ }); err != nil || n == 0 {
+		t.Errorf("not cancelled: %d hits, %v", n, err)
 	}
 }
