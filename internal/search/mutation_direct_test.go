@@ -49,7 +49,6 @@ func TestFieldLengthsSkipEmptyFields(t *testing.T) {
 	}
 }
 
-
 // directEqualsBleve requires the direct evaluator to give each query's
 // hits with Bleve's scores bit for bit.
 func directEqualsBleve(t *testing.T, ctx context.Context, ix *Index, qs []bq.Query) {
