@@ -436,7 +436,8 @@ func newReflectDoc(p corpus.Paragraph) (reflectDoc, error) {
 // COUNTYNEWS_QUESTIONS_INDEX (the relevance harness's cached one), for
 // profiling; it is skipped without them. The /bleve variant goes through
 // Bleve's searchers instead of the direct evaluator, /direct-nocache
-// without the leaf cache (each question's leaves read from the postings).
+// without the leaf cache (each question's leaves read from the postings),
+// -onecore also without borrowing a spare core.
 func BenchmarkQuestions(b *testing.B) {
 	path, qfile := os.Getenv("COUNTYNEWS_QUESTIONS_INDEX"), os.Getenv("COUNTYNEWS_QUESTIONS")
 	if path == "" || qfile == "" {
@@ -461,15 +462,18 @@ func BenchmarkQuestions(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ix.Close()
-	cache := ix.leaves
-	for _, name := range []string{"direct", "direct-nocache", "bleve"} {
+	cache, spare := ix.leaves, ix.spare
+	for _, name := range []string{"direct", "direct-nocache", "direct-nocache-onecore", "bleve"} {
 		b.Run(name, func(b *testing.B) {
 			ix.noDirect = name == "bleve"
 			ix.leaves = cache
 			if name != "direct" {
 				ix.leaves = nil
 			}
-			defer func() { ix.noDirect, ix.leaves = false, cache }()
+			if strings.HasSuffix(name, "-onecore") {
+				ix.spare = make(chan struct{}) // no core to borrow
+			}
+			defer func() { ix.noDirect, ix.leaves, ix.spare = false, cache, spare }()
 			var lat []time.Duration
 			for i := 0; i < b.N; i++ {
 				r := Request{Query: qs[i%len(qs)], Match: MatchAuto, Size: 10, Highlight: true, Facets: true}
