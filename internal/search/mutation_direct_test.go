@@ -157,3 +157,41 @@ func TestLeafCacheCountsEntries(t *testing.T) {
 		t.Errorf("a cache of %d bytes holds %d empty leaves counted as %d bytes", c.max, len(c.items), c.size)
 	}
 }
+
+// TestLeafCacheMin: the leaf cache keeps the leaves of at least its
+// minimum of postings, and only those (a rare leaf is cheap to read).
+// Kills direct.go eval's n.count >= ev.leaves.min → <.
+func TestLeafCacheMin(t *testing.T) {
+	ix := build(t, defaultParagraphs(t))
+	ctx := context.Background()
+	const min = 3
+	rare, common := 0, 0
+	for _, w := range []string{"工作", "发展", "服务", "党员", "群众", "乡村", "红色", "物业", "微山", "梁山", "金乡", "振兴"} {
+		q := termOn(fieldText, w)
+		ix.noDirect = true
+		hits := 0
+		if err := ix.eachHit(ctx, q, false, 0, len(ix.table.live), func(int, float64) { hits++ }); err != nil {
+			t.Fatal(err)
+		}
+		ix.noDirect = false
+		if hits == 0 {
+			continue
+		}
+		ix.leaves = newLeafCache(min, 1<<30)
+		if err := ix.eachHit(ctx, q, true, 0, len(ix.table.live), func(int, float64) {}); err != nil {
+			t.Fatal(err)
+		}
+		_, cached := ix.leaves.items[leafKey(&dnode{op: dTerm, field: fieldText, terms: []string{w}})]
+		if cached != (hits >= min) {
+			t.Errorf("%s: %d postings, cached %v (the minimum is %d)", w, hits, cached, min)
+		}
+		if hits >= min {
+			common++
+		} else {
+			rare++
+		}
+	}
+	if rare == 0 || common == 0 {
+		t.Fatalf("%d rare and %d common words: the test needs both", rare, common)
+	}
+}
