@@ -7,6 +7,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
+	"countynews/corpus"
 	"countynews/internal/text"
 )
 
@@ -119,7 +121,9 @@ func TestDirectTFIDF(t *testing.T) {
 // (scores only, or documents and scores), and an idle arena keeps no list
 // that would take it over arenaKeep bytes. Kills direct.go
 // arena.scoresOnly's cap(l.scores) >= n → < (a list too short sliced
-// past its capacity) and arena.reset's kept+size → kept-size.
+// past its capacity), arena.list's cap(l.docs) >= n → < (a list with no
+// room handed out: it grows, against the arena's promise) and
+// arena.reset's kept+size → kept-size.
 func TestArenaReuse(t *testing.T) {
 	a := &arena{}
 	a.scoresOnly(3)
@@ -133,6 +137,15 @@ func TestArenaReuse(t *testing.T) {
 	}
 	if s := a.scoresOnly(4); len(s) != 4 || cap(s) != 5 {
 		t.Errorf("scoresOnly(4) gave %d scores of capacity %d, want the free list of 5", len(s), cap(s))
+	}
+	a.reset()
+	// A free list of scores alone (from scoresOnly) has no room for
+	// documents: list must not hand it out as one.
+	a = &arena{}
+	a.scoresOnly(20)
+	a.reset()
+	if l := a.list(10); cap(l.docs) < 10 || cap(l.scores) < 10 {
+		t.Errorf("list(10) gave room for %d documents and %d scores", cap(l.docs), cap(l.scores))
 	}
 	a.reset()
 	huge := arenaKeep/12 + 1 // 4 bytes a document, 8 a score
@@ -193,5 +206,49 @@ func TestLeafCacheMin(t *testing.T) {
 	}
 	if rare == 0 || common == 0 {
 		t.Fatalf("%d rare and %d common words: the test needs both", rare, common)
+	}
+}
+
+// errAfter is a context whose Err is nil for its first n calls and
+// context.Canceled after: a search cancelled while it reads postings.
+type errAfter struct {
+	context.Context
+	n *int
+}
+
+func (c errAfter) Err() error {
+	if *c.n > 0 {
+		*c.n--
+		return nil
+	}
+	return context.Canceled
+}
+
+// TestDirectCancelledWhileReading: a search cancelled while the direct
+// evaluator walks long postings lists stops with the context's error
+// (the walk checks it every checkEvery postings). Kills direct.go
+// walkTerm's read++ → read-- (the walk never checks).
+func TestDirectCancelledWhileReading(t *testing.T) {
+	var ps []corpus.Paragraph
+	for i := range 1100 {
+		ps = append(ps, para(fmt.Sprintf("p%04d", i), "f.txt", "工作"+filler(20, i)+"。"))
+	}
+	ix := build(t, ps)
+	ix.leaves = nil // every leaf read from the postings
+	var kids []bq.Query
+	for range 20 { // 20 × 1100 postings: past checkEvery
+		kids = append(kids, termOn(fieldText, "工作"))
+	}
+	q := bq.NewDisjunctionQuery(kids)
+	calls := 1 // directRun's check before it starts
+	ctx := errAfter{context.Background(), &calls}
+	err := ix.eachHit(ctx, q, true, 0, len(ix.table.live), func(int, float64) {})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("a search cancelled while reading: %v, want context.Canceled", err)
+	}
+	calls = 1 << 30
+	hits := 0
+	if err := ix.eachHit(ctx, q, true, 0, len(ix.table.live), func(int, float64) { hits++ }); err != nil || hits != len(ps) {
+		t.Errorf("the same search not cancelled: %d hits, %v; want %d", hits, err, len(ps))
 	}
 }
