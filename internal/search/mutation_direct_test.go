@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"maps"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/search"
@@ -51,24 +52,34 @@ func TestFieldLengthsSkipEmptyFields(t *testing.T) {
 	}
 }
 
-// directEqualsBleve requires the direct evaluator to give each query's
-// hits with Bleve's scores bit for bit.
+// directEqualsBleve requires the direct evaluator to handle each query
+// and give its hits with Bleve's scores bit for bit.
 func directEqualsBleve(t *testing.T, ctx context.Context, ix *Index, qs []bq.Query) {
 	t.Helper()
 	for i, q := range qs {
 		if _, ok := directPlan(q); !ok {
 			t.Fatalf("query %d %s: not handled by the direct evaluator", i, describe(q))
 		}
-		run := func(noDirect bool) map[int]float64 {
-			ix.noDirect = noDirect
-			defer func() { ix.noDirect = false }()
-			hs := map[int]float64{}
-			if err := ix.eachHit(ctx, q, true, 0, len(ix.table.live), func(n int, s float64) { hs[n] = s }); err != nil {
-				t.Fatalf("query %d %s: %v", i, describe(q), err)
+		// The direct side through directRun itself: eachHit falls back
+		// to Bleve when the evaluator declines (or panics before it
+		// answers), which would hide its faults.
+		got := map[int]float64{}
+		handled, err := ix.directRun(ctx, q, func(res hitList) error {
+			for j, d := range res.docs {
+				got[int(d)] = res.scores[j]
 			}
-			return hs
+			return nil
+		})
+		if !handled || err != nil {
+			t.Fatalf("query %d %s: direct evaluator handled %v: %v", i, describe(q), handled, err)
 		}
-		got, want := run(false), run(true)
+		want := map[int]float64{}
+		ix.noDirect = true
+		err = ix.eachHit(ctx, q, true, 0, len(ix.table.live), func(n int, s float64) { want[n] = s })
+		ix.noDirect = false
+		if err != nil {
+			t.Fatalf("query %d %s: %v", i, describe(q), err)
+		}
 		if len(want) == 0 {
 			t.Fatalf("query %d %s: no hits: the test needs some", i, describe(q))
 		}
@@ -160,7 +171,8 @@ func TestArenaReuse(t *testing.T) {
 // TestLeafCacheCountsEntries: every cached leaf counts against the
 // bound, an empty one too (its key and bookkeeping). Kills leafcache.go
 // put's + 64 → - 64 (empty leaves then count negative bytes and the
-// cache grows without bound).
+// cache grows without bound) and its c.size > c.max → >= (leaves that
+// fill the bound exactly evicted).
 func TestLeafCacheCountsEntries(t *testing.T) {
 	c := newLeafCache(1, 1000)
 	for i := range 200 {
@@ -168,6 +180,16 @@ func TestLeafCacheCountsEntries(t *testing.T) {
 	}
 	if c.size > c.max || c.size <= 0 || len(c.items) > 1000/64 || len(c.items) == 0 {
 		t.Errorf("a cache of %d bytes holds %d empty leaves counted as %d bytes", c.max, len(c.items), c.size)
+	}
+	// Leaves filling the bound exactly all stay.
+	one := &leafEntry{key: "k0", docs: []uint32{1, 2}, bases: [][]float64{{1, 2}}}
+	c.put(one)
+	size := one.bytes
+	c = newLeafCache(1, 2*size)
+	c.put(&leafEntry{key: "k1", docs: []uint32{1, 2}, bases: [][]float64{{1, 2}}})
+	c.put(&leafEntry{key: "k2", docs: []uint32{3, 4}, bases: [][]float64{{3, 4}}})
+	if len(c.items) != 2 || c.size != 2*size {
+		t.Errorf("a cache of %d bytes holds %d leaves of %d bytes (%d in all), want 2", c.max, len(c.items), size, c.size)
 	}
 }
 
@@ -250,5 +272,57 @@ func TestDirectCancelledWhileReading(t *testing.T) {
 	hits := 0
 	if err := ix.eachHit(ctx, q, true, 0, len(ix.table.live), func(int, float64) { hits++ }); err != nil || hits != len(ps) {
 		t.Errorf("the same search not cancelled: %d hits, %v; want %d", hits, err, len(ps))
+	}
+}
+
+// TestLeafCacheWithin: cached leaves restricted to the hits of a rarer
+// leaf (a conjunction's later kids) give Bleve's hits and scores, the
+// cache filled and then read, whichever list runs out first. Kills
+// leafcache.go cachedLeaf's i < len(within) → <= (a read past the
+// candidates).
+func TestLeafCacheWithin(t *testing.T) {
+	ix := build(t, defaultParagraphs(t))
+	words := []string{"工作", "发展", "服务", "党员", "群众", "乡村", "红色", "物业", "微山", "梁山", "振兴"}
+	var qs []bq.Query
+	for _, a := range words {
+		for _, b := range words {
+			if a != b {
+				qs = append(qs, bq.NewConjunctionQuery([]bq.Query{termOn(fieldText, a), termOn(fieldText, b)}))
+			}
+		}
+	}
+	var found []bq.Query
+	ctx := context.Background()
+	for _, q := range qs {
+		n := 0
+		ix.noDirect = true
+		if err := ix.eachHit(ctx, q, false, 0, len(ix.table.live), func(int, float64) { n++ }); err != nil {
+			t.Fatal(err)
+		}
+		ix.noDirect = false
+		if n > 0 {
+			found = append(found, q)
+		}
+	}
+	if len(found) < 10 {
+		t.Fatalf("only %d conjunctions find something: the test needs more", len(found))
+	}
+	keep := ix.leaves
+	defer func() { ix.leaves = keep }()
+	ix.leaves = newLeafCache(1, 1<<30)
+	directEqualsBleve(t, ctx, ix, found) // read and cached
+	directEqualsBleve(t, ctx, ix, found) // from the cache
+}
+
+// TestAccumulatorSize: an accumulator taken from the index's pool is
+// used only if it spans the generation's documents (an update changes
+// their count). Kills direct.go accumulator's len(a.sum) == ev.maxDoc →
+// !=. (Under -race sync.Pool drops some items, which only weakens it.)
+func TestAccumulatorSize(t *testing.T) {
+	ev := &evaluator{pool: &sync.Pool{}, maxDoc: 10}
+	ev.pool.Put(&accumulator{sum: make([]float64, 5), count: make([]uint16, 5), seen: make([]uint64, 1)})
+	a := ev.accumulator()
+	if len(a.sum) != 10 || len(a.count) != 10 || len(a.seen) != 1 {
+		t.Errorf("accumulator for 10 documents: %d sums, %d counts, %d words of bits", len(a.sum), len(a.count), len(a.seen))
 	}
 }
