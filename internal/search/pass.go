@@ -191,7 +191,11 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 // collector finds them (visitHits, scorch.go) instead of into its top-N
 // store: nothing is sorted, no doc values are read, no ID is loaded.
 func (ix *Index) eachHit(ctx context.Context, q bq.Query, score bool, lo, hi int, fn func(n int, score float64)) error {
-	if handled, err := ix.directHits(ctx, q, lo, hi, fn); handled {
+	// A panic inside the direct evaluator comes back as an error with
+	// handled false: it is returned (a *PanicError, counted like any other),
+	// never hidden behind an answer from Bleve's searchers, so that the
+	// reference tests, which compare through eachHit, see it.
+	if handled, err := ix.directHits(ctx, q, lo, hi, fn); handled || err != nil {
 		return err
 	}
 	if lo > 0 || hi < len(ix.table.live) {
