@@ -37,8 +37,9 @@ type Index struct {
 	// the direct evaluator (direct.go): the reference, in tests.
 	noDirect bool
 	steer    int8 // tests: how the direct evaluator meets candidates (evaluator.steer)
-	// checkEvery: tests: postings the direct evaluator reads between
-	// checks of its context (0: the default).
+	// checkEvery: tests: postings the direct evaluator reads, or documents
+	// a scan without a positive term visits, between checks of the
+	// context (0: the defaults).
 	checkEvery int
 	// accs are the direct evaluator's per-document accumulators, reused
 	// across searches (a few MB each on a big index).

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -114,8 +115,9 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 				errs[i] = ix.eachHit(ctx, text, true, lo, hi, h.visit)
 				return
 			}
+			every := cmp.Or(ix.checkEvery, browseCheckEvery)
 			for n := lo; n < hi; n++ {
-				if n%(1<<16) == 0 {
+				if n%every == 0 {
 					if err := ctx.Err(); err != nil {
 						errs[i] = searchError(ctx, err)
 						return
@@ -226,6 +228,10 @@ func (ix *Index) eachHit(ctx context.Context, q bq.Query, score bool, lo, hi int
 	}
 	return nil
 }
+
+// browseCheckEvery is how many documents a scan without a positive term
+// (browsing, or only exclusions) visits between checks of its context.
+const browseCheckEvery = 1 << 16
 
 // minSplitDocs is the index size from which a search pass is split across
 // a spare core.
