@@ -999,7 +999,11 @@ func (ix *Index) directRun(ctx context.Context, q bq.Query, visit func(hitList) 
 type arena struct {
 	docs   [][]uint32
 	scores [][]float64
-	free   []hitList
+	// Free document and score slices are kept apart: scoresOnly hands
+	// out scores alone, and pairing them again by position would pair a
+	// long slice with a short one, so that neither served the next list.
+	freeDocs   [][]uint32
+	freeScores [][]float64
 }
 
 // arenaKeep bounds the bytes an idle arena keeps: a search's lists at a
@@ -1008,18 +1012,38 @@ type arena struct {
 // garbage collector when idle).
 const arenaKeep = 16 << 20
 
-// list returns an empty list with room for n hits.
-func (a *arena) list(n int) hitList {
-	for i, l := range a.free {
-		if cap(l.docs) >= n && cap(l.scores) >= n {
-			a.free[i] = a.free[len(a.free)-1]
-			a.free = a.free[:len(a.free)-1]
-			l = hitList{docs: l.docs[:0], scores: l.scores[:0]}
-			a.docs, a.scores = append(a.docs, l.docs), append(a.scores, l.scores)
-			return l
+// bestFit removes from free and returns the shortest slice with room for
+// n (the smallest fit, so that a long slice stays for a long list), or
+// nil when none has.
+func bestFit[T any](free *[][]T, n int) []T {
+	best := -1
+	for i, l := range *free {
+		if cap(l) >= n && (best < 0 || cap(l) < cap((*free)[best])) {
+			best = i
 		}
 	}
-	l := hitList{docs: make([]uint32, 0, n), scores: make([]float64, 0, n)}
+	if best < 0 {
+		return nil
+	}
+	l := (*free)[best]
+	last := len(*free) - 1
+	(*free)[best] = (*free)[last]
+	(*free)[last] = nil
+	*free = (*free)[:last]
+	return l
+}
+
+// list returns an empty list with room for n hits.
+func (a *arena) list(n int) hitList {
+	docs := bestFit(&a.freeDocs, n)
+	if docs == nil {
+		docs = make([]uint32, 0, n)
+	}
+	scores := bestFit(&a.freeScores, n)
+	if scores == nil {
+		scores = make([]float64, 0, n)
+	}
+	l := hitList{docs: docs[:0], scores: scores[:0]}
 	a.docs, a.scores = append(a.docs, l.docs), append(a.scores, l.scores)
 	return l
 }
@@ -1027,19 +1051,11 @@ func (a *arena) list(n int) hitList {
 // scoresOnly returns room for n scores (of a list whose documents are
 // shared, from the leaf cache).
 func (a *arena) scoresOnly(n int) []float64 {
-	for i, l := range a.free {
-		if cap(l.scores) >= n {
-			a.free[i].scores = nil
-			if l.docs == nil {
-				a.free[i] = a.free[len(a.free)-1]
-				a.free = a.free[:len(a.free)-1]
-			}
-			s := l.scores[:n]
-			a.scores = append(a.scores, s)
-			return s
-		}
+	s := bestFit(&a.freeScores, n)
+	if s == nil {
+		s = make([]float64, n)
 	}
-	s := make([]float64, n)
+	s = s[:n]
 	a.scores = append(a.scores, s)
 	return s
 }
@@ -1048,20 +1064,22 @@ func (a *arena) scoresOnly(n int) []float64 {
 // bytes.
 func (a *arena) reset() {
 	kept := 0
-	for _, l := range a.free {
-		kept += 4*cap(l.docs) + 8*cap(l.scores)
+	for _, l := range a.freeDocs {
+		kept += 4 * cap(l)
 	}
-	for i := range max(len(a.docs), len(a.scores)) {
-		var l hitList
-		if i < len(a.docs) {
-			l.docs = a.docs[i]
-		}
-		if i < len(a.scores) {
-			l.scores = a.scores[i]
-		}
-		if size := 4*cap(l.docs) + 8*cap(l.scores); kept+size <= arenaKeep {
+	for _, l := range a.freeScores {
+		kept += 8 * cap(l)
+	}
+	for _, l := range a.docs {
+		if size := 4 * cap(l); kept+size <= arenaKeep {
 			kept += size
-			a.free = append(a.free, l)
+			a.freeDocs = append(a.freeDocs, l)
+		}
+	}
+	for _, l := range a.scores {
+		if size := 8 * cap(l); kept+size <= arenaKeep {
+			kept += size
+			a.freeScores = append(a.freeScores, l)
 		}
 	}
 	clear(a.docs)
