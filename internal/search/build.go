@@ -39,7 +39,8 @@ type BuildOptions struct {
 	// index (batches, then mergeToOne), the way before segmentBuild
 	online bool
 	// tests only: called before each merge of a full build's segments
-	// (level 1: a group, 2: the final merge); an error fails the build
+	// (level 1: a group, 2: the final merge), from the goroutines that
+	// merge, groups at once; an error fails the build
 	mergeHook func(level int) error
 	// benchmarks only: a full build with scorch's default tiered merges
 	// while it runs and one round of force merge at the end (the way

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -85,8 +86,11 @@ func TestSegmentBuildMatchesOnline(t *testing.T) {
 	ps := spreadParagraphs(t, 700)
 	ctx := context.Background()
 	levels := map[int]int{}
+	var mu sync.Mutex // the group merges run at once
 	segDir := filepath.Join(t.TempDir(), "seg")
 	st := segmentBuildOps(t, segDir, BuildOptions{BatchSize: 40, mergeHook: func(level int) error {
+		mu.Lock()
+		defer mu.Unlock()
 		levels[level]++
 		return nil
 	}}, ps)
