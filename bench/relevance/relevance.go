@@ -45,6 +45,32 @@ type Question struct {
 	Q        string   `json:"q"`
 	Answer   string   `json:"answer"`
 	Relevant []string `json:"relevant"`
+	// Line is the question's line in the file, from 1 (ReadQuestions).
+	Line int `json:"-"`
+}
+
+// Split keeps the questions of one half of the file: "odd" (lines 1, 3,
+// 5, ...), "even" (2, 4, ...), or all of them for "". Parameters are tuned
+// on the odd half and checked on the even one, which they never saw.
+func Split(qs []Question, half string) ([]Question, error) {
+	var rem int
+	switch half {
+	case "":
+		return qs, nil
+	case "odd":
+		rem = 1
+	case "even":
+		rem = 0
+	default:
+		return nil, fmt.Errorf("split must be odd, even or empty (got %q)", half)
+	}
+	var out []Question
+	for _, q := range qs {
+		if q.Line%2 == rem {
+			out = append(out, q)
+		}
+	}
+	return out, nil
 }
 
 // ReadQuestions reads the eval file.
@@ -65,6 +91,7 @@ func ReadQuestions(path string) ([]Question, error) {
 		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
+		q.Line = n
 		out = append(out, q)
 	}
 	return out, sc.Err()
@@ -273,29 +300,51 @@ type Figures struct {
 	OpenMs float64 `json:"open_ms,omitempty"`
 	// Modes counts the questions by the mode that answered (ours only).
 	Modes map[string]int `json:"modes,omitempty"`
+	// Odd and Even are Recall@10 and MRR@10 over the questions of the odd
+	// and the even lines of the file (see Split).
+	Odd  *HalfFigures `json:"odd,omitempty"`
+	Even *HalfFigures `json:"even,omitempty"`
+}
+
+// HalfFigures are the ranking figures over one half of the questions.
+type HalfFigures struct {
+	Questions int     `json:"questions"`
+	Recall    float64 `json:"recall_at_10"`
+	MRR       float64 `json:"mrr_at_10"`
 }
 
 // score computes Recall@10, MRR@10 and the no-hit share from each
 // question's ranked article IDs.
 func score(qs []Question, ranked [][]string) Figures {
 	f := Figures{Questions: len(qs)}
+	var halves [2]HalfFigures // by line parity: even, odd
 	for i, q := range qs {
 		arts := firstArticles(ranked[i], 10)
 		if len(ranked[i]) == 0 {
 			f.NoHit++
 		}
-		for r, a := range arts {
-			if slices.Contains(q.Relevant, a) {
-				f.Recall++
-				f.MRR += 1 / float64(r+1)
-				break
-			}
+		h := &halves[q.Line%2]
+		h.Questions++
+		if r := rankOf(q, arts); r > 0 {
+			f.Recall++
+			f.MRR += 1 / float64(r)
+			h.Recall++
+			h.MRR += 1 / float64(r)
 		}
 	}
 	if n := float64(len(qs)); n > 0 {
 		f.Recall /= n
 		f.MRR /= n
 		f.NoHit /= n
+	}
+	for i := range halves {
+		if n := float64(halves[i].Questions); n > 0 {
+			halves[i].Recall /= n
+			halves[i].MRR /= n
+		}
+	}
+	if qs != nil && qs[0].Line > 0 { // lines known: read from a file
+		f.Even, f.Odd = &halves[0], &halves[1]
 	}
 	return f
 }
