@@ -242,6 +242,30 @@ type evaluator struct {
 	mem      *arena                              // the lists of this search
 	every    int                                 // tests: postings between checks of ctx (0: checkEvery)
 	batch    int                                 // postings counted at once towards a check
+	// lo and hi bound the document numbers the leaves read: [lo, hi).
+	// ranged is set when that is not the whole index (a part of a
+	// search evaluated on its own goroutine, directParts).
+	lo, hi uint64
+	ranged bool
+}
+
+// span returns the local document numbers of segment s within the
+// evaluator's range, [from, to), or false when it holds none.
+func (ev *evaluator) span(s snapSegment) (from, to uint64, ok bool) {
+	end := s.offset + s.seg.Count()
+	if ev.hi <= s.offset || ev.lo >= end {
+		return 0, 0, false
+	}
+	return max(ev.lo, s.offset) - s.offset, min(ev.hi, end) - s.offset, true
+}
+
+// first returns the first posting of a fresh iterator at or after local
+// document from (assumption 5: Advance before any Next).
+func first(it segment.PostingsIterator, from uint64) (segment.Posting, error) {
+	if from == 0 {
+		return it.Next()
+	}
+	return it.Advance(from)
 }
 
 // termStats reads what scoring term in field needs, as Bleve's term
@@ -438,10 +462,11 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 			}
 			continue
 		}
-		// Dense candidates: read every posting, keep those of cand.
+		// Dense candidates: read every posting (from the range's start),
+		// keep those of cand.
+		from, _, _ := ev.span(s)
 		read := 0
-		for len(cand) > 0 {
-			p, err := it.Next()
+		for p, err := first(it, from); len(cand) > 0; p, err = it.Next() {
 			if err != nil {
 				return out, err
 			}
@@ -470,14 +495,17 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 func (ev *evaluator) walkTerm(st *termStats, fn func(d uint32, p segment.Posting)) error {
 	var it segment.PostingsIterator
 	for i, s := range ev.segs {
+		from, to, ok := ev.span(s)
+		if !ok {
+			continue
+		}
 		it = st.pls[i].Iterator(true, true, false, it)
 		read := 0
-		for {
-			p, err := it.Next()
+		for p, err := first(it, from); ; p, err = it.Next() {
 			if err != nil {
 				return err
 			}
-			if p == nil {
+			if p == nil || p.Number() >= to {
 				break
 			}
 			fn(uint32(s.offset+p.Number()), p)
@@ -572,6 +600,10 @@ func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur
 	cursor := make([]int, k)
 	at := 0
 	for si, s := range ev.segs {
+		from, to, ok := ev.span(s)
+		if !ok {
+			continue
+		}
 		done := false
 		var cand []uint32 // within, in this segment
 		if within != nil {
@@ -595,7 +627,7 @@ func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur
 		}
 		for i := range k {
 			its[i] = n.stats[i].pls[si].Iterator(true, true, true, its[i])
-			p, err := its[i].Next()
+			p, err := first(its[i], from)
 			if err != nil {
 				return err
 			}
@@ -610,6 +642,9 @@ func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur
 			target := cur[0].Number()
 			for _, p := range cur[1:] {
 				target = max(target, p.Number())
+			}
+			if target >= to {
+				break
 			}
 			if within != nil {
 				for len(cand) > 0 && uint64(cand[0])-s.offset < target {
@@ -786,7 +821,7 @@ func (ev *evaluator) evalDisj(n *dnode, within []uint32) (hitList, error) {
 	out := ev.mem.list(min(total, ev.maxDoc))
 	need := max(n.min, 1)
 	countTotal := float64(len(n.kids))
-	acc.drain(func(d uint32, sum float64, count int) {
+	acc.drain(ev.lo, ev.hi, func(d uint32, sum float64, count int) {
 		if count >= need {
 			out.add(d, sum*(float64(count)/countTotal))
 		}
@@ -888,9 +923,11 @@ func (a *accumulator) add(d uint32, s float64) {
 	a.seen[d/64] |= 1 << (d % 64)
 }
 
-// drain hands every touched document to fn in number order and clears it.
-func (a *accumulator) drain(fn func(d uint32, sum float64, count int)) {
-	for w, bs := range a.seen {
+// drain hands every touched document numbered from lo to hi (exclusive:
+// no other was touched) to fn in number order and clears it.
+func (a *accumulator) drain(lo, hi uint64, fn func(d uint32, sum float64, count int)) {
+	for w := int(lo / 64); w < len(a.seen) && uint64(w)*64 < hi; w++ {
+		bs := a.seen[w]
 		if bs == 0 {
 			continue
 		}
@@ -908,11 +945,9 @@ func (a *accumulator) drain(fn func(d uint32, sum float64, count int)) {
 // calls fn with every hit numbered from lo to hi (exclusive), or returns
 // false (and calls nothing) when q has a shape it does not handle.
 func (ix *Index) directHits(ctx context.Context, q bq.Query, lo, hi int, fn func(n int, score float64)) (handled bool, err error) {
-	return ix.directRun(ctx, q, func(res hitList) error {
+	return ix.directParts(ctx, q, []int{lo, hi}, func(_ int, res hitList) error {
 		for i, d := range res.docs {
-			if n := int(d); n >= lo && n < hi {
-				fn(n, res.scores[i])
-			}
+			fn(int(d), res.scores[i])
 		}
 		return nil
 	})
@@ -923,6 +958,30 @@ func (ix *Index) directHits(ctx context.Context, q bq.Query, lo, hi int, fn func
 // or returns false (and calls nothing) when q has a shape it does not
 // handle. Every hit is checked to be inside the document table.
 func (ix *Index) directRun(ctx context.Context, q bq.Query, visit func(hitList) error) (handled bool, err error) {
+	return ix.directParts(ctx, q, []int{0, len(ix.table.live)}, func(_ int, res hitList) error { return visit(res) })
+}
+
+// minParallelPostings is the number of postings (the plan's count: its
+// leaves' postings, as Bleve's searchers count them) from which the parts
+// of a search are evaluated each on its own goroutine rather than once
+// and split: below it, a part's start (a goroutine, its own lists, its
+// leaves advanced to the part's first document) is not worth saving.
+const minParallelPostings = 1 << 14
+
+// directParts runs q with the direct evaluator over the documents
+// numbered from bounds[0] to bounds[len(bounds)-1] (exclusive), and hands
+// visit the hits of each part, bounds[i] to bounds[i+1], ascending (valid
+// only during the call); the parts are visited at once, each on its own
+// goroutine, when there are several. A query whose leaves read at least
+// minParallelPostings postings is evaluated part by part, each part's
+// leaves reading only its range of documents (Lucene's IndexSearcher
+// with an executor does the same over its slices): a document's score
+// depends on nothing but its own postings and the index's statistics, so
+// the hits and scores are those of the whole query (TestDirectParts). A
+// lighter one is evaluated once and its hits split. It returns false
+// (and calls nothing) when q has a shape the evaluator does not handle.
+// Every hit is checked to be inside the document table.
+func (ix *Index) directParts(ctx context.Context, q bq.Query, bounds []int, visit func(part int, res hitList) error) (handled bool, err error) {
 	plan, ok := directPlan(q)
 	if !ok || ix.noDirect {
 		return false, nil
@@ -951,17 +1010,6 @@ func (ix *Index) directRun(ctx context.Context, q bq.Query, visit func(hitList) 
 	if st, ok := ctx.Value(search.BM25StatsKey).(*search.BM25Stats); ok {
 		ev.stats, ev.docs = st, uint64(st.DocCount)
 	}
-	ev.mem, _ = ix.arenas.Get().(*arena)
-	if ev.mem == nil {
-		ev.mem = &arena{}
-	}
-	defer func() {
-		if ev.acc != nil {
-			ix.accs.Put(ev.acc)
-		}
-		ev.mem.reset()
-		ix.arenas.Put(ev.mem)
-	}()
 	if n := len(segs); n > 0 {
 		ev.maxDoc = int(segs[n-1].offset + segs[n-1].seg.Count())
 	}
@@ -981,14 +1029,84 @@ func (ix *Index) directRun(ctx context.Context, q bq.Query, visit func(hitList) 
 	} else {
 		setNorm(plan, 1.0/math.Sqrt(root.weight))
 	}
-	res, err := ev.eval(plan, nil)
-	if err != nil {
-		return true, searchError(ctx, err)
+	parts := len(bounds) - 1
+	// run evaluates the plan over [lo, hi) with its own lists and hands
+	// the hits to each part of bounds[from:to+1].
+	run := func(lo, hi int, from, to int) error {
+		part := *ev
+		part.lo, part.hi = uint64(lo), uint64(hi)
+		if hi >= len(ix.table.live) {
+			part.hi = uint64(ev.maxDoc) // none of the documents past the table is live
+		}
+		part.ranged = part.lo > 0 || part.hi < uint64(ev.maxDoc)
+		part.mem, _ = ix.arenas.Get().(*arena)
+		if part.mem == nil {
+			part.mem = &arena{}
+		}
+		defer func() {
+			if part.acc != nil {
+				ix.accs.Put(part.acc)
+			}
+			part.mem.reset()
+			ix.arenas.Put(part.mem)
+		}()
+		res, err := part.eval(plan, nil)
+		if err != nil {
+			return searchError(ctx, err)
+		}
+		if n := len(res.docs); n > 0 && int(res.docs[n-1]) >= len(ix.table.live) {
+			return fmt.Errorf("search: hit %d outside the document table", res.docs[n-1])
+		}
+		return ix.visitParts(res, bounds[from:to+1], from, visit)
 	}
-	if n := len(res.docs); n > 0 && int(res.docs[n-1]) >= len(ix.table.live) {
-		return true, fmt.Errorf("search: hit %d outside the document table", res.docs[n-1])
+	if parts == 1 || plan.count < cmp.Or(ix.minParallel, minParallelPostings) {
+		return true, run(bounds[0], bounds[parts], 0, parts)
 	}
-	return true, visit(res)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer recoverPanic("search", &errs[i])
+			errs[i] = run(bounds[i], bounds[i+1], i, i+1)
+		}()
+	}
+	wg.Wait()
+	return true, firstError(errs)
+}
+
+// firstError returns the first error of errs that is not nil: the parts
+// of a search fail alike on a timeout, and one is enough.
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// visitParts hands visit the hits of res in each part of bounds (part
+// numbers from first), at once when there are several.
+func (ix *Index) visitParts(res hitList, bounds []int, first int, visit func(part int, res hitList) error) error {
+	if len(bounds) == 2 {
+		return visit(first, res)
+	}
+	errs := make([]error, len(bounds)-1)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer recoverPanic("search", &errs[i])
+			lo, _ := slices.BinarySearch(res.docs, uint32(bounds[i]))
+			hi, _ := slices.BinarySearch(res.docs, uint32(bounds[i+1]))
+			errs[i] = visit(first+i, hitList{docs: res.docs[lo:hi], scores: res.scores[lo:hi]})
+		}()
+	}
+	wg.Wait()
+	return firstError(errs)
 }
 
 // arena hands out the lists of one search and takes them all back when

@@ -2,6 +2,8 @@ package search
 
 import (
 	"container/list"
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,14 +107,9 @@ func (ev *evaluator) cachedLeaf(n *dnode, within []uint32) (hitList, error) {
 		// relaxed modes' statistics change (bm25.go).
 		key += "\x00" + strconv.FormatFloat(ev.avgLen[n.field], 'g', -1, 64)
 	}
-	e := ev.leaves.get(key)
-	if e == nil {
-		var err error
-		if e, err = ev.readLeaf(n); err != nil {
-			return hitList{}, err
-		}
-		e.key = key
-		ev.leaves.put(e)
+	e, err := ev.leafEntry(key, n)
+	if err != nil {
+		return hitList{}, err
 	}
 	var out hitList
 	score := func(j int) float64 {
@@ -150,6 +147,39 @@ func (ev *evaluator) cachedLeaf(n *dnode, within []uint32) (hitList, error) {
 		}
 	}
 	return out, nil
+}
+
+// leafEntry returns the hits of leaf n within the evaluator's range, from
+// the cache or read from the postings and cached. A part of a search
+// (evaluated on its own, directParts) takes its range out of the whole
+// leaf's entry when cached, else reads only its range and caches that
+// under its own key: the next search split the same way finds it.
+func (ev *evaluator) leafEntry(key string, n *dnode) (*leafEntry, error) {
+	if e := ev.leaves.get(key); e != nil {
+		if !ev.ranged {
+			return e, nil
+		}
+		lo, _ := slices.BinarySearch(e.docs, uint32(ev.lo))
+		hi, _ := slices.BinarySearch(e.docs, uint32(min(ev.hi, math.MaxUint32)))
+		part := &leafEntry{docs: e.docs[lo:hi:hi], bases: make([][]float64, len(e.bases))}
+		for i, b := range e.bases {
+			part.bases[i] = b[lo:hi:hi]
+		}
+		return part, nil
+	}
+	if ev.ranged {
+		key += "\x00" + strconv.FormatUint(ev.lo, 10) + "-" + strconv.FormatUint(ev.hi, 10)
+		if e := ev.leaves.get(key); e != nil {
+			return e, nil
+		}
+	}
+	e, err := ev.readLeaf(n)
+	if err != nil {
+		return nil, err
+	}
+	e.key = key
+	ev.leaves.put(e)
+	return e, nil
 }
 
 // gallop returns the index of the first of s (ascending) at or above x,
