@@ -78,6 +78,7 @@ type dnode struct {
 // termStats is what scoring one term of a leaf needs.
 type termStats struct {
 	pls    []segment.PostingsList // per segment
+	zap    []*zapList             // per segment: its bytes, or nil (zapread.go)
 	counts []uint64               // per segment: documents holding the term
 	count  uint64                 // documents holding the term
 	idf    float64
@@ -241,6 +242,7 @@ type evaluator struct {
 	leaves   *leafCache                          // nil: none
 	mem      *arena                              // the lists of this search
 	every    int                                 // tests: postings between checks of ctx (0: checkEvery)
+	zapIter  bool                                // tests: read zap's iterators, never its bytes (zapread.go)
 	batch    int                                 // postings counted at once towards a check
 	// lo and hi bound the document numbers the leaves read: [lo, hi).
 	// ranged is set when that is not the whole index (a part of a
@@ -259,13 +261,13 @@ func (ev *evaluator) span(s snapSegment) (from, to uint64, ok bool) {
 	return max(ev.lo, s.offset) - s.offset, min(ev.hi, end) - s.offset, true
 }
 
-// first returns the first posting of a fresh iterator at or after local
+// first moves a fresh cursor to its first posting at or after local
 // document from (assumption 5: Advance before any Next).
-func first(it segment.PostingsIterator, from uint64) (segment.Posting, error) {
+func first(c cursor, from uint64) bool {
 	if from == 0 {
-		return it.Next()
+		return c.next()
 	}
-	return it.Advance(from)
+	return c.advance(from)
 }
 
 // termStats reads what scoring term in field needs, as Bleve's term
@@ -289,6 +291,7 @@ func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, e
 			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
 		}
 		st.pls = append(st.pls, pl)
+		st.zap = append(st.zap, zapListOf(pl))
 		st.counts = append(st.counts, pl.Count())
 		st.count += pl.Count()
 	}
@@ -444,10 +447,11 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 		out = ev.mem.list(c)
 	}
 	if within == nil {
-		err := ev.walkTerm(st, func(d uint32, p segment.Posting) { out.add(d, st.score(p.Frequency(), p.Norm())) })
+		err := ev.walkTerm(st, func(d uint32, c cursor) { out.add(d, st.score(c.freqNorm())) })
 		return out, err
 	}
 	at := 0
+	var c cursor
 	for i, s := range ev.segs {
 		lo, hi := segmentRange(within, at, s)
 		at = hi
@@ -455,9 +459,9 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 		if len(cand) == 0 {
 			continue
 		}
-		it := st.pls[i].Iterator(true, true, false, nil)
+		c = ev.cursor(st, i, false, c)
 		if ev.sparse(len(cand), st.counts[i]) {
-			if err := ev.termAdvancing(st, it, s, cand, &out); err != nil {
+			if err := ev.termAdvancing(st, c, s, cand, &out); err != nil {
 				return out, err
 			}
 			continue
@@ -466,19 +470,13 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 		// keep those of cand.
 		from, _, _ := ev.span(s)
 		read := 0
-		for p, err := first(it, from); len(cand) > 0; p, err = it.Next() {
-			if err != nil {
-				return out, err
-			}
-			if p == nil {
-				break
-			}
-			local := p.Number()
+		for ok := first(c, from); ok && len(cand) > 0; ok = c.next() {
+			local := c.doc()
 			for len(cand) > 0 && uint64(cand[0])-s.offset < local {
 				cand = cand[1:]
 			}
 			if len(cand) > 0 && uint64(cand[0])-s.offset == local {
-				out.add(cand[0], st.score(p.Frequency(), p.Norm()))
+				out.add(cand[0], st.score(c.freqNorm()))
 			}
 			if read++; read == ev.batch {
 				if err := ev.tick(read); err != nil {
@@ -487,34 +485,43 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 				read = 0
 			}
 		}
+		if err := c.fail(); err != nil {
+			return out, err
+		}
 	}
 	return out, nil
 }
 
+// cursor returns a cursor over segment i's postings of st (zapread.go),
+// reusing old.
+func (ev *evaluator) cursor(st *termStats, i int, locs bool, old cursor) cursor {
+	if ev.zapIter {
+		return st.iterCursor(i, locs, old)
+	}
+	return st.cursor(i, locs, old)
+}
+
 // walkTerm hands every posting of st to fn, with its document number.
-func (ev *evaluator) walkTerm(st *termStats, fn func(d uint32, p segment.Posting)) error {
-	var it segment.PostingsIterator
+func (ev *evaluator) walkTerm(st *termStats, fn func(d uint32, c cursor)) error {
+	var c cursor
 	for i, s := range ev.segs {
 		from, to, ok := ev.span(s)
 		if !ok {
 			continue
 		}
-		it = st.pls[i].Iterator(true, true, false, it)
+		c = ev.cursor(st, i, false, c)
 		read := 0
-		for p, err := first(it, from); ; p, err = it.Next() {
-			if err != nil {
-				return err
-			}
-			if p == nil || p.Number() >= to {
-				break
-			}
-			fn(uint32(s.offset+p.Number()), p)
+		for ok := first(c, from); ok && c.doc() < to; ok = c.next() {
+			fn(uint32(s.offset+c.doc()), c)
 			if read++; read == ev.batch {
 				if err := ev.tick(read); err != nil {
 					return err
 				}
 				read = 0
 			}
+		}
+		if err := c.fail(); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -538,23 +545,15 @@ func (ev *evaluator) sparse(candidates int, postings uint64) bool {
 const sparseRatio = 16
 
 // termAdvancing adds the postings of st at the candidates cand (of
-// segment s), advancing it to each.
-func (ev *evaluator) termAdvancing(st *termStats, it segment.PostingsIterator, s snapSegment, cand []uint32, out *hitList) error {
-	var p segment.Posting
+// segment s), advancing c to each.
+func (ev *evaluator) termAdvancing(st *termStats, c cursor, s snapSegment, cand []uint32, out *hitList) error {
 	read := 0
 	for _, d := range cand {
-		local := uint64(d) - s.offset
-		if p == nil || p.Number() < local {
-			var err error
-			if p, err = it.Advance(local); err != nil {
-				return err
-			}
-			if p == nil {
-				break
-			}
+		if !c.advance(uint64(d) - s.offset) {
+			break
 		}
-		if p.Number() == local {
-			out.add(d, st.score(p.Frequency(), p.Norm()))
+		if c.doc() == uint64(d)-s.offset {
+			out.add(d, st.score(c.freqNorm()))
 		}
 		if read++; read == ev.batch {
 			if err := ev.tick(read); err != nil {
@@ -563,7 +562,7 @@ func (ev *evaluator) termAdvancing(st *termStats, it segment.PostingsIterator, s
 			read = 0
 		}
 	}
-	return nil
+	return c.fail()
 }
 
 // evalPhrase finds, segment by segment, the documents holding term i at
@@ -580,10 +579,10 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 		bound = min(bound, uint64(len(within)))
 	}
 	out := ev.mem.list(int(bound))
-	err := ev.walkPhrase(n, within, func(d uint32, cur []segment.Posting) {
+	err := ev.walkPhrase(n, within, func(d uint32, cur []cursor) {
 		var sum float64
-		for i, p := range cur {
-			sum += n.stats[i].score(p.Frequency(), p.Norm())
+		for i, c := range cur {
+			sum += n.stats[i].score(c.freqNorm())
 		}
 		out.add(d, sum)
 	})
@@ -592,10 +591,9 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 
 // walkPhrase hands every document holding phrase n (within, if not nil)
 // to fn with its terms' postings.
-func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur []segment.Posting)) error {
+func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur []cursor)) error {
 	k := len(n.terms)
-	its := make([]segment.PostingsIterator, k)
-	cur := make([]segment.Posting, k)
+	cur := make([]cursor, k)
 	pos := make([][]uint64, k)
 	cursor := make([]int, k)
 	at := 0
@@ -626,22 +624,17 @@ func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur
 			steer = ev.sparse(len(cand), rarest)
 		}
 		for i := range k {
-			its[i] = n.stats[i].pls[si].Iterator(true, true, true, its[i])
-			p, err := first(its[i], from)
-			if err != nil {
-				return err
-			}
-			if p == nil {
+			cur[i] = ev.cursor(n.stats[i], si, true, cur[i])
+			if !first(cur[i], from) {
 				done = true
 				break
 			}
-			cur[i] = p
 		}
 		steps := 0
 		for !done {
-			target := cur[0].Number()
-			for _, p := range cur[1:] {
-				target = max(target, p.Number())
+			target := cur[0].doc()
+			for _, c := range cur[1:] {
+				target = max(target, c.doc())
 			}
 			if target >= to {
 				break
@@ -658,20 +651,15 @@ func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur
 				}
 			}
 			agreed := true
-			for i := range k {
-				if cur[i].Number() == target {
+			for _, c := range cur {
+				if c.doc() == target {
 					continue
 				}
 				agreed = false
-				p, err := its[i].Advance(target)
-				if err != nil {
-					return err
-				}
-				if p == nil {
+				if !c.advance(target) {
 					done = true
 					break
 				}
-				cur[i] = p
 			}
 			if steps++; steps == ev.batch {
 				if err := ev.tick(steps); err != nil {
@@ -685,16 +673,19 @@ func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur
 			if (within == nil || uint64(cand[0])-s.offset == target) && phraseAt(cur, pos, cursor) {
 				fn(uint32(s.offset+target), cur)
 			}
-			for i := range k {
-				p, err := its[i].Next()
-				if err != nil {
-					return err
-				}
-				if p == nil {
+			for _, c := range cur {
+				if !c.next() {
 					done = true
 					break
 				}
-				cur[i] = p
+			}
+		}
+		for _, c := range cur {
+			if c == nil {
+				break // not made: an earlier term has no postings here
+			}
+			if err := c.fail(); err != nil {
+				return err
 			}
 		}
 	}
@@ -704,12 +695,9 @@ func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur
 // phraseAt reports whether the postings of one document hold term i at
 // position p+i for some p (phraseSearcher.matches, from the postings'
 // locations).
-func phraseAt(cur []segment.Posting, pos [][]uint64, cursor []int) bool {
-	for i, p := range cur {
-		ps := pos[i][:0]
-		for _, l := range p.Locations() {
-			ps = append(ps, l.Pos())
-		}
+func phraseAt(cur []cursor, pos [][]uint64, cursor []int) bool {
+	for i, c := range cur {
+		ps := c.positions(pos[i][:0])
 		pos[i] = ps
 		if len(ps) == 0 {
 			return false
@@ -1003,7 +991,7 @@ func (ix *Index) directParts(ctx context.Context, q bq.Query, bounds []int, visi
 	if err != nil {
 		return true, searchError(ctx, err)
 	}
-	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, dicts: map[string][]segment.TermDictionary{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves, every: ix.checkEvery, batch: 1024}
+	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, dicts: map[string][]segment.TermDictionary{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves, every: ix.checkEvery, batch: 1024, zapIter: ix.zapIter}
 	if ev.every > 0 && ev.every < ev.batch {
 		ev.batch = ev.every
 	}

@@ -40,6 +40,7 @@ type Index struct {
 	// minParallel: tests: the postings from which the direct evaluator
 	// evaluates a split search's parts apart (0: minParallelPostings).
 	minParallel uint64
+	zapIter     bool // tests: the direct evaluator reads zap's iterators only (zapread.go)
 	// checkEvery: tests: postings the direct evaluator reads, or documents
 	// a scan without a positive term visits, between checks of the
 	// context (0: the defaults).

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // leafCache keeps, for one generation, the decoded hits of the leaves
@@ -203,15 +201,15 @@ func (ev *evaluator) readLeaf(n *dnode) (*leafEntry, error) {
 		st := n.stats[0]
 		e.docs = make([]uint32, 0, st.count)
 		e.bases[0] = make([]float64, 0, st.count)
-		err = ev.walkTerm(st, func(d uint32, p segment.Posting) {
+		err = ev.walkTerm(st, func(d uint32, c cursor) {
 			e.docs = append(e.docs, d)
-			e.bases[0] = append(e.bases[0], st.docScore(p.Frequency(), p.Norm()))
+			e.bases[0] = append(e.bases[0], st.docScore(c.freqNorm()))
 		})
 	} else {
-		err = ev.walkPhrase(n, nil, func(d uint32, cur []segment.Posting) {
+		err = ev.walkPhrase(n, nil, func(d uint32, cur []cursor) {
 			e.docs = append(e.docs, d)
-			for i, p := range cur {
-				e.bases[i] = append(e.bases[i], n.stats[i].docScore(p.Frequency(), p.Norm()))
+			for i, c := range cur {
+				e.bases[i] = append(e.bases[i], n.stats[i].docScore(c.freqNorm()))
 			}
 		})
 	}
