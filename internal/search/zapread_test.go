@@ -174,4 +174,3 @@ func TestDirectZapIterMatches(t *testing.T) {
 	ix.leaves, ix.zapIter = nil, true
 	compareDirect(t, ix, ps)
 }
-
