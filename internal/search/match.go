@@ -118,6 +118,9 @@ func (ix *Index) planFor(ctx context.Context, q query.Query, in Field, m Match, 
 		if c.stats, err = ix.relaxedStats(); err != nil {
 			return plan{}, err
 		}
+		if !ix.bleveBM25 {
+			c.bm25 = relaxedBM25()
+		}
 		return plan{mode: MatchAll, c: c, words: c.marks, key: key}, nil
 	case MatchAny:
 		seg, err := ix.words.get(ctx)
@@ -127,6 +130,9 @@ func (ix *Index) planFor(ctx context.Context, q query.Query, in Field, m Match, 
 		c, ws := ix.compileAny(q, in, seg, minShould)
 		if c.stats, err = ix.relaxedStats(); err != nil {
 			return plan{}, err
+		}
+		if !ix.bleveBM25 {
+			c.bm25 = relaxedBM25()
 		}
 		return plan{mode: MatchAny, c: c, words: ws, key: fmt.Sprintf("any %d %q", minShould, ws)}, nil
 	}
@@ -153,8 +159,10 @@ func contentWords(seg *words.Segmenter, term string) []string {
 // compileParts compiles q with each positive unquoted term replaced by
 // the conjunction of the exact phrases parts returns for it (quoted terms
 // stay whole): parts returning the term itself is the query language's
-// exact semantics. Exclusions are always exact. The key lists the parts,
-// so that steps whose parts are the same are not searched twice.
+// exact semantics. Exclusions are always exact. The key lists the parts
+// as analysed (writePartKey), so that steps that would search the same
+// are not searched twice: a question ending in ？ is the same phrase as
+// its piece without it.
 //
 // Highlighting marks each part (see appendMarks).
 func (ix *Index) compileParts(q query.Query, in Field, parts func(query.Term) []string) (compiled, string) {
@@ -167,7 +175,11 @@ func (ix *Index) compileParts(q query.Query, in Field, parts func(query.Term) []
 			if !cl.Negated && !t.Quoted {
 				ps = parts(t)
 			}
-			fmt.Fprintf(&key, "%v%q;", cl.Negated, ps)
+			fmt.Fprintf(&key, "%v", cl.Negated)
+			for _, p := range ps {
+				ix.writePartKey(&key, p, in)
+			}
+			key.WriteByte(';')
 			var all []bq.Query
 			var boosts []bq.Query
 			for _, p := range ps {

@@ -84,6 +84,8 @@ func TestCollapseTalliesReused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer used.Close()
+	// Bleve's searchers score with Bleve's BM25 formula only.
+	used.bleveBM25 = true
 	broad := []string{"县", "工作 发展 服务", "哪些县开展了工作？"}
 	narrow := []string{"红色物业", "微山乡村振兴", "志愿服务", "党员 群众", "哪里举办了活动？"}
 	checked := 0
@@ -105,6 +107,7 @@ func TestCollapseTalliesReused(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				fresh.bleveBM25 = true
 				want, err := fresh.Search(ctx, r)
 				fresh.Close()
 				if err != nil {
