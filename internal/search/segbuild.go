@@ -78,11 +78,11 @@ type segmentBuild struct {
 	check   func() error // before each batch (the Builder's space check)
 	hook    func(level int) error
 
-	cur    []index.Document
-	paths  []string          // segment file of each batch, by number
-	drops  []*roaring.Bitmap // dropped documents of each batch (nil: none)
-	ids    map[string]docLoc // live documents
-	inIdx  map[string]uint32 // number of each input
+	cur   []index.Document
+	paths []string          // segment file of each batch, by number
+	drops []*roaring.Bitmap // dropped documents of each batch (nil: none)
+	ids   map[string]docLoc // live documents
+	inIdx map[string]uint32 // number of each input
 	// IDs added as each input, by number (some since replaced as
 	// another's): RemoveFile looks at these, not at every document
 	byInput [][]string
