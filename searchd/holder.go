@@ -20,7 +20,8 @@ type holder struct {
 	path string
 	log  *slog.Logger
 	// words is the word segmenter every generation served shares: it
-	// loads (about a second) at the first relaxed query, once per process.
+	// loads (about a second) once per process, before the first
+	// generation is served (warmUp).
 	words *search.Words
 
 	reloading sync.Mutex // one reload at a time: two could swap out of order
@@ -57,8 +58,8 @@ func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, err
 }
 
 // newHolderWith is newHolder with the word segmenter to share (tests share
-// one across servers). It loads at the first relaxed search, or when
-// run preloads it.
+// one across servers). The generation is warmed up (warmUp) before it is
+// returned, which waits for the segmenter.
 func newHolderWith(ctx context.Context, path string, log *slog.Logger, words *search.Words) (*holder, error) {
 	ix, warnings, err := search.OpenFallback(ctx, path, search.WithWords(words))
 	if err != nil {
@@ -66,6 +67,11 @@ func newHolderWith(ctx context.Context, path string, log *slog.Logger, words *se
 	}
 	h := &holder{path: path, log: log, words: words, cur: newRef(ix)}
 	h.checkTable(ix)
+	if err := h.warmUp(ctx, ix); err != nil {
+		// Served all the same: exact searches work, and a relaxed one
+		// reports the error.
+		log.Warn("index warm-up failed", "generation", ix.Generation(), "err", err)
+	}
 	for _, w := range warnings {
 		log.Warn("index generation refused; serving an earlier one", "err", w, "serving_generation", ix.Generation())
 	}
@@ -75,6 +81,18 @@ func newHolderWith(ctx context.Context, path string, log *slog.Logger, words *se
 		}
 	}
 	return h, nil
+}
+
+// warmUp does a generation's one-time work (search.Index.WarmUp: the word
+// segmenter, the relaxed modes' field lengths) before it is served, so that
+// no request pays for it, and logs how long it took.
+func (h *holder) warmUp(ctx context.Context, ix *search.Index) error {
+	start := time.Now()
+	if err := ix.WarmUp(ctx); err != nil {
+		return err
+	}
+	h.log.Info("index warmed up", "generation", ix.Generation(), "seconds", time.Since(start).Seconds())
+	return nil
 }
 
 // checkTable logs and counts a generation that does not fit the document
@@ -154,6 +172,13 @@ func (h *holder) reload(ctx context.Context, trigger string) (bool, error) {
 	// incomplete generation is refused, and the served one stays.
 	ix, err := search.Open(ctx, h.path, search.WithWords(h.words))
 	if err != nil {
+		if ctx.Err() == nil {
+			h.refused = st
+		}
+		return false, fmt.Errorf("generation %d refused: %w", st.Generation, err)
+	}
+	if err := h.warmUp(ctx, ix); err != nil {
+		ix.Close()
 		if ctx.Err() == nil {
 			h.refused = st
 		}

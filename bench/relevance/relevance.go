@@ -45,6 +45,32 @@ type Question struct {
 	Q        string   `json:"q"`
 	Answer   string   `json:"answer"`
 	Relevant []string `json:"relevant"`
+	// Line is the question's line in the file, from 1 (ReadQuestions).
+	Line int `json:"-"`
+}
+
+// Split keeps the questions of one half of the file: "odd" (lines 1, 3,
+// 5, ...), "even" (2, 4, ...), or all of them for "". Parameters are tuned
+// on the odd half and checked on the even one, which they never saw.
+func Split(qs []Question, half string) ([]Question, error) {
+	var rem int
+	switch half {
+	case "":
+		return qs, nil
+	case "odd":
+		rem = 1
+	case "even":
+		rem = 0
+	default:
+		return nil, fmt.Errorf("split must be odd, even or empty (got %q)", half)
+	}
+	var out []Question
+	for _, q := range qs {
+		if q.Line%2 == rem {
+			out = append(out, q)
+		}
+	}
+	return out, nil
 }
 
 // ReadQuestions reads the eval file.
@@ -65,6 +91,7 @@ func ReadQuestions(path string) ([]Question, error) {
 		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
+		q.Line = n
 		out = append(out, q)
 	}
 	return out, sc.Err()
@@ -266,31 +293,58 @@ type Figures struct {
 	// repeats", served from the index's leaf cache.
 	RepeatP50Ms float64 `json:"repeat_p50_ms,omitempty"`
 	RepeatP99Ms float64 `json:"repeat_p99_ms,omitempty"`
+	// OpenMs is ours: opening the timed index and its warm-up
+	// (search.Index.WarmUp: the word segmenter, the relaxed modes'
+	// field lengths), the one-time work a server does before it serves a
+	// generation, kept out of the first questions' latencies.
+	OpenMs float64 `json:"open_ms,omitempty"`
 	// Modes counts the questions by the mode that answered (ours only).
 	Modes map[string]int `json:"modes,omitempty"`
+	// Odd and Even are Recall@10 and MRR@10 over the questions of the odd
+	// and the even lines of the file (see Split).
+	Odd  *HalfFigures `json:"odd,omitempty"`
+	Even *HalfFigures `json:"even,omitempty"`
+}
+
+// HalfFigures are the ranking figures over one half of the questions.
+type HalfFigures struct {
+	Questions int     `json:"questions"`
+	Recall    float64 `json:"recall_at_10"`
+	MRR       float64 `json:"mrr_at_10"`
 }
 
 // score computes Recall@10, MRR@10 and the no-hit share from each
 // question's ranked article IDs.
 func score(qs []Question, ranked [][]string) Figures {
 	f := Figures{Questions: len(qs)}
+	var halves [2]HalfFigures // by line parity: even, odd
 	for i, q := range qs {
 		arts := firstArticles(ranked[i], 10)
 		if len(ranked[i]) == 0 {
 			f.NoHit++
 		}
-		for r, a := range arts {
-			if slices.Contains(q.Relevant, a) {
-				f.Recall++
-				f.MRR += 1 / float64(r+1)
-				break
-			}
+		h := &halves[q.Line%2]
+		h.Questions++
+		if r := rankOf(q, arts); r > 0 {
+			f.Recall++
+			f.MRR += 1 / float64(r)
+			h.Recall++
+			h.MRR += 1 / float64(r)
 		}
 	}
 	if n := float64(len(qs)); n > 0 {
 		f.Recall /= n
 		f.MRR /= n
 		f.NoHit /= n
+	}
+	for i := range halves {
+		if n := float64(halves[i].Questions); n > 0 {
+			halves[i].Recall /= n
+			halves[i].MRR /= n
+		}
+	}
+	if qs != nil && qs[0].Line > 0 { // lines known: read from a file
+		f.Even, f.Odd = &halves[0], &halves[1]
 	}
 	return f
 }
@@ -432,27 +486,35 @@ func RunOurs(ctx context.Context, ix *search.Index, c *Corpus, qs []Question, ro
 	if rounds <= 0 {
 		return f, nil
 	}
-	fresh, repeat, err := timeOurs(ctx, c, qs, rounds, opt)
+	fresh, repeat, opened, err := timeOurs(ctx, c, qs, rounds, opt)
 	if err != nil {
 		return Figures{}, err
 	}
+	f.OpenMs = float64(opened.Microseconds()) / 1000
 	f.P50Ms, f.P99Ms = pct(fresh, 0.50), pct(fresh, 0.99)
 	f.RepeatP50Ms, f.RepeatP99Ms = pct(repeat, 0.50), pct(repeat, 0.99)
 	return f, nil
 }
 
 // timeOurs times rounds of the questions' full requests on a freshly
-// opened index: the latencies of the first round, and of the others.
-func timeOurs(ctx context.Context, c *Corpus, qs []Question, rounds int, opt Options) (fresh, repeat []time.Duration, err error) {
+// opened index, warmed up as searchd warms a generation before serving it:
+// the latencies of the first round, and of the others, and the time the
+// open and the warm-up took.
+func timeOurs(ctx context.Context, c *Corpus, qs []Question, rounds int, opt Options) (fresh, repeat []time.Duration, opened time.Duration, err error) {
 	open := opt.Open
 	if open == nil {
 		open = func(ctx context.Context) (*search.Index, error) { return search.Open(ctx, c.Index) }
 	}
+	t0 := time.Now()
 	ix, err := open(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reopen for timing: %w", err)
+		return nil, nil, 0, fmt.Errorf("reopen for timing: %w", err)
 	}
 	defer ix.Close()
+	if err := ix.WarmUp(ctx); err != nil {
+		return nil, nil, 0, fmt.Errorf("warm up for timing: %w", err)
+	}
+	opened = time.Since(t0)
 	for round := 0; round < rounds; round++ {
 		for _, q := range qs {
 			pq, err := query.Parse(q.Q)
@@ -462,7 +524,7 @@ func timeOurs(ctx context.Context, c *Corpus, qs []Question, rounds int, opt Opt
 			r := search.Request{Query: pq, Match: search.MatchAuto, Size: 10, Highlight: true, Facets: true, Collapse: opt.Collapse}
 			t := time.Now()
 			if _, err := ix.Search(ctx, r); err != nil {
-				return nil, nil, err
+				return nil, nil, 0, err
 			}
 			if round == 0 {
 				fresh = append(fresh, time.Since(t))
@@ -471,7 +533,7 @@ func timeOurs(ctx context.Context, c *Corpus, qs []Question, rounds int, opt Opt
 			}
 		}
 	}
-	return fresh, repeat, nil
+	return fresh, repeat, opened, nil
 }
 
 // RunLucene runs every question through Lucene's classic QueryParser

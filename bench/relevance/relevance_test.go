@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"countynews/bench/lucene"
@@ -24,6 +25,42 @@ func TestScore(t *testing.T) {
 	f := score(qs, ranked)
 	if f.Recall != 0.5 || math.Abs(f.MRR-(1+0.5)/4) > 1e-12 || f.NoHit != 0.25 {
 		t.Errorf("score = %+v, want recall 0.5, MRR 0.375, no hit 0.25", f)
+	}
+	if f.Odd != nil || f.Even != nil {
+		t.Errorf("questions without lines got halves %+v %+v", f.Odd, f.Even)
+	}
+}
+
+// TestSplit checks the halves: Split keeps the odd or even lines, and
+// score reports each half's figures from the same answers.
+func TestSplit(t *testing.T) {
+	qs := []Question{{Line: 1, Relevant: []string{"a"}}, {Line: 2, Relevant: []string{"x"}}, {Line: 3, Relevant: []string{"z"}}, {Line: 4, Relevant: []string{"q"}}}
+	ranked := [][]string{{"a"}, {"b", "x"}, {"b"}, {"q"}}
+	f := score(qs, ranked)
+	if f.Odd == nil || f.Even == nil {
+		t.Fatalf("no halves: %+v", f)
+	}
+	if *f.Odd != (HalfFigures{Questions: 2, Recall: 0.5, MRR: 0.5}) {
+		t.Errorf("odd = %+v, want 2 questions, recall 0.5, MRR 0.5", *f.Odd)
+	}
+	if *f.Even != (HalfFigures{Questions: 2, Recall: 1, MRR: 0.75}) {
+		t.Errorf("even = %+v, want 2 questions, recall 1, MRR 0.75", *f.Even)
+	}
+	for half, want := range map[string][]int{"odd": {1, 3}, "even": {2, 4}, "": {1, 2, 3, 4}} {
+		got, err := Split(qs, half)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []int
+		for _, q := range got {
+			lines = append(lines, q.Line)
+		}
+		if !slices.Equal(lines, want) {
+			t.Errorf("Split(%q) lines %v, want %v", half, lines, want)
+		}
+	}
+	if _, err := Split(qs, "third"); err == nil {
+		t.Error("Split accepted an unknown half")
 	}
 }
 

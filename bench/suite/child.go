@@ -8,7 +8,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -78,7 +80,7 @@ func child(ctx context.Context, args []string, stdout io.Writer) error {
 		warmup   = fs.Int("warmup", 1, "warm-up rounds")
 		rounds   = fs.Int("rounds", 1, "measured rounds")
 		variant  = fs.String("variant", string(VariantFull), "bleve request variant")
-		cpu      = fs.String("cpuprofile", "", "bleve CPU profile of the measured rounds")
+		cpu      = fs.String("cpuprofile", "", "bleve CPU profile of the measured rounds (bleve-build: of the build)")
 		facetTop = fs.Int("facet-top", 100, "lucene facet values per dimension")
 		noFacets = fs.Bool("no-facets", false, "lucene: skip facet counting")
 		noHL     = fs.Bool("no-highlight", false, "lucene: skip highlighting")
@@ -90,6 +92,17 @@ func child(ctx context.Context, args []string, stdout io.Writer) error {
 	var out childOut
 	switch job {
 	case jobBleveBuild:
+		if *cpu != "" { // by hand: where a build's time goes
+			f, err := os.Create(*cpu)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
+		}
 		st, err := BuildBleve(ctx, *input, *index, *batch)
 		if err != nil {
 			return err

@@ -208,10 +208,11 @@ func BenchmarkIndex(b *testing.B) {
 }
 
 // BenchmarkBuilder measures the Builder as shipped (documents built
-// directly, batches of DefaultBatchSize, two batches in flight, a clean
-// copy and a single-segment merge at commit) against one batch at a time
-// and against leaving the segments unmerged: throughput and the size of
-// the generation.
+// directly, batches of DefaultBatchSize built into zap segments by two
+// workers, merged in two levels into one segment at commit; segbuild.go)
+// against the full build through scorch's online index, against one
+// worker, and against leaving the segments unmerged: throughput and the
+// size of the generation.
 func BenchmarkBuilder(b *testing.B) {
 	ps := benchParagraphs(b, 5000)
 	size := textBytes(ps)
@@ -220,6 +221,7 @@ func BenchmarkBuilder(b *testing.B) {
 		opt  BuildOptions
 	}{
 		{"shipped", BuildOptions{}},
+		{"online", BuildOptions{online: true}}, // scorch's batches and mergeToOne
 		{"1-worker", BuildOptions{workers: 1}},
 		{"no-merge", BuildOptions{noMerge: true}},
 		{"tiered-merges", BuildOptions{tieredMerges: true}},

@@ -12,6 +12,7 @@ import (
 
 	"countynews/corpus"
 	"countynews/internal/text"
+	"countynews/query"
 )
 
 // filler is text of a few characters repeated: a collection whose
@@ -162,5 +163,138 @@ func TestExactKeepsBleveStats(t *testing.T) {
 	}
 	if ctx := (compiled{}).scoring(ctx); ctx.Value(search.BM25StatsKey) != nil {
 		t.Error("a compiled query without statistics put some in the context")
+	}
+}
+
+// TestRelaxedBM25IsClassic checks the relaxed modes' term scoring
+// (bm25Params) against BM25 computed by hand from the paragraphs' text:
+// for bigrams of several frequencies, each paragraph's analysed tokens
+// give the term's frequency f and the field's length, the statistics the
+// document count and average length, and a lone term's score (its query
+// weight is 1) must be idf × f × (k1 + 1) / (f + k1 × (1 − b + b × length
+// / average)), where without the parameters it is Bleve's (√f, k1). Both
+// are asked twice with the leaf cache keeping every leaf, so that a
+// cached leaf is never served to the other scoring.
+func TestRelaxedBM25IsClassic(t *testing.T) {
+	ps := tableParagraphs(t)
+	ix := build(t, ps)
+	ix.leaves = newLeafCache(1, 1<<30)
+	ctx := context.Background()
+	stats, err := ix.relaxedStats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	// Each document's tokens, by document number.
+	toks := map[int][]string{}
+	for n, live := range ix.table.live {
+		if !live {
+			continue
+		}
+		p, err := ix.storedAt(rd, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range ix.sch.indexCJK.Analyze([]byte(text.Fold(p.Text))) {
+			toks[n] = append(toks[n], string(tk.Term))
+		}
+	}
+	n := stats.DocCount
+	avg := math.Ceil(float64(stats.FieldCardinality[fieldText]) / n)
+	p := relaxedBM25()
+	want := func(doc int, term string, classic bool) (float64, bool) {
+		f := 0
+		for _, tk := range toks[doc] {
+			if tk == term {
+				f++
+			}
+		}
+		if f == 0 {
+			return 0, false
+		}
+		df := 0
+		for _, ts := range toks {
+			for _, tk := range ts {
+				if tk == term {
+					df++
+					break
+				}
+			}
+		}
+		idf := math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+		length := float64(len(toks[doc]))
+		if classic {
+			return idf * float64(f) * (p.k1 + 1) / (float64(f) + p.k1*(1-p.b+p.b*length/avg)), true
+		}
+		tf := math.Sqrt(float64(f))
+		return idf * tf * search.BM25_k1 / (tf + search.BM25_k1*(1-search.BM25_b+search.BM25_b*length/avg)), true
+	}
+	differ := 0
+	checked := 0
+	for round := range 2 {
+		for _, term := range []string{"工作", "服务", "党员", "发展", "群众", "红色", "物业", "乡村", "振兴", "志愿"} {
+			for _, classic := range []bool{true, false} {
+				c := compiled{stats: stats}
+				if classic {
+					c.bm25 = p
+				}
+				got := map[int]float64{}
+				handled, err := ix.directHits(c.scoring(ctx), termOn(fieldText, term), 0, len(ix.table.live), func(d int, s float64) { got[d] = s })
+				if err != nil || !handled {
+					t.Fatalf("%s: handled %v, %v", term, handled, err)
+				}
+				for doc := range toks {
+					w, ok := want(doc, term, classic)
+					g, hit := got[doc]
+					if ok != hit {
+						t.Errorf("round %d %s classic %v: document %d hit %v, holds the term %v", round, term, classic, doc, hit, ok)
+						continue
+					}
+					if !ok {
+						continue
+					}
+					checked++
+					// The field length comes from a float32 norm.
+					if math.Abs(g-w) > 1e-6*w {
+						t.Errorf("round %d %s classic %v: document %d scored %v, want %v", round, term, classic, doc, g, w)
+					}
+					if b, _ := want(doc, term, !classic); classic && math.Abs(b-w) > 1e-3*w {
+						differ++
+					}
+				}
+			}
+		}
+	}
+	if checked < 200 || differ < checked/8 {
+		t.Errorf("%d postings checked, %d where the formulas differ: the test hardly tells them apart", checked, differ)
+	}
+}
+
+// TestRelaxedModesScoreClassic checks which plans carry the relaxed
+// term scoring: all and any do, exact and its pieces keep Bleve's (their
+// answers are the query language's and stay exactly as they were).
+func TestRelaxedModesScoreClassic(t *testing.T) {
+	ix := build(t, rankingParagraphs())
+	ctx := context.Background()
+	q, err := query.Parse("微山乡村振兴、红色物业")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []Match{MatchExact, matchPieces, MatchAll, MatchAny} {
+		pl, err := ix.planFor(ctx, q, InText, m, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		relaxed := m == MatchAll || m == MatchAny
+		if got := pl.c.bm25 != nil; got != relaxed {
+			t.Errorf("%v: relaxed scoring %v, want %v", m, got, relaxed)
+		}
+		if relaxed && *pl.c.bm25 != (bm25Params{k1: relaxedK1, b: relaxedB}) {
+			t.Errorf("%v: scoring %+v", m, *pl.c.bm25)
+		}
 	}
 }

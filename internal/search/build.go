@@ -34,6 +34,13 @@ type BuildOptions struct {
 
 	workers int  // benchmarks only: batches in flight (0: batchWorkers)
 	noMerge bool // benchmarks only: leave a full build in the segments scorch left
+	// tests and benchmarks only: a full build through scorch's online
+	// index (batches, then mergeToOne), the way before segmentBuild
+	online bool
+	// tests only: called before each merge of a full build's segments
+	// (level 1: a group, 2: the final merge), from the goroutines that
+	// merge, groups at once; an error fails the build
+	mergeHook func(level int) error
 	// benchmarks only: a full build with scorch's default tiered merges
 	// while it runs and one round of force merge at the end (the way
 	// before fullBuildConfig and mergeToOne)
@@ -66,6 +73,7 @@ type Builder struct {
 
 	idx     bleve.Index // opened lazily: an update that changes nothing costs nothing
 	batch   *batcher
+	seg     *segmentBuild // a full build's segments (segbuild.go), instead of idx
 	files   map[string]FileEntry
 	holds   map[string][]string
 	added   int
@@ -162,10 +170,22 @@ func (b *Builder) open() error {
 	if b.done {
 		return errors.New("build already committed or aborted")
 	}
-	if b.idx != nil {
+	if b.idx != nil || b.seg != nil {
 		return nil
 	}
 	dir := filepath.Join(b.tmp, workDir)
+	workers := b.opt.workers
+	if workers == 0 {
+		workers = batchWorkers
+	}
+	if b.copyOf == "" && !b.opt.online && !b.opt.noMerge && !b.opt.tieredMerges {
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return fmt.Errorf("create index: %w", err)
+		}
+		b.seg = newSegmentBuild(dir, b.opt.BatchSize, workers)
+		b.seg.check, b.seg.hook = b.checkSpace, b.opt.mergeHook
+		return nil
+	}
 	var idx bleve.Index
 	var err error
 	if b.copyOf != "" {
@@ -187,10 +207,6 @@ func (b *Builder) open() error {
 	}
 	if err != nil {
 		return fmt.Errorf("create index: %w", err)
-	}
-	workers := b.opt.workers
-	if workers == 0 {
-		workers = batchWorkers
 	}
 	b.idx, b.batch = idx, newBatcher(idx, b.opt.BatchSize, workers)
 	b.batch.check = b.checkSpace
@@ -237,7 +253,12 @@ func (b *Builder) AddSigned(ctx context.Context, input string, p corpus.Paragrap
 	if err != nil {
 		return err
 	}
-	if err := b.batch.index(ctx, d); err != nil {
+	if b.seg != nil {
+		err = b.seg.index(ctx, input, d)
+	} else {
+		err = b.batch.index(ctx, d)
+	}
+	if err != nil {
 		return diskError(b.path, fmt.Errorf("index %s: %w", p.ID, err))
 	}
 	b.added++
@@ -252,10 +273,14 @@ func (b *Builder) RemoveFile(ctx context.Context, file string) (err error) {
 	if err := b.open(); err != nil {
 		return err
 	}
+	delete(b.files, file)
+	if b.seg != nil {
+		b.removed += b.seg.removeInput(file)
+		return nil
+	}
 	if err := b.batch.flush(ctx); err != nil {
 		return err
 	}
-	delete(b.files, file)
 	n, err := b.idx.DocCount()
 	if err != nil {
 		return fmt.Errorf("remove %s: %w", file, err)
@@ -317,6 +342,9 @@ func (b *Builder) Commit(ctx context.Context) (BuildStats, error) {
 
 // commit does Commit's work and returns the generation's document count.
 func (b *Builder) commit(ctx context.Context) (int, error) {
+	if b.seg != nil {
+		return b.commitSegments(ctx)
+	}
 	if err := b.batch.flush(ctx); err != nil {
 		return 0, err
 	}
@@ -360,34 +388,59 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 	if err := os.RemoveAll(filepath.Join(b.tmp, workDir)); err != nil {
 		return 0, fmt.Errorf("commit: %w", err)
 	}
+	return n, b.publish(ctx, n)
+}
+
+// commitSegments does commit's work for a full build: its segments merged
+// into one (segmentBuild.finish), wrapped in the generation's Bleve folder.
+func (b *Builder) commitSegments(ctx context.Context) (int, error) {
+	seg, err := b.seg.finish(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
+	n := b.seg.docs()
+	work := filepath.Join(b.tmp, workDir)
+	if err := wrapSegment(filepath.Join(b.tmp, bleveDir), b.sch.mapping, seg, work); err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
+	if err := os.RemoveAll(work); err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
+	b.seg = nil
+	return n, b.publish(ctx, n)
+}
+
+// publish writes the manifest of the generation in b.tmp, holding n
+// paragraphs, and makes it the current one.
+func (b *Builder) publish(ctx context.Context, n int) error {
 	if err := writeHolds(b.tmp, b.holds); err != nil {
-		return 0, err
+		return err
 	}
 	sums, err := sumTree(ctx, b.tmp)
 	if err != nil {
-		return 0, fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", err)
 	}
 	m := Manifest{Schema: SchemaVersion, Generation: b.gen, BuiltAt: time.Now().UTC().Truncate(time.Second),
 		Files: b.files, Paragraphs: n, Contents: sums}
 	if err := writeManifest(b.tmp, m); err != nil {
-		return 0, err
+		return err
 	}
 	if err := syncTree(b.tmp); err != nil {
-		return 0, fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return err
 	}
 	final := filepath.Join(b.path, genName(b.gen))
 	if err := os.Rename(b.tmp, final); err != nil {
-		return 0, fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", err)
 	}
 	b.tmp = final // from here on Abort must not remove it
 	if err := syncPath(b.path); err != nil {
-		return 0, fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", err)
 	}
 	if err := swapCurrent(b.path, b.gen); err != nil {
-		return 0, err
+		return err
 	}
 	b.done = true
 	keep := []int{b.gen}
@@ -399,9 +452,9 @@ func (b *Builder) commit(ctx context.Context) (int, error) {
 	b.lock = nil
 	if perr != nil {
 		// The new generation is live; stale ones go at the next build.
-		return n, nil
+		return nil
 	}
-	return n, uerr
+	return uerr
 }
 
 // fullBuildConfig is the scorch runtime configuration of a full build,
@@ -508,6 +561,18 @@ func (b *Builder) Abort() error {
 	tmp := ""
 	if filepath.Ext(b.tmp) == tmpSuffix {
 		tmp = b.tmp
+	}
+	if b.seg != nil {
+		// As below: the workers are waited for up to abortWait, then
+		// left to finish in the background on a folder removed.
+		sb := b.seg
+		b.seg = nil
+		if !sb.abort(abortWait) && tmp != "" {
+			go func() {
+				sb.abort(0)
+				os.RemoveAll(tmp)
+			}()
+		}
 	}
 	if b.idx != nil {
 		idx, bt := b.idx, b.batch

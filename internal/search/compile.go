@@ -35,6 +35,9 @@ type compiled struct {
 	// stats are the BM25 statistics to score with (relaxed modes, see
 	// bm25.go); nil: Bleve's own.
 	stats *search.BM25Stats
+	// bm25, when set, is the term scoring the direct evaluator applies
+	// (the relaxed modes', see bm25Params); nil: Bleve's.
+	bm25 *bm25Params
 }
 
 // compile turns q into Bleve queries searching the text, with the query

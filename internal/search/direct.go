@@ -84,6 +84,8 @@ type termStats struct {
 	avgLen float64 // 0: TF-IDF (never with our mapping)
 	boost  float64
 	qw     float64 // boost × idf × query norm
+	// params, when not nil, replace Bleve's BM25 formula (bm25Params).
+	params *bm25Params
 }
 
 // directPlan turns q into a plan, or false if a part of it is a shape
@@ -231,7 +233,8 @@ type evaluator struct {
 	// stats are BM25 statistics from the context (search.BM25StatsKey),
 	// which Bleve's term searchers take over the index's own; nil: none.
 	stats    *search.BM25Stats
-	maxDoc   int // document numbers are below it
+	params   *bm25Params // the term scoring from the context (bm25ParamsKey); nil: Bleve's
+	maxDoc   int         // document numbers are below it
 	avgLen   map[string]float64
 	dicts    map[string][]segment.TermDictionary // by field, per segment (not safe for concurrent use: one search's)
 	postings int                                 // postings read, for checking ctx
@@ -293,6 +296,9 @@ func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, e
 	}
 	st.avgLen = avg
 	if avg > 0 {
+		st.params = ev.params
+	}
+	if avg > 0 {
 		st.idf = math.Log(1 + (float64(ev.docs)-float64(st.count)+0.5)/(float64(st.count)+0.5))
 	} else {
 		st.idf = 1.0 + math.Log(float64(ev.docs)/float64(st.count+1.0))
@@ -313,9 +319,9 @@ func (st *termStats) weigh(s float64) float64 {
 	return s
 }
 
-// docScore is Bleve's TermQueryScorer.docScore: a posting's score
-// before the query weight, the same for a term wherever it occurs in a
-// query.
+// docScore is Bleve's TermQueryScorer.docScore (or, with params, the
+// classic BM25 of bm25Params): a posting's score before the query
+// weight, the same for a term wherever it occurs in a query.
 func (st *termStats) docScore(freq uint64, norm float64) float64 {
 	var tf float64
 	if freq < uint64(len(sqrtCache)) {
@@ -324,7 +330,12 @@ func (st *termStats) docScore(freq uint64, norm float64) float64 {
 		tf = math.Sqrt(float64(freq))
 	}
 	var s float64
-	if st.avgLen > 0 {
+	if p := st.params; p != nil {
+		// Classic BM25 (bm25Params): the frequency itself, k1 + 1.
+		f := float64(freq)
+		fieldLength := 1 / (norm * norm)
+		s = st.idf * (f * (p.k1 + 1)) / (f + p.k1*(1-p.b+(p.b*fieldLength/st.avgLen)))
+	} else if st.avgLen > 0 {
 		fieldLength := 1 / (norm * norm)
 		s = st.idf * (tf * search.BM25_k1) /
 			(tf + search.BM25_k1*(1-search.BM25_b+(search.BM25_b*fieldLength/st.avgLen)))
@@ -950,6 +961,9 @@ func (ix *Index) directRun(ctx context.Context, q bq.Query, visit func(hitList) 
 	}
 	if st, ok := ctx.Value(search.BM25StatsKey).(*search.BM25Stats); ok {
 		ev.stats, ev.docs = st, uint64(st.DocCount)
+	}
+	if p, ok := ctx.Value(bm25ParamsKey{}).(bm25Params); ok {
+		ev.params = &p
 	}
 	ev.mem, _ = ix.arenas.Get().(*arena)
 	if ev.mem == nil {

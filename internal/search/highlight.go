@@ -1,7 +1,6 @@
 package search
 
 import (
-	"html"
 	"math/bits"
 	"slices"
 	"sort"
@@ -42,7 +41,7 @@ type span struct {
 // Latin words and numbers whole.
 func highlight(text string, terms []string, width int) string {
 	rs := []rune(text)
-	low := foldRunes(text)
+	low := foldRuneSlice(slices.Clone(rs))
 	spans := findSpans(low, terms)
 	st, end := 0, len(rs)
 	switch {
@@ -53,6 +52,7 @@ func highlight(text string, terms []string, width int) string {
 		st, end = bestWindow(rs, spans, width)
 	}
 	var b strings.Builder
+	b.Grow(3*(end-st) + 64) // UTF-8 Chinese, a few marks
 	if st > 0 {
 		b.WriteString("…")
 	}
@@ -62,27 +62,49 @@ func highlight(text string, terms []string, width int) string {
 			continue
 		}
 		s, e := max(sp.s, st), min(sp.e, end)
-		b.WriteString(html.EscapeString(string(rs[at:s])))
+		escapeRunes(&b, rs[at:s])
 		b.WriteString("<mark>")
-		b.WriteString(html.EscapeString(string(rs[s:e])))
+		escapeRunes(&b, rs[s:e])
 		b.WriteString("</mark>")
 		at = e
 	}
-	b.WriteString(html.EscapeString(string(rs[at:end])))
+	escapeRunes(&b, rs[at:end])
 	if end < len(rs) {
 		b.WriteString("…")
 	}
 	return b.String()
 }
 
+// escapeRunes writes rs to b escaped as html.EscapeString escapes a
+// string (<, >, &, ' and "), without making the string first.
+func escapeRunes(b *strings.Builder, rs []rune) {
+	for _, r := range rs {
+		switch r {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\'':
+			b.WriteString("&#39;")
+		case '"':
+			b.WriteString("&#34;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+}
+
 // foldRunes returns s folded as for matching (width, traditional to
 // simplified: text.Fold) and lower-cased, one rune for each rune of s, so
 // that a match found in the folded text marks the printed characters.
-func foldRunes(s string) []rune {
-	rs := []rune(text.Fold(s))
-	if len(rs) != len([]rune(s)) { // Fold maps rune to rune; be safe
-		rs = []rune(s)
-	}
+func foldRunes(s string) []rune { return foldRuneSlice([]rune(s)) }
+
+// foldRuneSlice folds rs in place as foldRunes folds a string, and returns
+// it.
+func foldRuneSlice(rs []rune) []rune {
+	text.FoldRunes(rs)
 	for i, r := range rs {
 		rs[i] = unicode.ToLower(r)
 	}

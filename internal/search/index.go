@@ -39,6 +39,10 @@ type Index struct {
 	// the direct evaluator (direct.go): the reference, in tests.
 	noDirect bool
 	steer    int8 // tests: how the direct evaluator meets candidates (evaluator.steer)
+	// bleveBM25: tests: the relaxed modes score with Bleve's BM25 formula
+	// instead of relaxedBM25, so that their order compares with
+	// searchBleve's (whose searchers know only Bleve's formula).
+	bleveBM25 bool
 	// checkEvery: tests: postings the direct evaluator reads, or documents
 	// a scan without a positive term visits, between checks of the
 	// context (0: the defaults).

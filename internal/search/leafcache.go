@@ -105,6 +105,10 @@ func (ev *evaluator) cachedLeaf(n *dnode, within []uint32) (hitList, error) {
 		// relaxed modes' statistics change (bm25.go).
 		key += "\x00" + strconv.FormatFloat(ev.avgLen[n.field], 'g', -1, 64)
 	}
+	if p := ev.params; p != nil {
+		// So does another term scoring (bm25Params).
+		key += "\x00" + strconv.FormatFloat(p.k1, 'g', -1, 64) + "," + strconv.FormatFloat(p.b, 'g', -1, 64)
+	}
 	e := ev.leaves.get(key)
 	if e == nil {
 		var err error

@@ -118,6 +118,9 @@ func (ix *Index) planFor(ctx context.Context, q query.Query, in Field, m Match, 
 		if c.stats, err = ix.relaxedStats(); err != nil {
 			return plan{}, err
 		}
+		if !ix.bleveBM25 {
+			c.bm25 = relaxedBM25()
+		}
 		return plan{mode: MatchAll, c: c, words: c.marks, key: key}, nil
 	case MatchAny:
 		seg, err := ix.words.get(ctx)
@@ -127,6 +130,9 @@ func (ix *Index) planFor(ctx context.Context, q query.Query, in Field, m Match, 
 		c, ws := ix.compileAny(q, in, seg, minShould)
 		if c.stats, err = ix.relaxedStats(); err != nil {
 			return plan{}, err
+		}
+		if !ix.bleveBM25 {
+			c.bm25 = relaxedBM25()
 		}
 		return plan{mode: MatchAny, c: c, words: ws, key: fmt.Sprintf("any %d %q", minShould, ws)}, nil
 	}

@@ -148,10 +148,13 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 	}
 
 	res := &Result{Total: total, Groups: total, Hits: []Hit{}}
-	var groups map[int]*group
+	var groups collapsed
 	if collapse {
+		for _, h := range halves {
+			defer ix.stories.release(h.articles)
+		}
 		groups = halves[0].collapse(r.Collapse)
-		res.Groups = len(groups)
+		res.Groups = groups.n
 	}
 	if counts != nil {
 		res.Facets = counts.facets(t)
@@ -169,7 +172,7 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 				return nil, err
 			}
 			hit := Hit{Paragraph: p, Score: e.score}
-			if g := groups[e.n]; g != nil {
+			if g := groups.at(e.n); g != nil {
 				hit.Others = g.others
 				for _, cp := range g.copies {
 					q, err := ix.storedAt(rd, cp.n)
@@ -255,7 +258,7 @@ type tablePart struct {
 	total  int
 	// articles, when collapsing, holds the best hit and the number of
 	// hits of each article (by ordinal), instead of offering hits to top.
-	articles map[int32]articleHits
+	articles *tally
 	st       *stories
 }
 
@@ -265,7 +268,7 @@ func newTablePart(t *table, tf *tableFilter, order Sort, k int, facets bool, st 
 		p.counts = &tableCounts{}
 	}
 	if collapse {
-		p.articles = map[int32]articleHits{}
+		p.articles = st.newTally()
 	}
 	return p
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -32,6 +33,12 @@ type stories struct {
 	// members lists the articles of each story of more than one, by
 	// story ordinal, in ID order.
 	members map[int32][]int32
+	// shared says, by article ordinal, whether the article's story has
+	// other articles (is in members).
+	shared []bool
+	// tallies pools the per-article tallies of collapsing passes
+	// (collapse.go).
+	tallies sync.Pool
 	// docArticle is the article ordinal of each document number (-1: a
 	// deleted number), nil when the index's IDs are not document numbers.
 	docArticle []int32
@@ -112,6 +119,12 @@ func loadStories(ctx context.Context, b bleve.Index) (*stories, error) {
 	for so, m := range st.members {
 		if m[0] != so { // the story's own article comes first in ID order
 			st.members[so] = append([]int32{so}, m...)
+		}
+	}
+	st.shared = make([]bool, len(ms))
+	for _, m := range st.members {
+		for _, a := range m {
+			st.shared[a] = true
 		}
 	}
 	if numbered {

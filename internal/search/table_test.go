@@ -186,8 +186,12 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 	found := map[Match]int{} // requests with hits, by mode
 	dated, headline := 0, 0
 	collapsed := map[Collapse]int{}
-	grouped := 0 // collapsed hits that stood for others
+	grouped := 0  // collapsed hits that stood for others
+	rescored := 0 // relaxed requests with hits compared under both formulas
 	defer func() {
+		if rescored < 20 {
+			t.Errorf("only %d relaxed requests with hits compared under the relaxed scoring", rescored)
+		}
 		for _, m := range []Match{MatchExact, matchPieces, MatchAll, MatchAny} {
 			if found[m] < 5 {
 				t.Errorf("only %d requests in mode %d found something: the comparison hardly covers it", found[m], m)
@@ -288,6 +292,26 @@ func compareTable(t *testing.T, ix *Index, ps []corpus.Paragraph) {
 		}
 		if r.In == InHeadline && len(c.must) > 0 {
 			headline++
+		}
+		if c.bm25 != nil {
+			// The relaxed modes' own term scoring (bm25Params) is the
+			// direct evaluator's: with it, the same hits, totals and
+			// facets, in its own order; without it, Bleve's answer.
+			got, err := ix.searchTable(ctx, r, c, f)
+			if err != nil {
+				t.Fatalf("%s: table: %v", name, err)
+			}
+			c.bm25 = nil
+			want, err := ix.searchTable(ctx, r, c, f)
+			if err != nil {
+				t.Fatalf("%s: table, Bleve's formula: %v", name, err)
+			}
+			if got.Total != want.Total || got.Groups != want.Groups || (r.Facets && !reflect.DeepEqual(got.Facets, want.Facets)) {
+				t.Errorf("%s: relaxed scoring: total %d groups %d facets %+v; Bleve's formula %d %d %+v", name, got.Total, got.Groups, got.Facets, want.Total, want.Groups, want.Facets)
+			}
+			if got.Total > 0 {
+				rescored++
+			}
 		}
 		got, err := ix.searchTable(ctx, r, c, f)
 		if err != nil {

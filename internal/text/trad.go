@@ -80,3 +80,24 @@ func FoldTrad(s string) string {
 // displayed text stays as printed. Each character maps to exactly one
 // character, so positions are unchanged.
 func Fold(s string) string { return FoldTrad(FoldWidth(s)) }
+
+// FoldRunes folds rs in place as Fold folds a string: afterwards rs equals
+// []rune(Fold(s)) for the s that rs held. A highlighter folding the runes
+// of a text it already has as runes does not convert it back and forth.
+func FoldRunes(rs []rune) {
+	for i, r := range rs {
+		switch {
+		case r == '\u3000':
+			r = ' '
+		case r == '．':
+			// A decimal point between two digits (FoldWidth); rs[i-1]
+			// is already folded, rs[i+1] not yet.
+			if i > 0 && i+1 < len(rs) && isDigit(rs[i-1]) && isDigit(foldRune(rs[i+1])) {
+				r = '.'
+			}
+		default:
+			r = foldRune(r)
+		}
+		rs[i] = SimplifiedRune(r)
+	}
+}

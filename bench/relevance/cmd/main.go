@@ -38,6 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	n := fs.Int("n", 0, "only the first n questions (0: all)")
 	noLucene := fs.Bool("no-lucene", false, "skip Lucene")
 	dumpPath := fs.String("dump", "", "write each question's answer (first 10 articles, mode, words, rank of the first relevant) to this file, one JSON a line per engine")
+	split := fs.String("split", "", "only the questions of the odd lines of the file (odd: 1, 3, ...; for tuning) or the even ones (even); empty: all (the figures of both halves are reported anyway)")
 	collapse := fs.String("collapse", "auto", "our requests' collapse: auto (the API's default), none, article or story")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -46,6 +47,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	qs, err := relevance.ReadQuestions(*questions)
 	if err != nil {
 		return err
+	}
+	if qs, err = relevance.Split(qs, *split); err != nil {
+		return fmt.Errorf("-split: %w", err)
 	}
 	if *n > 0 && *n < len(qs) {
 		qs = qs[:*n]
