@@ -78,6 +78,7 @@ type dnode struct {
 // termStats is what scoring one term of a leaf needs.
 type termStats struct {
 	pls    []segment.PostingsList // per segment
+	zap    []*zapList             // per segment: its bytes, or nil (zapread.go)
 	counts []uint64               // per segment: documents holding the term
 	count  uint64                 // documents holding the term
 	idf    float64
@@ -244,7 +245,32 @@ type evaluator struct {
 	leaves   *leafCache                          // nil: none
 	mem      *arena                              // the lists of this search
 	every    int                                 // tests: postings between checks of ctx (0: checkEvery)
+	zapIter  bool                                // tests: read zap's iterators, never its bytes (zapread.go)
 	batch    int                                 // postings counted at once towards a check
+	// lo and hi bound the document numbers the leaves read: [lo, hi).
+	// ranged is set when that is not the whole index (a part of a
+	// search evaluated on its own goroutine, directParts).
+	lo, hi uint64
+	ranged bool
+}
+
+// span returns the local document numbers of segment s within the
+// evaluator's range, [from, to), or false when it holds none.
+func (ev *evaluator) span(s snapSegment) (from, to uint64, ok bool) {
+	end := s.offset + s.seg.Count()
+	if ev.hi <= s.offset || ev.lo >= end {
+		return 0, 0, false
+	}
+	return max(ev.lo, s.offset) - s.offset, min(ev.hi, end) - s.offset, true
+}
+
+// first moves a fresh cursor to its first posting at or after local
+// document from (assumption 5: Advance before any Next).
+func first(c cursor, from uint64) bool {
+	if from == 0 {
+		return c.next()
+	}
+	return c.advance(from)
 }
 
 // termStats reads what scoring term in field needs, as Bleve's term
@@ -268,6 +294,7 @@ func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, e
 			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
 		}
 		st.pls = append(st.pls, pl)
+		st.zap = append(st.zap, zapListOf(pl))
 		st.counts = append(st.counts, pl.Count())
 		st.count += pl.Count()
 	}
@@ -431,10 +458,11 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 		out = ev.mem.list(c)
 	}
 	if within == nil {
-		err := ev.walkTerm(st, func(d uint32, p segment.Posting) { out.add(d, st.score(p.Frequency(), p.Norm())) })
+		err := ev.walkTerm(st, func(d uint32, c cursor) { out.add(d, st.score(c.freqNorm())) })
 		return out, err
 	}
 	at := 0
+	var c cursor
 	for i, s := range ev.segs {
 		lo, hi := segmentRange(within, at, s)
 		at = hi
@@ -442,29 +470,24 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 		if len(cand) == 0 {
 			continue
 		}
-		it := st.pls[i].Iterator(true, true, false, nil)
+		c = ev.cursor(st, i, false, c)
 		if ev.sparse(len(cand), st.counts[i]) {
-			if err := ev.termAdvancing(st, it, s, cand, &out); err != nil {
+			if err := ev.termAdvancing(st, c, s, cand, &out); err != nil {
 				return out, err
 			}
 			continue
 		}
-		// Dense candidates: read every posting, keep those of cand.
+		// Dense candidates: read every posting (from the range's start),
+		// keep those of cand.
+		from, _, _ := ev.span(s)
 		read := 0
-		for len(cand) > 0 {
-			p, err := it.Next()
-			if err != nil {
-				return out, err
-			}
-			if p == nil {
-				break
-			}
-			local := p.Number()
+		for ok := first(c, from); ok && len(cand) > 0; ok = c.next() {
+			local := c.doc()
 			for len(cand) > 0 && uint64(cand[0])-s.offset < local {
 				cand = cand[1:]
 			}
 			if len(cand) > 0 && uint64(cand[0])-s.offset == local {
-				out.add(cand[0], st.score(p.Frequency(), p.Norm()))
+				out.add(cand[0], st.score(c.freqNorm()))
 			}
 			if read++; read == ev.batch {
 				if err := ev.tick(read); err != nil {
@@ -473,31 +496,43 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 				read = 0
 			}
 		}
+		if err := c.fail(); err != nil {
+			return out, err
+		}
 	}
 	return out, nil
 }
 
+// cursor returns a cursor over segment i's postings of st (zapread.go),
+// reusing old.
+func (ev *evaluator) cursor(st *termStats, i int, locs bool, old cursor) cursor {
+	if ev.zapIter {
+		return st.iterCursor(i, locs, old)
+	}
+	return st.cursor(i, locs, old)
+}
+
 // walkTerm hands every posting of st to fn, with its document number.
-func (ev *evaluator) walkTerm(st *termStats, fn func(d uint32, p segment.Posting)) error {
-	var it segment.PostingsIterator
+func (ev *evaluator) walkTerm(st *termStats, fn func(d uint32, c cursor)) error {
+	var c cursor
 	for i, s := range ev.segs {
-		it = st.pls[i].Iterator(true, true, false, it)
+		from, to, ok := ev.span(s)
+		if !ok {
+			continue
+		}
+		c = ev.cursor(st, i, false, c)
 		read := 0
-		for {
-			p, err := it.Next()
-			if err != nil {
-				return err
-			}
-			if p == nil {
-				break
-			}
-			fn(uint32(s.offset+p.Number()), p)
+		for ok := first(c, from); ok && c.doc() < to; ok = c.next() {
+			fn(uint32(s.offset+c.doc()), c)
 			if read++; read == ev.batch {
 				if err := ev.tick(read); err != nil {
 					return err
 				}
 				read = 0
 			}
+		}
+		if err := c.fail(); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -521,23 +556,15 @@ func (ev *evaluator) sparse(candidates int, postings uint64) bool {
 const sparseRatio = 16
 
 // termAdvancing adds the postings of st at the candidates cand (of
-// segment s), advancing it to each.
-func (ev *evaluator) termAdvancing(st *termStats, it segment.PostingsIterator, s snapSegment, cand []uint32, out *hitList) error {
-	var p segment.Posting
+// segment s), advancing c to each.
+func (ev *evaluator) termAdvancing(st *termStats, c cursor, s snapSegment, cand []uint32, out *hitList) error {
 	read := 0
 	for _, d := range cand {
-		local := uint64(d) - s.offset
-		if p == nil || p.Number() < local {
-			var err error
-			if p, err = it.Advance(local); err != nil {
-				return err
-			}
-			if p == nil {
-				break
-			}
+		if !c.advance(uint64(d) - s.offset) {
+			break
 		}
-		if p.Number() == local {
-			out.add(d, st.score(p.Frequency(), p.Norm()))
+		if c.doc() == uint64(d)-s.offset {
+			out.add(d, st.score(c.freqNorm()))
 		}
 		if read++; read == ev.batch {
 			if err := ev.tick(read); err != nil {
@@ -546,7 +573,7 @@ func (ev *evaluator) termAdvancing(st *termStats, it segment.PostingsIterator, s
 			read = 0
 		}
 	}
-	return nil
+	return c.fail()
 }
 
 // evalPhrase finds, segment by segment, the documents holding term i at
@@ -563,10 +590,10 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 		bound = min(bound, uint64(len(within)))
 	}
 	out := ev.mem.list(int(bound))
-	err := ev.walkPhrase(n, within, func(d uint32, cur []segment.Posting) {
+	err := ev.walkPhrase(n, within, func(d uint32, cur []cursor) {
 		var sum float64
-		for i, p := range cur {
-			sum += n.stats[i].score(p.Frequency(), p.Norm())
+		for i, c := range cur {
+			sum += n.stats[i].score(c.freqNorm())
 		}
 		out.add(d, sum)
 	})
@@ -575,14 +602,17 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 
 // walkPhrase hands every document holding phrase n (within, if not nil)
 // to fn with its terms' postings.
-func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur []segment.Posting)) error {
+func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur []cursor)) error {
 	k := len(n.terms)
-	its := make([]segment.PostingsIterator, k)
-	cur := make([]segment.Posting, k)
+	cur := make([]cursor, k)
 	pos := make([][]uint64, k)
 	cursor := make([]int, k)
 	at := 0
 	for si, s := range ev.segs {
+		from, to, ok := ev.span(s)
+		if !ok {
+			continue
+		}
 		done := false
 		var cand []uint32 // within, in this segment
 		if within != nil {
@@ -605,22 +635,20 @@ func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur
 			steer = ev.sparse(len(cand), rarest)
 		}
 		for i := range k {
-			its[i] = n.stats[i].pls[si].Iterator(true, true, true, its[i])
-			p, err := its[i].Next()
-			if err != nil {
-				return err
-			}
-			if p == nil {
+			cur[i] = ev.cursor(n.stats[i], si, true, cur[i])
+			if !first(cur[i], from) {
 				done = true
 				break
 			}
-			cur[i] = p
 		}
 		steps := 0
 		for !done {
-			target := cur[0].Number()
-			for _, p := range cur[1:] {
-				target = max(target, p.Number())
+			target := cur[0].doc()
+			for _, c := range cur[1:] {
+				target = max(target, c.doc())
+			}
+			if target >= to {
+				break
 			}
 			if within != nil {
 				for len(cand) > 0 && uint64(cand[0])-s.offset < target {
@@ -634,20 +662,15 @@ func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur
 				}
 			}
 			agreed := true
-			for i := range k {
-				if cur[i].Number() == target {
+			for _, c := range cur {
+				if c.doc() == target {
 					continue
 				}
 				agreed = false
-				p, err := its[i].Advance(target)
-				if err != nil {
-					return err
-				}
-				if p == nil {
+				if !c.advance(target) {
 					done = true
 					break
 				}
-				cur[i] = p
 			}
 			if steps++; steps == ev.batch {
 				if err := ev.tick(steps); err != nil {
@@ -661,16 +684,19 @@ func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur
 			if (within == nil || uint64(cand[0])-s.offset == target) && phraseAt(cur, pos, cursor) {
 				fn(uint32(s.offset+target), cur)
 			}
-			for i := range k {
-				p, err := its[i].Next()
-				if err != nil {
-					return err
-				}
-				if p == nil {
+			for _, c := range cur {
+				if !c.next() {
 					done = true
 					break
 				}
-				cur[i] = p
+			}
+		}
+		for _, c := range cur {
+			if c == nil {
+				break // not made: an earlier term has no postings here
+			}
+			if err := c.fail(); err != nil {
+				return err
 			}
 		}
 	}
@@ -680,12 +706,9 @@ func (ev *evaluator) walkPhrase(n *dnode, within []uint32, fn func(d uint32, cur
 // phraseAt reports whether the postings of one document hold term i at
 // position p+i for some p (phraseSearcher.matches, from the postings'
 // locations).
-func phraseAt(cur []segment.Posting, pos [][]uint64, cursor []int) bool {
-	for i, p := range cur {
-		ps := pos[i][:0]
-		for _, l := range p.Locations() {
-			ps = append(ps, l.Pos())
-		}
+func phraseAt(cur []cursor, pos [][]uint64, cursor []int) bool {
+	for i, c := range cur {
+		ps := c.positions(pos[i][:0])
 		pos[i] = ps
 		if len(ps) == 0 {
 			return false
@@ -810,7 +833,7 @@ func (ev *evaluator) evalDisj(n *dnode, within []uint32) (hitList, error) {
 	out := ev.mem.list(min(total, ev.maxDoc))
 	need := max(n.min, 1)
 	countTotal := float64(len(n.kids))
-	acc.drain(func(d uint32, sum float64, count int) {
+	acc.drain(ev.lo, ev.hi, func(d uint32, sum float64, count int) {
 		if count >= need {
 			out.add(d, sum*(float64(count)/countTotal))
 		}
@@ -923,9 +946,11 @@ func (a *accumulator) add(d uint32, s float64) {
 	a.seen[d/64] |= 1 << (d % 64)
 }
 
-// drain hands every touched document to fn in number order and clears it.
-func (a *accumulator) drain(fn func(d uint32, sum float64, count int)) {
-	for w, bs := range a.seen {
+// drain hands every touched document numbered from lo to hi (exclusive:
+// no other was touched) to fn in number order and clears it.
+func (a *accumulator) drain(lo, hi uint64, fn func(d uint32, sum float64, count int)) {
+	for w := int(lo / 64); w < len(a.seen) && uint64(w)*64 < hi; w++ {
+		bs := a.seen[w]
 		if bs == 0 {
 			continue
 		}
@@ -943,11 +968,9 @@ func (a *accumulator) drain(fn func(d uint32, sum float64, count int)) {
 // calls fn with every hit numbered from lo to hi (exclusive), or returns
 // false (and calls nothing) when q has a shape it does not handle.
 func (ix *Index) directHits(ctx context.Context, q bq.Query, lo, hi int, fn func(n int, score float64)) (handled bool, err error) {
-	return ix.directRun(ctx, q, func(res hitList) error {
+	return ix.directParts(ctx, q, []int{lo, hi}, func(_ int, res hitList) error {
 		for i, d := range res.docs {
-			if n := int(d); n >= lo && n < hi {
-				fn(n, res.scores[i])
-			}
+			fn(int(d), res.scores[i])
 		}
 		return nil
 	})
@@ -958,6 +981,30 @@ func (ix *Index) directHits(ctx context.Context, q bq.Query, lo, hi int, fn func
 // or returns false (and calls nothing) when q has a shape it does not
 // handle. Every hit is checked to be inside the document table.
 func (ix *Index) directRun(ctx context.Context, q bq.Query, visit func(hitList) error) (handled bool, err error) {
+	return ix.directParts(ctx, q, []int{0, len(ix.table.live)}, func(_ int, res hitList) error { return visit(res) })
+}
+
+// minParallelPostings is the number of postings (the plan's count: its
+// leaves' postings, as Bleve's searchers count them) from which the parts
+// of a search are evaluated each on its own goroutine rather than once
+// and split: below it, a part's start (a goroutine, its own lists, its
+// leaves advanced to the part's first document) is not worth saving.
+const minParallelPostings = 1 << 14
+
+// directParts runs q with the direct evaluator over the documents
+// numbered from bounds[0] to bounds[len(bounds)-1] (exclusive), and hands
+// visit the hits of each part, bounds[i] to bounds[i+1], ascending (valid
+// only during the call); the parts are visited at once, each on its own
+// goroutine, when there are several. A query whose leaves read at least
+// minParallelPostings postings is evaluated part by part, each part's
+// leaves reading only its range of documents (Lucene's IndexSearcher
+// with an executor does the same over its slices): a document's score
+// depends on nothing but its own postings and the index's statistics, so
+// the hits and scores are those of the whole query (TestDirectParts). A
+// lighter one is evaluated once and its hits split. It returns false
+// (and calls nothing) when q has a shape the evaluator does not handle.
+// Every hit is checked to be inside the document table.
+func (ix *Index) directParts(ctx context.Context, q bq.Query, bounds []int, visit func(part int, res hitList) error) (handled bool, err error) {
 	plan, ok := directPlan(q)
 	if !ok || ix.noDirect {
 		return false, nil
@@ -979,7 +1026,7 @@ func (ix *Index) directRun(ctx context.Context, q bq.Query, visit func(hitList) 
 	if err != nil {
 		return true, searchError(ctx, err)
 	}
-	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, dicts: map[string][]segment.TermDictionary{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves, every: ix.checkEvery, batch: 1024}
+	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, dicts: map[string][]segment.TermDictionary{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves, every: ix.checkEvery, batch: 1024, zapIter: ix.zapIter}
 	if ev.every > 0 && ev.every < ev.batch {
 		ev.batch = ev.every
 	}
@@ -989,17 +1036,6 @@ func (ix *Index) directRun(ctx context.Context, q bq.Query, visit func(hitList) 
 	if p, ok := ctx.Value(bm25ParamsKey{}).(bm25Params); ok {
 		ev.params = &p
 	}
-	ev.mem, _ = ix.arenas.Get().(*arena)
-	if ev.mem == nil {
-		ev.mem = &arena{}
-	}
-	defer func() {
-		if ev.acc != nil {
-			ix.accs.Put(ev.acc)
-		}
-		ev.mem.reset()
-		ix.arenas.Put(ev.mem)
-	}()
 	if n := len(segs); n > 0 {
 		ev.maxDoc = int(segs[n-1].offset + segs[n-1].seg.Count())
 	}
@@ -1019,14 +1055,84 @@ func (ix *Index) directRun(ctx context.Context, q bq.Query, visit func(hitList) 
 	} else {
 		setNorm(plan, 1.0/math.Sqrt(root.weight))
 	}
-	res, err := ev.eval(plan, nil)
-	if err != nil {
-		return true, searchError(ctx, err)
+	parts := len(bounds) - 1
+	// run evaluates the plan over [lo, hi) with its own lists and hands
+	// the hits to each part of bounds[from:to+1].
+	run := func(lo, hi int, from, to int) error {
+		part := *ev
+		part.lo, part.hi = uint64(lo), uint64(hi)
+		if hi >= len(ix.table.live) {
+			part.hi = uint64(ev.maxDoc) // none of the documents past the table is live
+		}
+		part.ranged = part.lo > 0 || part.hi < uint64(ev.maxDoc)
+		part.mem, _ = ix.arenas.Get().(*arena)
+		if part.mem == nil {
+			part.mem = &arena{}
+		}
+		defer func() {
+			if part.acc != nil {
+				ix.accs.Put(part.acc)
+			}
+			part.mem.reset()
+			ix.arenas.Put(part.mem)
+		}()
+		res, err := part.eval(plan, nil)
+		if err != nil {
+			return searchError(ctx, err)
+		}
+		if n := len(res.docs); n > 0 && int(res.docs[n-1]) >= len(ix.table.live) {
+			return fmt.Errorf("search: hit %d outside the document table", res.docs[n-1])
+		}
+		return ix.visitParts(res, bounds[from:to+1], from, visit)
 	}
-	if n := len(res.docs); n > 0 && int(res.docs[n-1]) >= len(ix.table.live) {
-		return true, fmt.Errorf("search: hit %d outside the document table", res.docs[n-1])
+	if parts == 1 || plan.count < cmp.Or(ix.minParallel, minParallelPostings) {
+		return true, run(bounds[0], bounds[parts], 0, parts)
 	}
-	return true, visit(res)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer recoverPanic("search", &errs[i])
+			errs[i] = run(bounds[i], bounds[i+1], i, i+1)
+		}()
+	}
+	wg.Wait()
+	return true, firstError(errs)
+}
+
+// firstError returns the first error of errs that is not nil: the parts
+// of a search fail alike on a timeout, and one is enough.
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// visitParts hands visit the hits of res in each part of bounds (part
+// numbers from first), at once when there are several.
+func (ix *Index) visitParts(res hitList, bounds []int, first int, visit func(part int, res hitList) error) error {
+	if len(bounds) == 2 {
+		return visit(first, res)
+	}
+	errs := make([]error, len(bounds)-1)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer recoverPanic("search", &errs[i])
+			lo, _ := slices.BinarySearch(res.docs, uint32(bounds[i]))
+			hi, _ := slices.BinarySearch(res.docs, uint32(bounds[i+1]))
+			errs[i] = visit(first+i, hitList{docs: res.docs[lo:hi], scores: res.scores[lo:hi]})
+		}()
+	}
+	wg.Wait()
+	return firstError(errs)
 }
 
 // arena hands out the lists of one search and takes them all back when

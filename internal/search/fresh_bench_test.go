@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,7 +20,10 @@ import (
 // question of COUNTYNEWS_QUESTIONS once, the full request of
 // `GET /api/search?q=QUESTION` (auto mode, collapse auto, top 10, facets,
 // highlights), so that each question meets its leaves for the first time.
-// It reports the open (with the warm-up) and the questions' p50 and p99;
+// It reports the open (with the warm-up), the questions' p50 and p99, and
+// the process's CPU time per question (user and system, the garbage
+// collector's and the spare core's included: steadier than latencies on a
+// loaded machine);
 // with COUNTYNEWS_QUESTIONS_SLOW set, it writes the slowest questions of
 // the last iteration there (latency, mode, total, words) for study.
 // Profile the questions alone with -cpuprofile and pprof's -focus=Search.
@@ -47,7 +51,7 @@ func BenchmarkFreshQuestions(b *testing.B) {
 	ctx := context.Background()
 	words := NewWords() // one per process, as searchd's
 	var lat []time.Duration
-	var opens time.Duration
+	var opens, cpu time.Duration
 	type slow struct {
 		d     time.Duration
 		q     string
@@ -68,6 +72,7 @@ func BenchmarkFreshQuestions(b *testing.B) {
 			b.Fatal(err)
 		}
 		opens += time.Since(t0)
+		cpu0 := cpuTime()
 		b.StartTimer()
 		last = last[:0]
 		for j, q := range qs {
@@ -82,11 +87,13 @@ func BenchmarkFreshQuestions(b *testing.B) {
 			last = append(last, slow{d, texts[j], res.Match.String(), res.Total, res.Words})
 		}
 		b.StopTimer()
+		cpu += cpuTime() - cpu0
 		ix.Close()
 		b.StartTimer()
 	}
 	reportLatency(b, lat)
 	b.ReportMetric(float64(opens.Milliseconds())/float64(b.N), "open-ms")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N*len(qs)), "cpu-ms/question")
 	if out := os.Getenv("COUNTYNEWS_QUESTIONS_SLOW"); out != "" {
 		slices.SortFunc(last, func(a, b slow) int { return int(b.d - a.d) })
 		var sb strings.Builder
@@ -97,4 +104,13 @@ func BenchmarkFreshQuestions(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// cpuTime returns the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -39,6 +39,10 @@ type Index struct {
 	// the direct evaluator (direct.go): the reference, in tests.
 	noDirect bool
 	steer    int8 // tests: how the direct evaluator meets candidates (evaluator.steer)
+	// minParallel: tests: the postings from which the direct evaluator
+	// evaluates a split search's parts apart (0: minParallelPostings).
+	minParallel uint64
+	zapIter     bool // tests: the direct evaluator reads zap's iterators only (zapread.go)
 	// bleveBM25: tests: the relaxed modes score with Bleve's BM25 formula
 	// instead of relaxedBM25, so that their order compares with
 	// searchBleve's (whose searchers know only Bleve's formula).

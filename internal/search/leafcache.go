@@ -2,12 +2,12 @@ package search
 
 import (
 	"container/list"
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-
-	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // leafCache keeps, for one generation, the decoded hits of the leaves
@@ -109,14 +109,9 @@ func (ev *evaluator) cachedLeaf(n *dnode, within []uint32) (hitList, error) {
 		// So does another term scoring (bm25Params).
 		key += "\x00" + strconv.FormatFloat(p.k1, 'g', -1, 64) + "," + strconv.FormatFloat(p.b, 'g', -1, 64)
 	}
-	e := ev.leaves.get(key)
-	if e == nil {
-		var err error
-		if e, err = ev.readLeaf(n); err != nil {
-			return hitList{}, err
-		}
-		e.key = key
-		ev.leaves.put(e)
+	e, err := ev.leafEntry(key, n)
+	if err != nil {
+		return hitList{}, err
 	}
 	var out hitList
 	score := func(j int) float64 {
@@ -156,6 +151,39 @@ func (ev *evaluator) cachedLeaf(n *dnode, within []uint32) (hitList, error) {
 	return out, nil
 }
 
+// leafEntry returns the hits of leaf n within the evaluator's range, from
+// the cache or read from the postings and cached. A part of a search
+// (evaluated on its own, directParts) takes its range out of the whole
+// leaf's entry when cached, else reads only its range and caches that
+// under its own key: the next search split the same way finds it.
+func (ev *evaluator) leafEntry(key string, n *dnode) (*leafEntry, error) {
+	if e := ev.leaves.get(key); e != nil {
+		if !ev.ranged {
+			return e, nil
+		}
+		lo, _ := slices.BinarySearch(e.docs, uint32(ev.lo))
+		hi, _ := slices.BinarySearch(e.docs, uint32(min(ev.hi, math.MaxUint32)))
+		part := &leafEntry{docs: e.docs[lo:hi:hi], bases: make([][]float64, len(e.bases))}
+		for i, b := range e.bases {
+			part.bases[i] = b[lo:hi:hi]
+		}
+		return part, nil
+	}
+	if ev.ranged {
+		key += "\x00" + strconv.FormatUint(ev.lo, 10) + "-" + strconv.FormatUint(ev.hi, 10)
+		if e := ev.leaves.get(key); e != nil {
+			return e, nil
+		}
+	}
+	e, err := ev.readLeaf(n)
+	if err != nil {
+		return nil, err
+	}
+	e.key = key
+	ev.leaves.put(e)
+	return e, nil
+}
+
 // gallop returns the index of the first of s (ascending) at or above x,
 // or len(s): an exponential then a binary search, cheap when it is near.
 func gallop(s []uint32, x uint32) int {
@@ -177,15 +205,15 @@ func (ev *evaluator) readLeaf(n *dnode) (*leafEntry, error) {
 		st := n.stats[0]
 		e.docs = make([]uint32, 0, st.count)
 		e.bases[0] = make([]float64, 0, st.count)
-		err = ev.walkTerm(st, func(d uint32, p segment.Posting) {
+		err = ev.walkTerm(st, func(d uint32, c cursor) {
 			e.docs = append(e.docs, d)
-			e.bases[0] = append(e.bases[0], st.docScore(p.Frequency(), p.Norm()))
+			e.bases[0] = append(e.bases[0], st.docScore(c.freqNorm()))
 		})
 	} else {
-		err = ev.walkPhrase(n, nil, func(d uint32, cur []segment.Posting) {
+		err = ev.walkPhrase(n, nil, func(d uint32, cur []cursor) {
 			e.docs = append(e.docs, d)
-			for i, p := range cur {
-				e.bases[i] = append(e.bases[i], n.stats[i].docScore(p.Frequency(), p.Norm()))
+			for i, c := range cur {
+				e.bases[i] = append(e.bases[i], n.stats[i].docScore(c.freqNorm()))
 			}
 		})
 	}

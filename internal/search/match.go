@@ -159,8 +159,10 @@ func contentWords(seg *words.Segmenter, term string) []string {
 // compileParts compiles q with each positive unquoted term replaced by
 // the conjunction of the exact phrases parts returns for it (quoted terms
 // stay whole): parts returning the term itself is the query language's
-// exact semantics. Exclusions are always exact. The key lists the parts,
-// so that steps whose parts are the same are not searched twice.
+// exact semantics. Exclusions are always exact. The key lists the parts
+// as analysed (writePartKey), so that steps that would search the same
+// are not searched twice: a question ending in ？ is the same phrase as
+// its piece without it.
 //
 // Highlighting marks each part (see appendMarks).
 func (ix *Index) compileParts(q query.Query, in Field, parts func(query.Term) []string) (compiled, string) {
@@ -173,7 +175,11 @@ func (ix *Index) compileParts(q query.Query, in Field, parts func(query.Term) []
 			if !cl.Negated && !t.Quoted {
 				ps = parts(t)
 			}
-			fmt.Fprintf(&key, "%v%q;", cl.Negated, ps)
+			fmt.Fprintf(&key, "%v", cl.Negated)
+			for _, p := range ps {
+				ix.writePartKey(&key, p, in)
+			}
+			key.WriteByte(';')
 			var all []bq.Query
 			var boosts []bq.Query
 			for _, p := range ps {

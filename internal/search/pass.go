@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -45,8 +44,9 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 	// the cores are busy with other searches, and splitting (which costs
 	// the leaves an extra advance) would only lower throughput (1M
 	// synthetic paragraphs, 8 clients: 96 -> 78 QPS when always split).
-	// With the direct evaluator the postings are read once and only the
-	// visits of its hits are split.
+	// With the direct evaluator a costly query's halves are evaluated at
+	// once, each reading its half of the postings (directParts); a cheap
+	// one is read once and only the visits of its hits are split.
 	running := ix.running.Add(1)
 	defer ix.running.Add(-1)
 	collapse := r.Collapse != CollapseNone
@@ -75,26 +75,17 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 		}
 	}
 	errs := make([]error, len(halves))
-	// The direct evaluator (direct.go) reads the postings once; the halves
-	// then filter, count and rank its hits at once.
+	// The direct evaluator (direct.go) reads the postings of the halves
+	// at once when the query is costly, else once; the halves then
+	// filter, count and rank their hits at once.
 	direct := false
 	if len(c.must) > 0 {
 		var err error
-		direct, err = ix.directRun(ctx, text, func(res hitList) error {
-			var wg sync.WaitGroup
-			for i, h := range halves {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					defer recoverPanic("search", &errs[i])
-					lo, _ := slices.BinarySearch(res.docs, uint32(bounds[i]))
-					hi, _ := slices.BinarySearch(res.docs, uint32(bounds[i+1]))
-					for j := lo; j < hi; j++ {
-						h.visit(int(res.docs[j]), res.scores[j])
-					}
-				}()
+		direct, err = ix.directParts(ctx, text, bounds, func(i int, res hitList) error {
+			h := halves[i]
+			for j, d := range res.docs {
+				h.visit(int(d), res.scores[j])
 			}
-			wg.Wait()
 			return nil
 		})
 		if err != nil {

@@ -124,7 +124,13 @@ func TestTableMatchesBleve(t *testing.T) {
 			if ix.table == nil {
 				t.Fatal("index opened without a document table")
 			}
+			// Split: the halves evaluated apart, each reading its half
+			// of the postings (directParts), however few.
 			ix.forceSplit, ix.spare = tc.split, make(chan struct{}, 1)
+			ix.minParallel = 0
+			if tc.split {
+				ix.minParallel = 1
+			}
 			if !tc.split {
 				ix.spare = make(chan struct{})
 			}

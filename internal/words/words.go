@@ -21,6 +21,10 @@
 // matter; loading time does, so a Segmenter is loaded once per process and
 // shared.
 //
+// Once loaded, gse's dictionary is copied into flat arrays the garbage
+// collector need not trace and gse's own structures are dropped (dict.go):
+// the words are cut exactly as gse cuts them.
+//
 // gse's HMM model for unknown words lives in package variables that every
 // new segmenter rewrites, which would race between segmenters loaded at the
 // same time; it is not used. Instead a run of single characters the
@@ -30,6 +34,7 @@ package words
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"unicode"
@@ -42,7 +47,8 @@ import (
 // Segmenter cuts text into words. It is safe for concurrent use once
 // made; it never changes.
 type Segmenter struct {
-	seg gse.Segmenter
+	dict *dict           // gse's dictionary, flattened (dict.go)
+	stop map[string]bool // gse's stop words and questionWords
 }
 
 // extraFreq is the dictionary frequency given to the caller's words: high
@@ -63,34 +69,49 @@ var questionWords = []string{
 // extra (names that must come out whole) as words. Loading takes about a
 // second (BenchmarkNew).
 func New(extra []string) (*Segmenter, error) {
-	s := &Segmenter{}
-	s.seg.NotLoadHMM = true
-	s.seg.SkipLog = true
-	if err := s.seg.LoadDictEmbed("zh_s"); err != nil {
+	seg, err := load(extra)
+	if err != nil {
+		return nil, err
+	}
+	return fromGse(seg), nil
+}
+
+// fromGse copies what cutting needs out of a loaded gse segmenter, which
+// can then be dropped (see dict).
+func fromGse(seg *gse.Segmenter) *Segmenter {
+	return &Segmenter{dict: newDict(seg), stop: maps.Clone(seg.StopWordMap)}
+}
+
+// load loads gse's dictionary and stop words, and extra.
+func load(extra []string) (*gse.Segmenter, error) {
+	seg := new(gse.Segmenter)
+	seg.NotLoadHMM = true
+	seg.SkipLog = true
+	if err := seg.LoadDictEmbed("zh_s"); err != nil {
 		return nil, fmt.Errorf("load gse dictionary: %w", err)
 	}
-	if err := s.seg.LoadStopEmbed(); err != nil {
+	if err := seg.LoadStopEmbed(); err != nil {
 		return nil, fmt.Errorf("load gse stop words: %w", err)
 	}
-	s.seg.LoadStopArr(questionWords)
+	seg.LoadStopArr(questionWords)
 	for _, w := range extra {
 		w = strings.TrimSpace(text.Fold(w))
 		if w == "" || strings.ContainsFunc(w, text.IsSpace) {
 			continue
 		}
-		freq, _, ok := s.seg.Find(w)
+		freq, _, ok := seg.Find(w)
 		var err error
 		switch {
 		case !ok:
-			err = s.seg.AddToken(w, extraFreq, "nz")
+			err = seg.AddToken(w, extraFreq, "nz")
 		case freq < extraFreq:
-			err = s.seg.ReAddToken(w, extraFreq, "nz")
+			err = seg.ReAddToken(w, extraFreq, "nz")
 		}
 		if err != nil {
 			return nil, fmt.Errorf("add word %q: %w", w, err)
 		}
 	}
-	return s, nil
+	return seg, nil
 }
 
 // Cut returns the words of s in order: runs of Han characters cut by the
@@ -130,7 +151,7 @@ func (s *Segmenter) cutHan(out []string, run string) []string {
 			single = single[:0]
 		}
 	}
-	for _, w := range s.seg.CutDAGNoHMM(run) {
+	for _, w := range s.dict.cutDAG(run) {
 		if len([]rune(w)) == 1 && !s.IsStop(w) {
 			single = append(single, w)
 			continue
@@ -155,5 +176,6 @@ func (s *Segmenter) IsStop(w string) bool {
 	if _, err := strconv.ParseFloat(w, 64); err == nil {
 		return false
 	}
-	return s.seg.IsStop(w)
+	_, ok := s.stop[w] // as gse's IsStop
+	return ok
 }
