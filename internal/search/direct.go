@@ -819,9 +819,9 @@ func (ev *evaluator) evalDisj(n *dnode, within []uint32) (hitList, error) {
 	for i, l := range lists {
 		if k := n.kids[i]; ev.straight(n, k, within) {
 			st := k.stats[0]
-			err := ev.walkTerm(st, func(d uint32, p segment.Posting) { acc.add(d, st.score(p.Frequency(), p.Norm())) })
+			err := ev.walkTerm(st, func(d uint32, c cursor) { acc.add(d, st.score(c.freqNorm())) })
 			if err != nil {
-				acc.drain(func(uint32, float64, int) {}) // released clean
+				acc.drain(ev.lo, ev.hi, func(uint32, float64, int) {}) // released clean
 				return hitList{}, err
 			}
 			continue

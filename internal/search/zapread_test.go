@@ -37,7 +37,7 @@ func TestZapCursor(t *testing.T) {
 			}
 			rng := rand.New(rand.NewPCG(3, 4))
 			taken, fallback, postings, chunked := 0, 0, 0, 0
-			for _, field := range []string{fieldText, fieldText1, fieldTopic, fieldHeadline, fieldCounty} {
+			for _, field := range []string{fieldText, fieldTopic, fieldHeadline, fieldCounty} {
 				for si, s := range segs {
 					d, err := s.seg.Dictionary(field)
 					if err != nil {
