@@ -127,7 +127,8 @@
 // collector, facets (one extra search per active filter) and sorts is
 // kept (searchBleve) for an index whose facets do not fit a table, and as
 // the reference the table path is tested against (TestTableMatchesBleve).
-// A full build is merged into one segment (build.go).
+// A full build builds its zap segments itself and merges them into one
+// (segbuild.go); an update goes through scorch's online index (build.go).
 //
 // # Stories and collapsing
 //
