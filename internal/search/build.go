@@ -32,9 +32,8 @@ type BuildOptions struct {
 	// BatchSize is the number of paragraphs per Bleve batch (0: default).
 	BatchSize int
 
-	noUnigrams bool // benchmarks only: leave out the text1 field
-	workers    int  // benchmarks only: batches in flight (0: batchWorkers)
-	noMerge    bool // benchmarks only: leave a full build in the segments scorch left
+	workers int  // benchmarks only: batches in flight (0: batchWorkers)
+	noMerge bool // benchmarks only: leave a full build in the segments scorch left
 	// tests and benchmarks only: a full build through scorch's online
 	// index (batches, then mergeToOne), the way before segmentBuild
 	online bool
@@ -250,7 +249,7 @@ func (b *Builder) AddSigned(ctx context.Context, input string, p corpus.Paragrap
 	if err := b.open(); err != nil {
 		return diskError(b.path, err)
 	}
-	d, err := b.sch.document(p, input, !b.opt.noUnigrams, sig)
+	d, err := b.sch.document(p, input, sig)
 	if err != nil {
 		return err
 	}

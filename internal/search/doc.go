@@ -62,10 +62,11 @@
 // Three consequences are handled here:
 //
 //   - A character inside a run exists only within bigrams, so a
-//     one-character query (县) searches text1, a second copy of the text
-//     indexed one character per token without positions (it costs about
-//     a fifth of indexing throughput and 13% of index size: BenchmarkIndex
-//     and BenchmarkBuilder, no-text1 variants).
+//     one-character query (县) is the disjunction of the text terms that
+//     hold it: the bigrams it begins or ends and the character standing
+//     alone, listed from the dictionary when a generation is opened
+//     (chars.go). A second field with every character as a token (text1,
+//     until schema 6) cost 14% of the index and about as much build time.
 //   - A term mixing scripts (2023年, 区7) ends in a lone character that the
 //     text may hold inside a longer run (2023年度 is indexed 2023 年度). The
 //     text fields therefore also index a marker of the edge character of
@@ -126,7 +127,8 @@
 // collector, facets (one extra search per active filter) and sorts is
 // kept (searchBleve) for an index whose facets do not fit a table, and as
 // the reference the table path is tested against (TestTableMatchesBleve).
-// A full build is merged into one segment (build.go).
+// A full build builds its zap segments itself and merges them into one
+// (segbuild.go); an update goes through scorch's online index (build.go).
 //
 // # Stories and collapsing
 //

@@ -106,10 +106,25 @@ func foldRunes(s string) []rune { return foldRuneSlice([]rune(s)) }
 func foldRuneSlice(rs []rune) []rune {
 	text.FoldRunes(rs)
 	for i, r := range rs {
-		rs[i] = unicode.ToLower(r)
+		switch {
+		case r >= 'A' && r <= 'Z':
+			rs[i] = r + 'a' - 'A'
+		case r < 0x80 || r >= noCaseFirst && r <= noCaseLast:
+			// ASCII, and Han (CJK Unified Ideographs and Extension
+			// A, most of a Chinese text) have no case: skip the tables.
+		default:
+			rs[i] = unicode.ToLower(r)
+		}
 	}
 	return rs
 }
+
+// noCaseFirst and noCaseLast bound the Han blocks foldRuneSlice leaves as
+// they are (TestNoCaseBlock).
+const (
+	noCaseFirst = 0x3400
+	noCaseLast  = 0x9FFF
+)
 
 // wordRune reports whether r belongs to a Latin word or a number, which
 // search matches whole.
@@ -163,6 +178,9 @@ func findSpans(text []rune, terms []string) []span {
 		first, last := ps[0], ps[len(ps)-1]
 		wordStart, wordEnd := wordRune(first[0]), wordRune(last[len(last)-1])
 		for i := 0; i+len(first) <= len(text); i++ {
+			if text[i] != first[0] {
+				continue // what piecesAt would find first, without the call
+			}
 			e, ok := piecesAt(text, i, ps)
 			if !ok {
 				continue

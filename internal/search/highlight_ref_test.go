@@ -82,3 +82,23 @@ func FuzzHighlightMatchesReference(f *testing.F) {
 		}
 	})
 }
+
+// TestNoCaseBlock: the runes foldRuneSlice does not look up have no
+// lower case, and it lower-cases like unicode.ToLower everywhere.
+func TestNoCaseBlock(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r >= noCaseFirst && r <= noCaseLast && unicode.ToLower(r) != r {
+			t.Fatalf("%U has a lower case", r)
+		}
+	}
+	for _, s := range []string{"ABC abc ÀÉÎ ΣΑΣ Ǆ", "红色物业ＡＢＣ", "İstanbul"} {
+		got := string(foldRunes(s))
+		want := []rune(text.Fold(s))
+		for i, r := range want {
+			want[i] = unicode.ToLower(r)
+		}
+		if got != string(want) {
+			t.Errorf("foldRunes(%q) = %q, want %q", s, got, string(want))
+		}
+	}
+}

@@ -37,7 +37,9 @@ import (
 //     resident by the end of the merge). Merged in groups of about √N
 //     segments first, each group's inputs are closed (unmapped) and removed
 //     as soon as its merge is written, and the final merge maps the groups'
-//     segments, about one final index.
+//     segments, about one final index; and the pages the merges have read
+//     are released as they go (releaseWhileMerging), so that the resident
+//     set is the heap and what the merges read in the last moment.
 //   - Deletes. A paragraph replaced or removed during the build (RemoveFile,
 //     a repeated ID) is dropped at the first merge (zap's drop bitmaps)
 //     instead of being searched for and deleted in the online index.
@@ -90,6 +92,9 @@ type segmentBuild struct {
 	started bool
 	mu      sync.Mutex
 	err     error // first failure of a worker
+	// mapMu is held while segment files are mapped or unmapped (opened
+	// or closed for a merge) and while releaseMapped runs.
+	mapMu sync.Mutex
 }
 
 // segJob is one batch for a worker: its documents and its segment file.
@@ -329,6 +334,8 @@ func (sb *segmentBuild) finish(ctx context.Context) (string, error) {
 	// its group, the final segment): with groups of √N, each merge maps
 	// at most about √N inputs (of which the final merge's are about one
 	// final index together).
+	stop := sb.releaseWhileMerging()
+	defer stop()
 	groups := groupParts(parts, int(math.Ceil(math.Sqrt(float64(len(parts))))))
 	level := make([]segPart, len(groups))
 	errs := make([]error, len(groups))
@@ -351,6 +358,38 @@ func (sb *segmentBuild) finish(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return sb.merge(ctx, 2, level, filepath.Join(sb.dir, "final.zap"))
+}
+
+// releaseInterval is how often the pages merges have read are released.
+const releaseInterval = 200 * time.Millisecond
+
+// releaseWhileMerging releases the pages of the segment files the merges
+// have mapped every releaseInterval (releaseMapped), until the returned
+// function is called. A merge reads each input once, mostly in order, so
+// its inputs' pages need not stay resident: without it, the last merge's
+// resident set grew to all of its inputs, about one final index (the
+// process's maxrss; the page cache holds them all the same).
+func (sb *segmentBuild) releaseWhileMerging() func() {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(releaseInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				sb.mapMu.Lock()
+				releaseMapped(sb.dir)
+				sb.mapMu.Unlock()
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+	}
 }
 
 // groupParts splits parts into runs of n (the last may be shorter).
@@ -381,13 +420,19 @@ func (sb *segmentBuild) merge(ctx context.Context, level int, parts []segPart, o
 	}
 	segs := make([]segment.Segment, 0, len(parts))
 	drops := make([]*roaring.Bitmap, 0, len(parts))
-	defer func() {
+	closeAll := func() {
+		sb.mapMu.Lock()
+		defer sb.mapMu.Unlock()
 		for _, s := range segs {
 			s.Close()
 		}
-	}()
+		segs = nil
+	}
+	defer closeAll()
 	for _, p := range parts {
+		sb.mapMu.Lock()
 		s, err := segmentPlugin.Open(p.path)
+		sb.mapMu.Unlock()
 		if err != nil {
 			return "", fmt.Errorf("merge: %w", err)
 		}
@@ -408,10 +453,7 @@ func (sb *segmentBuild) merge(ctx context.Context, level int, parts []segPart, o
 		}
 		return "", fmt.Errorf("merge: %w", err)
 	}
-	for _, s := range segs {
-		s.Close()
-	}
-	segs = nil
+	closeAll()
 	for _, p := range parts {
 		if err := os.Remove(p.path); err != nil {
 			return "", fmt.Errorf("merge: %w", err)

@@ -37,7 +37,9 @@ func TestZapCursor(t *testing.T) {
 			}
 			rng := rand.New(rand.NewPCG(3, 4))
 			taken, fallback, postings, chunked := 0, 0, 0, 0
-			for _, field := range []string{fieldText, fieldText1, fieldTopic, fieldHeadline, fieldCounty} {
+			// The keyword fields' lists are the long ones (several chunks):
+			// no bigram is in a third of the paragraphs.
+			for _, field := range []string{fieldText, fieldTopic, fieldHeadline, fieldCounty, fieldYear} {
 				for si, s := range segs {
 					d, err := s.seg.Dictionary(field)
 					if err != nil {
@@ -69,7 +71,7 @@ func TestZapCursor(t *testing.T) {
 						}
 						st := &termStats{pls: []segment.PostingsList{pl}, zap: []*zapList{zl}}
 						name := fmt.Sprintf("%s:%s segment %d", field, e.Term, si)
-						postings += compareCursors(t, name, st, field != fieldCounty, rng)
+						postings += compareCursors(t, name, st, field != fieldCounty && field != fieldYear, rng)
 					}
 				}
 			}

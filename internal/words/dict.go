@@ -30,7 +30,21 @@ type dict struct {
 	starts []uint32  // word i is text[starts[i]:starts[i+1]]
 	freq   []float64 // word i's frequency
 	logT   float64   // log of gse's total frequency
+	// byFirst[r-hanFirst] is the first word that starts with r or a
+	// later character, for the common Han characters: the words
+	// starting with r are byFirst[r-hanFirst] to byFirst[r-hanFirst+1],
+	// found without a search over the whole dictionary (whose first
+	// steps miss the processor's caches at every lookup).
+	byFirst []uint32
 }
+
+// hanFirst and hanLast bound the characters byFirst indexes (CJK
+// Unified Ideographs and Extension A, three bytes each in UTF-8, so that
+// byte order is character order).
+const (
+	hanFirst = 0x3400
+	hanLast  = 0x9FFF
+)
 
 // newDict copies the words gse's trie holds. A word ReAddToken re-added
 // (a name of ours given a higher frequency) is in gse's token list twice,
@@ -67,7 +81,21 @@ func newDict(seg *gse.Segmenter) *dict {
 		d.freq = append(d.freq, e.freq)
 	}
 	d.starts = append(d.starts, uint32(len(d.text)))
+	d.byFirst = make([]uint32, hanLast-hanFirst+2)
+	var b [utf8.UTFMax]byte
+	for r := rune(hanFirst); r <= hanLast+1; r++ {
+		p := utf8.AppendRune(b[:0], r)
+		d.byFirst[r-hanFirst] = uint32(sort.Search(len(d.freq), func(i int) bool { return bytes.Compare(d.word(i), p) >= 0 }))
+	}
 	return d
+}
+
+// starting returns the words starting with the character r: [lo, hi).
+func (d *dict) starting(r rune, p []byte) (int, int) {
+	if r >= hanFirst && r <= hanLast {
+		return int(d.byFirst[r-hanFirst]), int(d.byFirst[r-hanFirst+1])
+	}
+	return d.within(0, len(d.freq), p)
 }
 
 func (d *dict) word(i int) []byte { return d.text[d.starts[i]:d.starts[i+1]] }
@@ -108,11 +136,15 @@ func (d *dict) cutDAG(str string) []string {
 	}
 	dag := make([][]end, n)
 	for k := 0; k < n; k++ {
-		lo, hi := 0, len(d.freq)
+		var lo, hi int
 		frag := buf[:0]
 		for i := k; i < n; i++ {
 			frag = utf8.AppendRune(frag, runes[i])
-			lo, hi = d.within(lo, hi, frag)
+			if i == k {
+				lo, hi = d.starting(runes[k], frag)
+			} else {
+				lo, hi = d.within(lo, hi, frag)
+			}
 			freq, ok := d.find(lo, hi, frag)
 			if !ok {
 				break
@@ -124,8 +156,9 @@ func (d *dict) cutDAG(str string) []string {
 		if len(dag[k]) == 0 {
 			// The character alone; calc looks it up (it may be the start
 			// of a word only: frequency 0, log -Inf, as in gse).
-			lo, hi := d.within(0, len(d.freq), utf8.AppendRune(buf[:0], runes[k]))
-			freq, ok := d.find(lo, hi, utf8.AppendRune(buf[:0], runes[k]))
+			p := utf8.AppendRune(buf[:0], runes[k])
+			lo, hi := d.starting(runes[k], p)
+			freq, ok := d.find(lo, hi, p)
 			dag[k] = append(dag[k], end{k, freq, ok})
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/go-ego/gse"
 
@@ -129,4 +130,20 @@ func FuzzCutMatchesGse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStartingMatchesSearch: the first-character index gives the same
+// range of words as the binary search over the whole dictionary, for
+// every character it covers and the ones around it.
+func TestStartingMatchesSearch(t *testing.T) {
+	_, s := reference(t)
+	d := s.dict
+	for r := rune(hanFirst - 2); r <= hanLast+2; r++ {
+		p := utf8.AppendRune(nil, r)
+		lo, hi := d.starting(r, p)
+		wlo, whi := d.within(0, len(d.freq), p)
+		if lo != wlo || hi != whi {
+			t.Fatalf("%c: [%d, %d), search [%d, %d)", r, lo, hi, wlo, whi)
+		}
+	}
 }
