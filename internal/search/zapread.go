@@ -248,6 +248,7 @@ type zapCursor struct {
 	ended   bool
 	cur     uint64 // the current posting's document
 	chunk   int    // loaded, -1: none
+	end     uint64 // the first document past the loaded chunk
 	fb, lb  []byte // the chunk's frequencies and norms, and locations
 	fi, li  int    // read offsets: at the current posting's entry, unless read
 	read    bool   // the current posting's entry was read
@@ -278,10 +279,17 @@ func (c *zapCursor) bad() bool {
 // entry reads the current posting's entry: its frequency, norm and
 // location bytes.
 func (c *zapCursor) entry() bool {
-	v, ok := uvarint(c.fb, &c.fi)
-	if !ok {
-		return c.bad()
+	var v uint64
+	if c.fi < len(c.fb) && c.fb[c.fi] < 0x80 { // a frequency below 64, most
+		v = uint64(c.fb[c.fi])
+		c.fi++
+	} else {
+		var ok bool
+		if v, ok = uvarint(c.fb, &c.fi); !ok {
+			return c.bad()
+		}
 	}
+	var ok bool
 	c.freq, c.norm = v>>1, 0
 	if c.freq != 0 {
 		if c.norm, ok = uvarint(c.fb, &c.fi); !ok {
@@ -303,7 +311,8 @@ func (c *zapCursor) entry() bool {
 
 // land makes d, the bitmap's next document, the current posting.
 func (c *zapCursor) land(d uint64) bool {
-	if ch := int(d / c.l.chunkSize); ch != c.chunk {
+	if c.chunk < 0 || d >= c.end {
+		ch := int(d / c.l.chunkSize)
 		// d is the first posting of its chunk: the bitmap was walked in
 		// order, or advanced to the chunk's first number.
 		var ok bool
@@ -315,7 +324,7 @@ func (c *zapCursor) land(d uint64) bool {
 				return c.bad()
 			}
 		}
-		c.chunk, c.fi, c.li = ch, 0, 0
+		c.chunk, c.end, c.fi, c.li = ch, uint64(ch+1)*c.l.chunkSize, 0, 0
 	}
 	c.cur, c.read, c.started = d, false, true
 	return true
@@ -339,10 +348,10 @@ func (c *zapCursor) advance(d uint64) bool {
 	if c.started && c.cur >= d {
 		return true
 	}
-	if ch := d / c.l.chunkSize; !c.started || int(ch) != c.chunk {
+	if !c.started || d >= c.end {
 		// Another chunk: skip to its first posting without decoding
 		// the postings in between.
-		c.it.AdvanceIfNeeded(uint32(ch * c.l.chunkSize))
+		c.it.AdvanceIfNeeded(uint32(d / c.l.chunkSize * c.l.chunkSize))
 		if !c.it.HasNext() {
 			c.ended = true
 			return false
