@@ -21,7 +21,6 @@ import (
 
 	"countynews/corpus"
 	"countynews/internal/text"
-	"countynews/query"
 )
 
 // newsFile is the shared sample of 59,779 real news articles (not in the
@@ -438,24 +437,7 @@ func newReflectDoc(p corpus.Paragraph) (reflectDoc, error) {
 // without the leaf cache (each question's leaves read from the postings),
 // -onecore also without borrowing a spare core.
 func BenchmarkQuestions(b *testing.B) {
-	path, qfile := os.Getenv("COUNTYNEWS_QUESTIONS_INDEX"), os.Getenv("COUNTYNEWS_QUESTIONS")
-	if path == "" || qfile == "" {
-		b.Skip("COUNTYNEWS_QUESTIONS_INDEX and COUNTYNEWS_QUESTIONS not set")
-	}
-	data, err := os.ReadFile(qfile)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var qs []query.Query
-	for _, line := range strings.Split(string(data), "\n") {
-		var q struct{ Q string }
-		if json.Unmarshal([]byte(line), &q) != nil || q.Q == "" {
-			continue
-		}
-		if pq, err := query.Parse(q.Q); err == nil {
-			qs = append(qs, pq)
-		}
-	}
+	path, _, qs := benchQuestionFile(b)
 	ix, err := Open(context.Background(), path)
 	if err != nil {
 		b.Fatal(err)

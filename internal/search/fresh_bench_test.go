@@ -28,26 +28,7 @@ import (
 // the last iteration there (latency, mode, total, words) for study.
 // Profile the questions alone with -cpuprofile and pprof's -focus=Search.
 func BenchmarkFreshQuestions(b *testing.B) {
-	path, qfile := os.Getenv("COUNTYNEWS_QUESTIONS_INDEX"), os.Getenv("COUNTYNEWS_QUESTIONS")
-	if path == "" || qfile == "" {
-		b.Skip("COUNTYNEWS_QUESTIONS_INDEX and COUNTYNEWS_QUESTIONS not set")
-	}
-	data, err := os.ReadFile(qfile)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var texts []string
-	var qs []query.Query
-	for _, line := range strings.Split(string(data), "\n") {
-		var q struct{ Q string }
-		if json.Unmarshal([]byte(line), &q) != nil || q.Q == "" {
-			continue
-		}
-		if pq, err := query.Parse(q.Q); err == nil {
-			qs = append(qs, pq)
-			texts = append(texts, q.Q)
-		}
-	}
+	path, texts, qs := benchQuestionFile(b)
 	ctx := context.Background()
 	words := NewWords() // one per process, as searchd's
 	var lat []time.Duration
@@ -113,4 +94,31 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchQuestionFile returns the index folder COUNTYNEWS_QUESTIONS_INDEX
+// and the questions of COUNTYNEWS_QUESTIONS (JSONL with "q") the query
+// parser accepts, as typed and parsed; it skips b without them.
+func benchQuestionFile(b *testing.B) (string, []string, []query.Query) {
+	path, qfile := os.Getenv("COUNTYNEWS_QUESTIONS_INDEX"), os.Getenv("COUNTYNEWS_QUESTIONS")
+	if path == "" || qfile == "" {
+		b.Skip("COUNTYNEWS_QUESTIONS_INDEX and COUNTYNEWS_QUESTIONS not set")
+	}
+	data, err := os.ReadFile(qfile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var texts []string
+	var qs []query.Query
+	for _, line := range strings.Split(string(data), "\n") {
+		var q struct{ Q string }
+		if json.Unmarshal([]byte(line), &q) != nil || q.Q == "" {
+			continue
+		}
+		if pq, err := query.Parse(q.Q); err == nil {
+			qs = append(qs, pq)
+			texts = append(texts, q.Q)
+		}
+	}
+	return path, texts, qs
 }
