@@ -301,7 +301,7 @@ func (b *Builder) train(ctx context.Context) error {
 	if b.opt.dictSamples > 0 {
 		least = 1
 	}
-	c, err := trainStoredCodec(ps, least)
+	c, err := trainStoredCodec(ctx, ps, least)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package search
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -119,8 +120,9 @@ func newStoredCodecFrom(dict []byte) (*storedCodec, error) {
 
 // trainStoredCodec returns the codec of a dictionary trained on ps (the
 // field-name dictionary's if they are fewer than least or training
-// fails).
-func trainStoredCodec(ps []corpus.Paragraph, least int) (*storedCodec, error) {
+// fails). Training takes a second or more and cannot be interrupted: a
+// cancelled ctx returns at once, leaving it to finish unused.
+func trainStoredCodec(ctx context.Context, ps []corpus.Paragraph, least int) (*storedCodec, error) {
 	if len(ps) < least {
 		return newStoredCodec()
 	}
@@ -132,10 +134,25 @@ func trainStoredCodec(ps []corpus.Paragraph, least int) (*storedCodec, error) {
 		}
 		samples = append(samples, raw)
 	}
-	d, err := dict.BuildZstdDict(samples, dict.Options{MaxDictSize: storedDictSize, HashBytes: 6,
-		ZstdDictID: trainedDictID, ZstdLevel: zstd.SpeedFastest})
-	if err != nil {
-		return newStoredCodec()
+	type trained struct {
+		d   []byte
+		err error
+	}
+	done := make(chan trained, 1)
+	go func() {
+		d, err := dict.BuildZstdDict(samples, dict.Options{MaxDictSize: storedDictSize, HashBytes: 6,
+			ZstdDictID: trainedDictID, ZstdLevel: zstd.SpeedFastest})
+		done <- trained{d, err}
+	}()
+	var d []byte
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case t := <-done:
+		if t.err != nil {
+			return newStoredCodec()
+		}
+		d = t.d
 	}
 	c, err := newStoredCodecFrom(d)
 	if err != nil {

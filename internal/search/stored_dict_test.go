@@ -37,7 +37,7 @@ func manyRealParagraphs(t testing.TB, n int) []corpus.Paragraph {
 // characters it never saw, decodes to itself.
 func TestStoredTrainedRoundTrip(t *testing.T) {
 	ps := manyRealParagraphs(t, 600)
-	c, err := trainStoredCodec(ps[:400], storedMinSamples)
+	c, err := trainStoredCodec(context.Background(), ps[:400], storedMinSamples)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestStoredTrainedRoundTrip(t *testing.T) {
 // TestStoredTrainedFallback: too few paragraphs leave the field-name
 // dictionary.
 func TestStoredTrainedFallback(t *testing.T) {
-	c, err := trainStoredCodec(realParagraphs(t)[:10], storedMinSamples)
+	c, err := trainStoredCodec(context.Background(), realParagraphs(t)[:10], storedMinSamples)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestStoredTrainedFallback(t *testing.T) {
 // FuzzStoredTrained: any paragraph text round-trips through a trained
 // dictionary.
 func FuzzStoredTrained(f *testing.F) {
-	c, err := trainStoredCodec(manyRealParagraphs(f, 300), storedMinSamples)
+	c, err := trainStoredCodec(context.Background(), manyRealParagraphs(f, 300), storedMinSamples)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -236,5 +236,15 @@ func TestReadStoredCodec(t *testing.T) {
 	}
 	if _, err := readStoredCodec(dir); err != nil {
 		t.Errorf("field-name dictionary: %v", err)
+	}
+}
+
+// TestStoredTrainingCancelled: a cancelled build does not wait for the
+// training (seconds on a loaded machine).
+func TestStoredTrainingCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := trainStoredCodec(ctx, manyRealParagraphs(t, 600), storedMinSamples); !errors.Is(err, context.Canceled) {
+		t.Fatalf("trained under a cancelled context: %v", err)
 	}
 }

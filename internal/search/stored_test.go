@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"reflect"
@@ -145,7 +146,7 @@ func BenchmarkStored(b *testing.B) {
 		}
 	})
 	// The same with a dictionary trained on the paragraphs (stored.go).
-	tc := must(trainStoredCodec(manyRealParagraphs(b, storedSamples), storedMinSamples))
+	tc := must(trainStoredCodec(context.Background(), manyRealParagraphs(b, storedSamples), storedMinSamples))
 	trained := make([][]byte, len(ps))
 	for i, p := range ps {
 		trained[i] = must(tc.encode(p))
