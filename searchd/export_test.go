@@ -202,7 +202,7 @@ func (s *streamRecorder) Flush() {
 // what was sent, and the live heap stays flat while megabytes go out.
 func TestExportStreams(t *testing.T) {
 	f := defaultFixture(t)
-	h, err := newHolder(context.Background(), f.dir, slog.New(slog.DiscardHandler))
+	h, err := newHolderWith(context.Background(), f.dir, slog.New(slog.DiscardHandler), loadedWords(t))
 	if err != nil {
 		t.Fatal(err)
 	}

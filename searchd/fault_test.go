@@ -148,7 +148,7 @@ func TestFaultCorruptGenerationAtReload(t *testing.T) {
 				index := copyIndex(t, orig)
 				pointCurrent(t, index, 1)
 				var logs lockedBuffer
-				h, err := newHolder(ctx, index, slog.New(slog.NewTextHandler(&logs, nil)))
+				h, err := newHolderWith(ctx, index, slog.New(slog.NewTextHandler(&logs, nil)), loadedWords(t))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -200,7 +200,7 @@ func TestFaultCorruptCurrentAtStart(t *testing.T) {
 				index := copyIndex(t, orig)
 				damage(t, how, filepath.Join(index, "gen-2", filepath.FromSlash(file)))
 				var logs lockedBuffer
-				h, err := newHolder(ctx, index, slog.New(slog.NewTextHandler(&logs, nil)))
+				h, err := newHolderWith(ctx, index, slog.New(slog.NewTextHandler(&logs, nil)), loadedWords(t))
 				if err != nil {
 					t.Fatalf("start: %v", err)
 				}
@@ -269,7 +269,7 @@ func (p panickyIndex) Search(ctx context.Context, r search.Request) (*search.Res
 // /metrics, and the server goes on.
 func TestFaultEnginePanic(t *testing.T) {
 	f := defaultFixture(t)
-	h, err := newHolder(context.Background(), f.dir, slog.New(slog.DiscardHandler))
+	h, err := newHolderWith(context.Background(), f.dir, slog.New(slog.DiscardHandler), loadedWords(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,7 +456,7 @@ func TestAdmissionHeavyLane(t *testing.T) {
 // heavyRequest routes them so.
 func TestQueryCost(t *testing.T) {
 	f := defaultFixture(t)
-	h, err := newHolder(context.Background(), f.dir, slog.New(slog.DiscardHandler))
+	h, err := newHolderWith(context.Background(), f.dir, slog.New(slog.DiscardHandler), loadedWords(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,14 +50,9 @@ func newRef(ix *search.Index) *indexRef {
 	return &indexRef{ix: ix, served: newServedIndex(ix)}
 }
 
-// newHolder opens the index folder's current generation, verified, or if
-// it is damaged the newest intact earlier one (with a warning naming the
-// damaged file).
-func newHolder(ctx context.Context, path string, log *slog.Logger) (*holder, error) {
-	return newHolderWith(ctx, path, log, search.NewWords())
-}
-
-// newHolderWith is newHolder with the word segmenter to share (tests share
+// newHolderWith opens the index folder's current generation, verified, or
+// if it is damaged the newest intact earlier one (with a warning naming the
+// damaged file), with the word segmenter the process shares (tests share
 // one across servers). The generation is warmed up (warmUp) before it is
 // returned, which waits for the segmenter.
 func newHolderWith(ctx context.Context, path string, log *slog.Logger, words *search.Words) (*holder, error) {

@@ -51,7 +51,7 @@ func TestTableFallbackMetric(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			log := slog.New(slog.NewTextHandler(&logs, nil))
-			h, err := newHolder(ctx, tc.dir, log)
+			h, err := newHolderWith(ctx, tc.dir, log, loadedWords(t))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -49,7 +49,7 @@ func storiesServer(t *testing.T) (e *echo.Echo, corpusDir string) {
 	if _, err := ingest.Run(context.Background(), ingest.Options{Index: index, Paths: []string{corpusDir}}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := newHolder(context.Background(), index, slog.New(slog.DiscardHandler))
+	h, err := newHolderWith(context.Background(), index, slog.New(slog.DiscardHandler), loadedWords(t))
 	if err != nil {
 		t.Fatal(err)
 	}

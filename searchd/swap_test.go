@@ -517,7 +517,7 @@ func newSwapHolder(t *testing.T, index, corpus string) *holder {
 	if _, err := ingest.Run(ctx, ingest.Options{Index: index, Paths: []string{corpus}}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := newHolder(ctx, index, slog.New(slog.DiscardHandler))
+	h, err := newHolderWith(ctx, index, slog.New(slog.DiscardHandler), loadedWords(t))
 	if err != nil {
 		t.Fatal(err)
 	}

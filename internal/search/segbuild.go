@@ -78,12 +78,14 @@ type segmentBuild struct {
 	check   func() error // before each batch (the Builder's space check)
 	hook    func(level int) error
 
-	cur    []index.Document
-	paths  []string          // segment file of each batch, by number
-	drops  []*roaring.Bitmap // dropped documents of each batch (nil: none)
-	ids    map[string]docLoc // live documents
-	inputs []string
-	inIdx  map[string]uint32
+	cur   []index.Document
+	paths []string          // segment file of each batch, by number
+	drops []*roaring.Bitmap // dropped documents of each batch (nil: none)
+	ids   map[string]docLoc // live documents
+	inIdx map[string]uint32 // number of each input
+	// IDs added as each input, by number (some since replaced as
+	// another's): RemoveFile looks at these, not at every document
+	byInput [][]string
 
 	ctx     context.Context // ends with the build (Abort) or a worker's failure
 	cancel  context.CancelFunc
@@ -151,10 +153,11 @@ func (sb *segmentBuild) index(ctx context.Context, input string, d *document.Doc
 	}
 	in, ok := sb.inIdx[input]
 	if !ok {
-		in = uint32(len(sb.inputs))
-		sb.inputs = append(sb.inputs, input)
+		in = uint32(len(sb.byInput))
+		sb.byInput = append(sb.byInput, nil)
 		sb.inIdx[input] = in
 	}
+	sb.byInput[in] = append(sb.byInput[in], d.ID())
 	sb.ids[d.ID()] = docLoc{seg: uint32(len(sb.paths) - 1), local: uint32(len(sb.cur)), input: in}
 	sb.cur = append(sb.cur, d)
 	if len(sb.cur) >= sb.size {
@@ -170,13 +173,14 @@ func (sb *segmentBuild) removeInput(input string) int {
 		return 0
 	}
 	n := 0
-	for id, l := range sb.ids {
-		if l.input == in {
+	for _, id := range sb.byInput[in] {
+		if l, ok := sb.ids[id]; ok && l.input == in {
 			sb.drop(l)
 			delete(sb.ids, id)
 			n++
 		}
 	}
+	sb.byInput[in] = nil
 	return n
 }
 

@@ -2,7 +2,6 @@ package search
 
 import (
 	"errors"
-	"math"
 	"reflect"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -205,6 +204,8 @@ type cursor interface {
 	// freqNorm is the current posting's frequency and norm as zap's
 	// Posting gives them.
 	freqNorm() (uint64, float64)
+	// docScore is st.docScore of the current posting.
+	docScore(st *termStats) float64
 	// positions appends the current posting's positions to dst (a
 	// cursor made with locations).
 	positions(dst []uint64) []uint64
@@ -248,6 +249,7 @@ type zapCursor struct {
 	ended   bool
 	cur     uint64 // the current posting's document
 	chunk   int    // loaded, -1: none
+	end     uint64 // the first document past the loaded chunk
 	fb, lb  []byte // the chunk's frequencies and norms, and locations
 	fi, li  int    // read offsets: at the current posting's entry, unless read
 	read    bool   // the current posting's entry was read
@@ -278,10 +280,17 @@ func (c *zapCursor) bad() bool {
 // entry reads the current posting's entry: its frequency, norm and
 // location bytes.
 func (c *zapCursor) entry() bool {
-	v, ok := uvarint(c.fb, &c.fi)
-	if !ok {
-		return c.bad()
+	var v uint64
+	if c.fi < len(c.fb) && c.fb[c.fi] < 0x80 { // a frequency below 64, most
+		v = uint64(c.fb[c.fi])
+		c.fi++
+	} else {
+		var ok bool
+		if v, ok = uvarint(c.fb, &c.fi); !ok {
+			return c.bad()
+		}
 	}
+	var ok bool
 	c.freq, c.norm = v>>1, 0
 	if c.freq != 0 {
 		if c.norm, ok = uvarint(c.fb, &c.fi); !ok {
@@ -303,7 +312,8 @@ func (c *zapCursor) entry() bool {
 
 // land makes d, the bitmap's next document, the current posting.
 func (c *zapCursor) land(d uint64) bool {
-	if ch := int(d / c.l.chunkSize); ch != c.chunk {
+	if c.chunk < 0 || d >= c.end {
+		ch := int(d / c.l.chunkSize)
 		// d is the first posting of its chunk: the bitmap was walked in
 		// order, or advanced to the chunk's first number.
 		var ok bool
@@ -315,7 +325,7 @@ func (c *zapCursor) land(d uint64) bool {
 				return c.bad()
 			}
 		}
-		c.chunk, c.fi, c.li = ch, 0, 0
+		c.chunk, c.end, c.fi, c.li = ch, uint64(ch+1)*c.l.chunkSize, 0, 0
 	}
 	c.cur, c.read, c.started = d, false, true
 	return true
@@ -339,10 +349,10 @@ func (c *zapCursor) advance(d uint64) bool {
 	if c.started && c.cur >= d {
 		return true
 	}
-	if ch := d / c.l.chunkSize; !c.started || int(ch) != c.chunk {
+	if !c.started || d >= c.end {
 		// Another chunk: skip to its first posting without decoding
 		// the postings in between.
-		c.it.AdvanceIfNeeded(uint32(ch * c.l.chunkSize))
+		c.it.AdvanceIfNeeded(uint32(d / c.l.chunkSize * c.l.chunkSize))
 		if !c.it.HasNext() {
 			c.ended = true
 			return false
@@ -364,8 +374,17 @@ func (c *zapCursor) freqNorm() (uint64, float64) {
 	if !c.read && !c.entry() {
 		return 0, 0
 	}
-	// zap's Posting.Norm of the norm's bits.
-	return c.freq, float64(float32(1.0 / math.Sqrt(float64(uint32(c.norm)))))
+	return c.freq, zapNorm(c.norm)
+}
+
+func (c *zapCursor) docScore(st *termStats) float64 {
+	if !c.read && !c.entry() {
+		return 0
+	}
+	if c.freq == 1 && c.norm < uint64(len(st.ones)) {
+		return st.ones[c.norm]
+	}
+	return st.docScore(c.freq, zapNorm(c.norm))
 }
 
 func (c *zapCursor) positions(dst []uint64) []uint64 {
@@ -430,6 +449,8 @@ func (c *iterCursor) advance(d uint64) bool {
 func (c *iterCursor) doc() uint64 { return c.p.Number() }
 
 func (c *iterCursor) freqNorm() (uint64, float64) { return c.p.Frequency(), c.p.Norm() }
+
+func (c *iterCursor) docScore(st *termStats) float64 { return st.docScore(c.freqNorm()) }
 
 func (c *iterCursor) positions(dst []uint64) []uint64 {
 	for _, l := range c.p.Locations() {
