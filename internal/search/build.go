@@ -37,6 +37,9 @@ type BuildOptions struct {
 	// tests and benchmarks only: a full build through scorch's online
 	// index (batches, then mergeToOne), the way before segmentBuild
 	online bool
+	// tests only: paragraphs held back to train the stored dictionary on
+	// (0: storedSamples), and trained on however few they are
+	dictSamples int
 	// tests only: called before each merge of a full build's segments
 	// (level 1: a group, 2: the final merge), from the goroutines that
 	// merge, groups at once; an error fails the build
@@ -79,6 +82,19 @@ type Builder struct {
 	added   int
 	removed int
 	done    bool
+	// held are a full build's first paragraphs, held back until the
+	// dictionary of the stored paragraphs is trained on them (train);
+	// trained: the generation's codec is set (an update's from the start).
+	held    []heldParagraph
+	trained bool
+}
+
+// heldParagraph is a paragraph given to AddSigned before the stored
+// dictionary is trained.
+type heldParagraph struct {
+	input string
+	p     corpus.Paragraph
+	sig   story.Signature
 }
 
 // NewBuilder prepares generation N+1 of the index folder path, creating
@@ -189,6 +205,15 @@ func (b *Builder) open() error {
 	var idx bleve.Index
 	var err error
 	if b.copyOf != "" {
+		// An update adds frames to the copied ones: same dictionary.
+		c, cerr := readStoredCodec(filepath.Dir(b.copyOf))
+		if cerr == nil {
+			cerr = c.write(b.tmp)
+		}
+		if cerr != nil {
+			return cerr
+		}
+		b.sch.stored, b.trained = c, true
 		if err = copyTree(b.copyOf, dir); err != nil {
 			return fmt.Errorf("copy generation %d: %w", b.cur, err)
 		}
@@ -249,6 +274,53 @@ func (b *Builder) AddSigned(ctx context.Context, input string, p corpus.Paragrap
 	if err := b.open(); err != nil {
 		return diskError(b.path, err)
 	}
+	if !b.trained {
+		if _, err := b.sch.document(p, input, sig); err != nil {
+			return err // refused now, as it would be once trained
+		}
+		b.held = append(b.held, heldParagraph{input: input, p: p, sig: sig})
+		if n := b.opt.dictSamples; len(b.held) < storedSamples && (n == 0 || len(b.held) < n) {
+			return nil
+		}
+		return b.train(ctx)
+	}
+	return b.index(ctx, input, p, sig)
+}
+
+// train trains the dictionary of the stored paragraphs on the paragraphs
+// held back (stored.go), writes it to the generation, and indexes them.
+func (b *Builder) train(ctx context.Context) error {
+	if b.trained {
+		return nil
+	}
+	ps := make([]corpus.Paragraph, len(b.held))
+	for i, h := range b.held {
+		ps[i] = h.p
+	}
+	least := storedMinSamples
+	if b.opt.dictSamples > 0 {
+		least = 1
+	}
+	c, err := trainStoredCodec(ctx, ps, least)
+	if err != nil {
+		return err
+	}
+	if err := c.write(b.tmp); err != nil {
+		return diskError(b.path, err)
+	}
+	b.sch.stored, b.trained = c, true
+	held := b.held
+	b.held = nil
+	for _, h := range held {
+		if err := b.index(ctx, h.input, h.p, h.sig); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// index indexes a paragraph with the generation's stored codec.
+func (b *Builder) index(ctx context.Context, input string, p corpus.Paragraph, sig story.Signature) error {
 	d, err := b.sch.document(p, input, sig)
 	if err != nil {
 		return err
@@ -271,6 +343,9 @@ func (b *Builder) AddSigned(ctx context.Context, input string, p corpus.Paragrap
 func (b *Builder) RemoveFile(ctx context.Context, file string) (err error) {
 	defer func() { err = diskError(b.path, err) }()
 	if err := b.open(); err != nil {
+		return err
+	}
+	if err := b.train(ctx); err != nil {
 		return err
 	}
 	delete(b.files, file)
@@ -342,6 +417,9 @@ func (b *Builder) Commit(ctx context.Context) (BuildStats, error) {
 
 // commit does Commit's work and returns the generation's document count.
 func (b *Builder) commit(ctx context.Context) (int, error) {
+	if err := b.train(ctx); err != nil {
+		return 0, err
+	}
 	if b.seg != nil {
 		return b.commitSegments(ctx)
 	}

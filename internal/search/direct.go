@@ -77,10 +77,15 @@ type dnode struct {
 
 // termStats is what scoring one term of a leaf needs.
 type termStats struct {
-	pls    []segment.PostingsList // per segment
-	zap    []*zapList             // per segment: its bytes, or nil (zapread.go)
-	counts []uint64               // per segment: documents holding the term
-	count  uint64                 // documents holding the term
+	pls []segment.PostingsList // per segment
+	zap []*zapList             // per segment: its bytes, or nil (zapread.go)
+	// ones holds the docScore of a posting of frequency 1 by its norm's
+	// bits (the field's length in tokens), for the lengths below
+	// len(ones): the common case, a table read instead of BM25's
+	// division (zapCursor.docScore).
+	ones   []float64
+	counts []uint64 // per segment: documents holding the term
+	count  uint64   // documents holding the term
 	idf    float64
 	avgLen float64 // 0: TF-IDF (never with our mapping)
 	boost  float64
@@ -330,7 +335,23 @@ func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, e
 	} else {
 		st.idf = 1.0 + math.Log(float64(ev.docs)/float64(st.count+1.0))
 	}
+	st.fillOnes()
 	return st, nil
+}
+
+// fillOnes makes st.ones, for the field lengths below an eighth of the
+// postings (so that the table costs a fraction of what it saves) and
+// below 1,024 tokens.
+func (st *termStats) fillOnes() {
+	st.ones = make([]float64, min(st.count/8, 1024))
+	for nb := range st.ones {
+		st.ones[nb] = st.docScore(1, zapNorm(uint64(nb)))
+	}
+}
+
+// zapNorm is zap's Posting.Norm of a norm's bits.
+func zapNorm(bits uint64) float64 {
+	return float64(float32(1.0 / math.Sqrt(float64(uint32(bits)))))
 }
 
 // score is Bleve's TermQueryScorer.Score of one posting.
@@ -458,7 +479,7 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 		out = ev.mem.list(c)
 	}
 	if within == nil {
-		err := ev.walkTerm(st, func(d uint32, c cursor) { out.add(d, st.score(c.freqNorm())) })
+		err := ev.walkTerm(st, func(d uint32, c cursor) { out.add(d, st.weigh(c.docScore(st))) })
 		return out, err
 	}
 	at := 0
@@ -487,7 +508,7 @@ func (ev *evaluator) evalTerm(n *dnode, within []uint32) (hitList, error) {
 				cand = cand[1:]
 			}
 			if len(cand) > 0 && uint64(cand[0])-s.offset == local {
-				out.add(cand[0], st.score(c.freqNorm()))
+				out.add(cand[0], st.weigh(c.docScore(st)))
 			}
 			if read++; read == ev.batch {
 				if err := ev.tick(read); err != nil {
@@ -564,7 +585,7 @@ func (ev *evaluator) termAdvancing(st *termStats, c cursor, s snapSegment, cand 
 			break
 		}
 		if c.doc() == uint64(d)-s.offset {
-			out.add(d, st.score(c.freqNorm()))
+			out.add(d, st.weigh(c.docScore(st)))
 		}
 		if read++; read == ev.batch {
 			if err := ev.tick(read); err != nil {
@@ -593,7 +614,7 @@ func (ev *evaluator) evalPhrase(n *dnode, within []uint32) (hitList, error) {
 	err := ev.walkPhrase(n, within, func(d uint32, cur []cursor) {
 		var sum float64
 		for i, c := range cur {
-			sum += n.stats[i].score(c.freqNorm())
+			sum += n.stats[i].weigh(c.docScore(n.stats[i]))
 		}
 		out.add(d, sum)
 	})
@@ -819,7 +840,7 @@ func (ev *evaluator) evalDisj(n *dnode, within []uint32) (hitList, error) {
 	for i, l := range lists {
 		if k := n.kids[i]; ev.straight(n, k, within) {
 			st := k.stats[0]
-			err := ev.walkTerm(st, func(d uint32, c cursor) { acc.add(d, st.score(c.freqNorm())) })
+			err := ev.walkTerm(st, func(d uint32, c cursor) { acc.add(d, st.weigh(c.docScore(st))) })
 			if err != nil {
 				acc.drain(ev.lo, ev.hi, func(uint32, float64, int) {}) // released clean
 				return hitList{}, err

@@ -66,7 +66,7 @@
 //     hold it: the bigrams it begins or ends and the character standing
 //     alone, listed from the dictionary when a generation is opened
 //     (chars.go). A second field with every character as a token (text1,
-//     until schema 6) cost 14% of the index and about as much build time.
+//     until schema 5) cost 14% of the index and about as much build time.
 //   - A term mixing scripts (2023年, 区7) ends in a lone character that the
 //     text may hold inside a longer run (2023年度 is indexed 2023 年度). The
 //     text fields therefore also index a marker of the edge character of

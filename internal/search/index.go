@@ -159,6 +159,9 @@ func openGeneration(ctx context.Context, path string, gen int, opts ...Option) (
 	if err != nil {
 		return nil, err
 	}
+	if sch.stored, err = readStoredCodec(dir); err != nil {
+		return nil, err
+	}
 	// Read-only: no persister or merger touches a published generation,
 	// the bolt file is opened shared, and an update can copy it safely.
 	b, err := bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]any{"read_only": true})

@@ -207,13 +207,13 @@ func (ev *evaluator) readLeaf(n *dnode) (*leafEntry, error) {
 		e.bases[0] = make([]float64, 0, st.count)
 		err = ev.walkTerm(st, func(d uint32, c cursor) {
 			e.docs = append(e.docs, d)
-			e.bases[0] = append(e.bases[0], st.docScore(c.freqNorm()))
+			e.bases[0] = append(e.bases[0], c.docScore(st))
 		})
 	} else {
 		err = ev.walkPhrase(n, nil, func(d uint32, cur []cursor) {
 			e.docs = append(e.docs, d)
 			for i, c := range cur {
-				e.bases[i] = append(e.bases[i], n.stats[i].docScore(c.freqNorm()))
+				e.bases[i] = append(e.bases[i], c.docScore(n.stats[i]))
 			}
 		})
 	}

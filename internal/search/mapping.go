@@ -14,7 +14,7 @@ import (
 // program writes and reads. Bump it whenever a field, an analyzer or the
 // stored document changes: Open then refuses older indexes with a
 // *SchemaError instead of answering wrongly.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // Field names of the Bleve documents.
 const (

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"reflect"
@@ -142,6 +143,22 @@ func BenchmarkStored(b *testing.B) {
 	b.Run("decode", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			must(c.decode(frames[i%len(frames)]))
+		}
+	})
+	// The same with a dictionary trained on the paragraphs (stored.go).
+	tc := must(trainStoredCodec(context.Background(), manyRealParagraphs(b, storedSamples), storedMinSamples))
+	trained := make([][]byte, len(ps))
+	for i, p := range ps {
+		trained[i] = must(tc.encode(p))
+	}
+	b.Run("trained/encode", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			must(tc.encode(ps[i%len(ps)]))
+		}
+	})
+	b.Run("trained/decode", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			must(tc.decode(trained[i%len(trained)]))
 		}
 	})
 }

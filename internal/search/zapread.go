@@ -2,7 +2,6 @@ package search
 
 import (
 	"errors"
-	"math"
 	"reflect"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -205,6 +204,8 @@ type cursor interface {
 	// freqNorm is the current posting's frequency and norm as zap's
 	// Posting gives them.
 	freqNorm() (uint64, float64)
+	// docScore is st.docScore of the current posting.
+	docScore(st *termStats) float64
 	// positions appends the current posting's positions to dst (a
 	// cursor made with locations).
 	positions(dst []uint64) []uint64
@@ -373,8 +374,17 @@ func (c *zapCursor) freqNorm() (uint64, float64) {
 	if !c.read && !c.entry() {
 		return 0, 0
 	}
-	// zap's Posting.Norm of the norm's bits.
-	return c.freq, float64(float32(1.0 / math.Sqrt(float64(uint32(c.norm)))))
+	return c.freq, zapNorm(c.norm)
+}
+
+func (c *zapCursor) docScore(st *termStats) float64 {
+	if !c.read && !c.entry() {
+		return 0
+	}
+	if c.freq == 1 && c.norm < uint64(len(st.ones)) {
+		return st.ones[c.norm]
+	}
+	return st.docScore(c.freq, zapNorm(c.norm))
 }
 
 func (c *zapCursor) positions(dst []uint64) []uint64 {
@@ -439,6 +449,8 @@ func (c *iterCursor) advance(d uint64) bool {
 func (c *iterCursor) doc() uint64 { return c.p.Number() }
 
 func (c *iterCursor) freqNorm() (uint64, float64) { return c.p.Frequency(), c.p.Norm() }
+
+func (c *iterCursor) docScore(st *termStats) float64 { return st.docScore(c.freqNorm()) }
 
 func (c *iterCursor) positions(dst []uint64) []uint64 {
 	for _, l := range c.p.Locations() {

@@ -69,7 +69,10 @@ func TestZapCursor(t *testing.T) {
 								chunked++
 							}
 						}
-						st := &termStats{pls: []segment.PostingsList{pl}, zap: []*zapList{zl}}
+						// BM25 of a made-up term: the table of docScores of
+						// frequency 1 (fillOnes) against the formula.
+						st := &termStats{pls: []segment.PostingsList{pl}, zap: []*zapList{zl}, count: pl.Count(), idf: 1.7, avgLen: 40}
+						st.fillOnes()
 						name := fmt.Sprintf("%s:%s segment %d", field, e.Term, si)
 						postings += compareCursors(t, name, st, field != fieldCounty && field != fieldYear, rng)
 					}
@@ -89,7 +92,7 @@ func compareCursors(t *testing.T, name string, st *termStats, locs bool, rng *ra
 	t.Helper()
 	type post struct {
 		doc, freq uint64
-		norm      float64
+		norm, bm  float64
 		pos       []uint64
 	}
 	read := func(c cursor, ok bool) (post, bool) {
@@ -97,7 +100,10 @@ func compareCursors(t *testing.T, name string, st *termStats, locs bool, rng *ra
 			return post{}, false
 		}
 		f, n := c.freqNorm()
-		p := post{doc: c.doc(), freq: f, norm: n}
+		p := post{doc: c.doc(), freq: f, norm: n, bm: c.docScore(st)}
+		if p.bm != st.docScore(f, n) {
+			t.Fatalf("%s: document %d: docScore %v, the formula's %v", name, p.doc, p.bm, st.docScore(f, n))
+		}
 		if locs {
 			p.pos = c.positions(nil)
 		}
