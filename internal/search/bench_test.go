@@ -77,6 +77,7 @@ func textBytes(ps []corpus.Paragraph) int64 {
 type indexVariant struct {
 	name       string
 	reflection bool // map structs by reflection instead of building documents
+	unigrams   bool // include the text1 field
 	batch      int
 	workers    int  // batches executed concurrently (0: 1, in the caller)
 	offsets    bool // index byte offsets too (Bleve's plain cjk analyzer)
@@ -139,7 +140,7 @@ func buildVariant(b *testing.B, dir string, ps []corpus.Paragraph, v indexVarian
 			}
 			err = batch.Index(p.ID, rd)
 		} else {
-			d, derr := sch.document(p, p.Source.File, 0)
+			d, derr := sch.document(p, p.Source.File, v.unigrams, 0)
 			if derr != nil {
 				b.Fatal(derr)
 			}
@@ -177,21 +178,22 @@ func buildVariant(b *testing.B, dir string, ps []corpus.Paragraph, v indexVarian
 
 // BenchmarkIndex measures indexing throughput (MB/s of text, paragraphs/s)
 // and merged index size for the variants: documents built directly (the
-// baseline) or by reflection; batch
+// baseline) or by reflection; with or without the unigram field; batch
 // sizes. Run with -benchtime=3x; compare within one run.
 func BenchmarkIndex(b *testing.B) {
 	ps := benchParagraphs(b, 5000)
 	size := textBytes(ps)
 	b.Logf("%d paragraphs, %.1f MB of text", len(ps), float64(size)/1e6)
 	for _, v := range []indexVariant{
-		{name: "direct/batch1000", batch: 1000},
-		{name: "reflection/batch1000", reflection: true, batch: 1000},
-		{name: "direct/batch1000/offsets-no-markers", batch: 1000, offsets: true},
-		{name: "direct/batch1000/no-markers", batch: 1000, noMarkers: true},
-		{name: "direct/batch250", batch: 250},
-		{name: "direct/batch4000", batch: 4000},
-		{name: "direct/batch500/2-workers", batch: 500, workers: 2},
-		{name: "direct/batch1000/2-workers", batch: 1000, workers: 2},
+		{name: "direct/text1/batch1000", unigrams: true, batch: 1000},
+		{name: "reflection/text1/batch1000", reflection: true, unigrams: true, batch: 1000},
+		{name: "direct/no-text1/batch1000", batch: 1000},
+		{name: "direct/text1/batch1000/offsets-no-markers", unigrams: true, batch: 1000, offsets: true},
+		{name: "direct/text1/batch1000/no-markers", unigrams: true, batch: 1000, noMarkers: true},
+		{name: "direct/text1/batch250", unigrams: true, batch: 250},
+		{name: "direct/text1/batch4000", unigrams: true, batch: 4000},
+		{name: "direct/text1/batch500/2-workers", unigrams: true, batch: 500, workers: 2},
+		{name: "direct/text1/batch1000/2-workers", unigrams: true, batch: 1000, workers: 2},
 	} {
 		b.Run(v.name, func(b *testing.B) {
 			b.SetBytes(size)
@@ -225,6 +227,7 @@ func BenchmarkBuilder(b *testing.B) {
 		{"no-merge", BuildOptions{noMerge: true}},
 		{"tiered-merges", BuildOptions{tieredMerges: true}},
 		{"batch5000", BuildOptions{BatchSize: 5000}},
+		{"no-text1", BuildOptions{noUnigrams: true}},
 	} {
 		b.Run(v.name, func(b *testing.B) {
 			b.SetBytes(size)
@@ -256,7 +259,7 @@ func BenchmarkDocument(b *testing.B) {
 	b.Run("direct", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			batch := idx.NewBatch()
-			if err := batch.IndexAdvanced(must(sch.document(ps[i%len(ps)], ps[i%len(ps)].Source.File, 0))); err != nil {
+			if err := batch.IndexAdvanced(must(sch.document(ps[i%len(ps)], ps[i%len(ps)].Source.File, true, 0))); err != nil {
 				b.Fatal(err)
 			}
 		}

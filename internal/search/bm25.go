@@ -36,7 +36,7 @@ import (
 // allFields are the fields of the mapping, and "*", the field of the
 // searcher Bleve's unscored disjunctions are optimised into
 // (searcher.optimizeCompositeSearcher).
-var allFields = [...]string{fieldText, fieldTopic, fieldHeadline, fieldCounty, fieldYear, fieldYearNum,
+var allFields = [...]string{fieldText, fieldText1, fieldTopic, fieldHeadline, fieldCounty, fieldYear, fieldYearNum,
 	fieldProgram, fieldInitiative, fieldReporter, fieldKind, fieldArticleID, fieldSignature, fieldFile, fieldDate, fieldDoc, "*"}
 
 // lengthSample is how many paragraphs fieldLengths reads: the average's
@@ -154,6 +154,7 @@ func (ix *Index) fieldLengths(rd index.IndexReader, n int) (map[string]float64, 
 		}
 		folded := []byte(text.Fold(p.Text))
 		add(fieldText, len(ix.sch.indexCJK.Analyze(folded)))
+		add(fieldText1, len(ix.sch.unigram.Analyze(folded)))
 		if p.Topic != "" {
 			add(fieldTopic, len(ix.sch.indexCJK.Analyze([]byte(text.Fold(p.Topic)))))
 		}

@@ -32,8 +32,9 @@ type BuildOptions struct {
 	// BatchSize is the number of paragraphs per Bleve batch (0: default).
 	BatchSize int
 
-	workers int  // benchmarks only: batches in flight (0: batchWorkers)
-	noMerge bool // benchmarks only: leave a full build in the segments scorch left
+	noUnigrams bool // benchmarks only: leave out the text1 field
+	workers    int  // benchmarks only: batches in flight (0: batchWorkers)
+	noMerge    bool // benchmarks only: leave a full build in the segments scorch left
 	// tests and benchmarks only: a full build through scorch's online
 	// index (batches, then mergeToOne), the way before segmentBuild
 	online bool
@@ -275,7 +276,7 @@ func (b *Builder) AddSigned(ctx context.Context, input string, p corpus.Paragrap
 		return diskError(b.path, err)
 	}
 	if !b.trained {
-		if _, err := b.sch.document(p, input, sig); err != nil {
+		if _, err := b.sch.document(p, input, !b.opt.noUnigrams, sig); err != nil {
 			return err // refused now, as it would be once trained
 		}
 		b.held = append(b.held, heldParagraph{input: input, p: p, sig: sig})
@@ -321,7 +322,7 @@ func (b *Builder) train(ctx context.Context) error {
 
 // index indexes a paragraph with the generation's stored codec.
 func (b *Builder) index(ctx context.Context, input string, p corpus.Paragraph, sig story.Signature) error {
-	d, err := b.sch.document(p, input, sig)
+	d, err := b.sch.document(p, input, !b.opt.noUnigrams, sig)
 	if err != nil {
 		return err
 	}

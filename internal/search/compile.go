@@ -80,10 +80,9 @@ func disjunction(qs []bq.Query) bq.Query {
 //
 // The term goes through the same cjk analyzer as the text. Then:
 //
-//   - One Han character (a lone token 县): a disjunction of the text
-//     terms holding it, the bigrams it begins or ends and the character
-//     alone (chars.go). In the bigram field a character inside a longer
-//     run only exists as part of pairs.
+//   - One Han character (a lone token 县): a term query on text1, the
+//     unigram field. In the bigram field a character inside a longer run
+//     only exists as part of pairs.
 //   - One token otherwise (a bigram 红色, a word gdp, a number 2021): a
 //     term query on text.
 //   - Several tokens: a phrase on text. A run of Han characters becomes
@@ -102,8 +101,8 @@ func (ix *Index) termQuery(term string) (boostable, []bq.Query) {
 	}
 	if len(toks) == 1 {
 		t := string(toks[0].Term)
-		if r, ok := loneHan(toks[0].Term); ok {
-			return ix.charQuery(r), nil
+		if _, ok := loneHan(toks[0].Term); ok {
+			return termOn(fieldText1, t), nil
 		}
 		return termOn(fieldText, t), []bq.Query{
 			boosted(termOn(fieldTopic, t), topicBoost),
@@ -138,9 +137,8 @@ func phraseTerms(toks analysis.TokenStream) []string {
 // matching exactly the paragraphs whose article's (folded) headline
 // contains it, or nil when it analyses to no token. The headline is
 // indexed like the text (bigrams with positions, run-edge markers), so a
-// word or a run of tokens compiles as in termQuery. Its characters are not
-// listed as the text's are (chars.go), though: a lone Han character is any
-// headline term holding it,
+// word or a run of tokens compiles as in termQuery. It has no unigram
+// field, though: a lone Han character is any headline term holding it,
 // the bigrams it is part of or the character standing alone (a run of one
 // between punctuation, which the bigram filter keeps as it is), found in
 // the headline field's dictionary by a regular expression that leaves out
@@ -160,27 +158,6 @@ func (ix *Index) headlineQuery(term string) boostable {
 		return q
 	}
 	return termOn(fieldHeadline, string(toks[0].Term))
-}
-
-// charQuery is the query matching exactly the paragraphs whose text holds
-// the Han character r: any of the text terms holding it (see chars.go),
-// each scored by BM25 as a term of its own. When no paragraph holds it,
-// the character's own term, which matches nothing either: the term is
-// still a term of the query (highlighted where a text holds it, see
-// Marks), not one that analyses to nothing.
-func (ix *Index) charQuery(r rune) boostable {
-	terms := ix.chars.of(r)
-	switch len(terms) {
-	case 0:
-		return termOn(fieldText, string(r))
-	case 1:
-		return termOn(fieldText, terms[0])
-	}
-	qs := make([]bq.Query, len(terms))
-	for i, t := range terms {
-		qs[i] = termOn(fieldText, t)
-	}
-	return bq.NewDisjunctionQuery(qs)
 }
 
 // loneHan reports whether term is a single Han character, and which.

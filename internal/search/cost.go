@@ -10,8 +10,8 @@ import (
 
 // Cost estimates the work of searching q: the postings its terms read,
 // from the document frequencies of their tokens in the dictionary (a
-// phrase reads the postings of each of its bigrams, a single character
-// those of every term holding it), excluded terms included. A query without terms costs
+// phrase reads the postings of each of its bigrams, a single character its
+// unigram postings), excluded terms included. A query without terms costs
 // nothing here (its work is the document table's, bounded by the index
 // size). It costs one dictionary lookup per token, microseconds, against
 // a search that may read millions of postings: searchd uses it to put
@@ -29,14 +29,12 @@ func (ix *Index) Cost(ctx context.Context, q query.Query) (cost int64, err error
 	for _, cl := range q.Clauses {
 		for _, t := range cl.Any {
 			toks := ix.sch.cjk.Analyze([]byte(text.Fold(t.Text)))
-			if len(toks) == 1 {
-				if r, ok := loneHan(toks[0].Term); ok {
-					cost += int64(ix.chars.count(r))
-					continue
-				}
-			}
 			for _, tk := range toks {
-				tfr, err := rd.TermFieldReader(ctx, tk.Term, fieldText, false, false, false)
+				field := fieldText
+				if _, ok := loneHan(tk.Term); ok && len(toks) == 1 {
+					field = fieldText1
+				}
+				tfr, err := rd.TermFieldReader(ctx, tk.Term, field, false, false, false)
 				if err != nil {
 					return 0, fmt.Errorf("cost: %w", err)
 				}

@@ -62,11 +62,14 @@
 // Three consequences are handled here:
 //
 //   - A character inside a run exists only within bigrams, so a
-//     one-character query (县) is the disjunction of the text terms that
-//     hold it: the bigrams it begins or ends and the character standing
-//     alone, listed from the dictionary when a generation is opened
-//     (chars.go). A second field with every character as a token (text1,
-//     until schema 5) cost 14% of the index and about as much build time.
+//     one-character query (县) searches text1, a second copy of the text
+//     indexed one character per token without positions (it costs about
+//     a fifth of indexing throughput and 13% of index size: BenchmarkIndex
+//     and BenchmarkBuilder, no-text1 variants). Schemas 6 and 7 went
+//     without it, answering a lone character with the disjunction of the
+//     bigrams that hold it: 14% smaller, but one-character queries 5-44x
+//     slower and the natural questions' one-character words (人, 年) tripled
+//     their p99 (BENCHMARKS.md), so schema 8 indexes text1 again.
 //   - A term mixing scripts (2023年, 区7) ends in a lone character that the
 //     text may hold inside a longer run (2023年度 is indexed 2023 年度). The
 //     text fields therefore also index a marker of the edge character of

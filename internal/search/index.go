@@ -27,8 +27,6 @@ type Index struct {
 	words *Words // the segmenter of relaxed matching, loaded on first use
 	// stories groups the generation's articles (stories.go).
 	stories *stories
-	// chars lists the text terms holding each Han character (chars.go).
-	chars *charTerms
 	// noTable says why the index does not fit a table ("" if it does).
 	noTable string
 	// spare holds a token per core a search may borrow to split its pass
@@ -184,15 +182,7 @@ func openGeneration(ctx context.Context, path string, gen int, opts ...Option) (
 		b.Close()
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
-	chars, err := func() (c *charTerms, err error) {
-		defer recoverPanic("read character terms", &err)
-		return loadChars(ctx, b)
-	}()
-	if err != nil {
-		b.Close()
-		return nil, fmt.Errorf("open generation %d: %w", gen, err)
-	}
-	ix = &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, noTable: why, stories: st, chars: chars, size: dirSize(dir), stamp: stamp,
+	ix = &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, noTable: why, stories: st, size: dirSize(dir), stamp: stamp,
 		words: NewWords(), spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1)), leaves: newLeafCache(leafCacheMin, defaultLeafCacheBytes)}
 	for _, o := range opts {
 		o(ix)

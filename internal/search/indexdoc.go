@@ -30,7 +30,7 @@ import (
 // (stories.go). The paragraph's StoryID is never stored: it depends on
 // the other articles of the index. The paragraph is stored compressed
 // (stored.go).
-func (s *schema) document(p corpus.Paragraph, input string, sig story.Signature) (*document.Document, error) {
+func (s *schema) document(p corpus.Paragraph, input string, unigrams bool, sig story.Signature) (*document.Document, error) {
 	if p.ID == "" {
 		return nil, fmt.Errorf("paragraph without an ID (article %q, position %d)", p.ArticleID, p.Position)
 	}
@@ -42,6 +42,9 @@ func (s *schema) document(p corpus.Paragraph, input string, sig story.Signature)
 	d := document.NewDocument(p.ID)
 	folded := []byte(text.Fold(p.Text))
 	d.AddField(document.NewTextFieldCustom(fieldText, nil, folded, optPhrase, s.indexCJK))
+	if unigrams {
+		d.AddField(document.NewTextFieldCustom(fieldText1, nil, folded, optTerms, s.unigram))
+	}
 	if p.Topic != "" {
 		d.AddField(document.NewTextFieldCustom(fieldTopic, nil, []byte(text.Fold(p.Topic)), optPhrase, s.indexCJK))
 	}

@@ -4,8 +4,11 @@ import (
 	"fmt"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -14,11 +17,12 @@ import (
 // program writes and reads. Bump it whenever a field, an analyzer or the
 // stored document changes: Open then refuses older indexes with a
 // *SchemaError instead of answering wrongly.
-const SchemaVersion = 7
+const SchemaVersion = 8
 
 // Field names of the Bleve documents.
 const (
 	fieldText       = "text"       // paragraph text, cjk bigrams, positions
+	fieldText1      = "text1"      // paragraph text, one token per Han character
 	fieldTopic      = "topic"      // topic sentence, cjk bigrams, positions
 	fieldHeadline   = "headline"   // article headline, cjk bigrams, positions
 	fieldCounty     = "county"     // keyword, doc values (facet)
@@ -38,14 +42,20 @@ const (
 // Analyzer names. cjk is Bleve's: the unicode tokenizer, cjk_width,
 // to_lower and cjk_bigram, so 红色物业 is indexed as 红色 色物 物业. A run
 // of Han characters in a query analysed the same way and searched as a
-// phrase matches exactly the texts that contain the run. A one-character
-// query is answered from the same field's dictionary: the bigrams holding
-// the character (chars.go).
-const cjkAnalyzer = cjk.AnalyzerName
+// phrase matches exactly the texts that contain the run. unigramAnalyzer
+// leaves out the bigram filter: the unicode tokenizer already emits every
+// Han character as a token of its own, which is what a one-character query
+// needs (in the bigram field a character inside a longer run exists only
+// as part of pairs).
+const (
+	cjkAnalyzer     = cjk.AnalyzerName
+	unigramAnalyzer = "cjk_unigram"
+)
 
 // Indexing options of each kind of field.
 const (
 	optPhrase  = index.IndexField | index.IncludeTermVectors // cjk fields: phrases need positions
+	optTerms   = index.IndexField                            // text1: term queries only
 	optKeyword = index.IndexField                            // exact-value filters
 	optFacet   = index.IndexField | index.DocValues          // keyword facets and sorts
 	optNumber  = index.IndexField | index.DocValues          // year_num: ranges and sorts
@@ -57,6 +67,7 @@ const (
 type schema struct {
 	mapping *mapping.IndexMappingImpl
 	cjk     analysis.Analyzer // queries and dictionary lookups
+	unigram analysis.Analyzer
 	// indexCJK is cjk for indexing: cjk's tokens plus run-edge markers,
 	// without byte offsets (see runEdges).
 	indexCJK analysis.Analyzer
@@ -76,6 +87,14 @@ func newSchema() (*schema, error) {
 	m.IndexDynamic = false
 	m.StoreDynamic = false
 	m.DocValuesDynamic = false
+	if err := m.AddCustomAnalyzer(unigramAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{cjk.WidthName, lowercase.Name},
+	}); err != nil {
+		return nil, fmt.Errorf("mapping: %w", err)
+	}
+
 	field := func(typ, analyzer, name string, opt index.FieldIndexingOptions) *mapping.FieldMapping {
 		return &mapping.FieldMapping{
 			Type:               typ,
@@ -88,7 +107,10 @@ func newSchema() (*schema, error) {
 		}
 	}
 	dm := mapping.NewDocumentStaticMapping()
-	dm.AddFieldMappingsAt(fieldText, field("text", cjkAnalyzer, fieldText, optPhrase))
+	// text feeds two fields: the bigram field and the unigram field.
+	dm.AddFieldMappingsAt(fieldText,
+		field("text", cjkAnalyzer, fieldText, optPhrase),
+		field("text", unigramAnalyzer, fieldText1, optTerms))
 	dm.AddFieldMappingsAt(fieldTopic, field("text", cjkAnalyzer, fieldTopic, optPhrase))
 	dm.AddFieldMappingsAt(fieldHeadline, field("text", cjkAnalyzer, fieldHeadline, optPhrase))
 	for _, f := range []string{fieldCounty, fieldYear, fieldProgram, fieldDate, fieldArticleID, fieldSignature} {
@@ -104,9 +126,9 @@ func newSchema() (*schema, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("mapping: %w", err)
 	}
-	s := &schema{mapping: m, cjk: m.AnalyzerNamed(cjkAnalyzer)}
-	if s.cjk == nil {
-		return nil, fmt.Errorf("mapping: analyzer %q not available", cjkAnalyzer)
+	s := &schema{mapping: m, cjk: m.AnalyzerNamed(cjkAnalyzer), unigram: m.AnalyzerNamed(unigramAnalyzer)}
+	if s.cjk == nil || s.unigram == nil {
+		return nil, fmt.Errorf("mapping: analyzers %q and %q not available", cjkAnalyzer, unigramAnalyzer)
 	}
 	s.indexCJK = runEdges{s.cjk}
 	stored, err := newStoredCodec()

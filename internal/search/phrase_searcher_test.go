@@ -52,7 +52,7 @@ func TestPhraseSearcherMatchesBleve(t *testing.T) {
 		var a, b bq.Query = ours, theirs
 		if i%4 == 1 {
 			// In a conjunction with a common term, Bleve advances the phrase.
-			other := termOn(fieldText, "工作")
+			other := termOn(fieldText1, "的")
 			a = bq.NewBooleanQuery([]bq.Query{other, ours}, nil, nil)
 			b = bq.NewBooleanQuery([]bq.Query{other, theirs}, nil, nil)
 		}

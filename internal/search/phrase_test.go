@@ -15,7 +15,7 @@ import (
 // TestPhraseExactness is the property behind the query language's promise:
 // a term matches exactly the paragraphs whose folded text contains it.
 // Terms are random substrings of real paragraphs: runs of 1 to 6 Han
-// characters (single characters are the text terms holding them, longer runs are
+// characters (single characters go to the unigram field, longer runs are
 // bigram phrases), and mixed runs of Han characters and digits or Latin
 // words such as 2023年8月 or 10万元 (taken whole: search matches numbers
 // and words as tokens, not substrings of them).
