@@ -41,10 +41,16 @@ func FreeBytes(path string) (int64, error) {
 
 // diskError reports err as a *DiskFullError when it is one: an ENOSPC (or
 // EDQUOT) anywhere in it, or any failure while the disk is all but full.
+// A *DiskFullError inside err (the space check's, before a batch) is
+// returned itself: it names the folder, and what was being indexed when
+// the disk filled up does not matter.
 func diskError(path string, err error) error {
 	var de *DiskFullError
-	if err == nil || errors.As(err, &de) {
-		return err
+	if errors.As(err, &de) {
+		return de
+	}
+	if err == nil {
+		return nil
 	}
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
 		return &DiskFullError{Path: path, Err: err}

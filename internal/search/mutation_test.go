@@ -56,6 +56,7 @@ func TestDiskError(t *testing.T) {
 	}{
 		{"nil", t.TempDir(), nil, false, true},
 		{"already one", "/proc", full, true, true},
+		{"one wrapped", t.TempDir(), fmt.Errorf("index p1: %w", full), true, false},
 		{"ENOSPC wrapped", t.TempDir(), fmt.Errorf("write: %w", syscall.ENOSPC), true, false},
 		{"EDQUOT", t.TempDir(), syscall.EDQUOT, true, false},
 		{"another error with room", t.TempDir(), other, false, true},
@@ -74,8 +75,11 @@ func TestDiskError(t *testing.T) {
 		if c.same && got != c.err {
 			t.Errorf("%s: %v, want the error itself", c.name, got)
 		}
-		if c.err != nil && !errors.Is(got, c.err) {
+		if c.err != nil && !errors.Is(got, c.err) && !errors.Is(c.err, got) {
 			t.Errorf("%s: %v does not wrap %v", c.name, got, c.err)
+		}
+		if de != nil && !strings.HasPrefix(got.Error(), "no space left on device: "+de.Path) {
+			t.Errorf("%s: %q, want it to start with no space left on device: %s", c.name, got, de.Path)
 		}
 	}
 }
