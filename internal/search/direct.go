@@ -244,6 +244,7 @@ type evaluator struct {
 	avgLen   map[string]float64
 	dicts    map[string][]segment.TermDictionary // by field, per segment (not safe for concurrent use: one search's)
 	postings int                                 // postings read, for checking ctx
+	terms    *termCache                          // the opened postings of terms (termcache.go); nil: none
 	acc      *accumulator                        // one kept for the next disjunction
 	pool     *sync.Pool                          // accumulators of the index, across searches
 	steer    int8                                // tests: 1 always advance to candidates, -1 never, 0 by sparse
@@ -293,15 +294,20 @@ func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, e
 		}
 		ev.dicts[field] = dicts
 	}
-	for i, s := range ev.segs {
-		pl, err := dicts[i].PostingsList([]byte(term), s.deleted, nil)
-		if err != nil {
-			return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
+	if tp := ev.terms.get(ev.segs, field, term); tp != nil {
+		st.pls, st.zap, st.counts, st.count = tp.pls, tp.zap, tp.counts, tp.count
+	} else {
+		for i, s := range ev.segs {
+			pl, err := dicts[i].PostingsList([]byte(term), s.deleted, nil)
+			if err != nil {
+				return nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
+			}
+			st.pls = append(st.pls, pl)
+			st.zap = append(st.zap, zapListOf(pl))
+			st.counts = append(st.counts, pl.Count())
+			st.count += pl.Count()
 		}
-		st.pls = append(st.pls, pl)
-		st.zap = append(st.zap, zapListOf(pl))
-		st.counts = append(st.counts, pl.Count())
-		st.count += pl.Count()
+		ev.terms.put(ev.segs, field, term, &termPostings{pls: st.pls, zap: st.zap, counts: st.counts, count: st.count})
 	}
 	avg, ok := ev.avgLen[field]
 	if !ok && ev.stats != nil {
@@ -1047,7 +1053,7 @@ func (ix *Index) directParts(ctx context.Context, q bq.Query, bounds []int, visi
 	if err != nil {
 		return true, searchError(ctx, err)
 	}
-	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, dicts: map[string][]segment.TermDictionary{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves, every: ix.checkEvery, batch: 1024, zapIter: ix.zapIter}
+	ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, dicts: map[string][]segment.TermDictionary{}, pool: &ix.accs, steer: ix.steer, leaves: ix.leaves, every: ix.checkEvery, batch: 1024, zapIter: ix.zapIter, terms: &ix.terms}
 	if ev.every > 0 && ev.every < ev.batch {
 		ev.batch = ev.every
 	}

@@ -54,6 +54,9 @@ type Index struct {
 	accs sync.Pool
 	// arenas hold the direct evaluator's lists between searches.
 	arenas sync.Pool
+	// terms keeps the postings lists the direct evaluator opened, for
+	// the next search of the same snapshot (termcache.go).
+	terms termCache
 	// leaves caches the decoded hits of common leaves (leafcache.go);
 	// nil: none.
 	leaves  *leafCache
