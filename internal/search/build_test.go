@@ -357,16 +357,7 @@ func TestFullBuildIsOneSegment(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer ix.Close()
-		rd, err := ix.reader()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rd.Close()
-		segs, ok := snapshotSegments(rd)
-		if !ok {
-			t.Fatalf("no scorch snapshot: %T", rd)
-		}
-		return len(segs)
+		return indexSegments(t, ix)
 	}
 	buildAt(t, dir, BuildOptions{BatchSize: 50}, ps)
 	if n := segments(); n != 1 {
