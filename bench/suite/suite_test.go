@@ -136,8 +136,24 @@ func TestSuiteSmall(t *testing.T) {
 	if len(a.HTTPDiffs) > 0 {
 		t.Errorf("HTTP totals differ from in-process on %v", a.HTTPDiffs)
 	}
-	if a.FacetsChecked != queries || a.FacetsAgree != a.FacetsChecked {
-		t.Errorf("facets agree on %d of %d checked (of %d queries): %+v", a.FacetsAgree, a.FacetsChecked, queries, a.FacetDiffs)
+	// Facet counts: substring containment and the filters are the oracle,
+	// Lucene the anchor. Ours must equal the oracle wherever the engines
+	// differ; Lucene's own slips are logged, not failed on. (A clean CI
+	// machine once had Lucene count two one-hit queries' paragraph under
+	// the year before the one its paragraph file gives, not reproducible
+	// here; the report says "ours is right" for such a difference.)
+	if a.FacetsChecked != queries {
+		t.Errorf("facets checked on %d of %d queries", a.FacetsChecked, queries)
+	}
+	for _, d := range a.FacetDiffs {
+		if d.Reference == nil || d.Why() != "ours is right" {
+			t.Errorf("%s %s: ours %v, Lucene %v, substring containment %v: %s", d.ID, d.Dim, d.Ours, d.Lucene, d.Reference, d.Why())
+		} else {
+			t.Logf("%s %s: Lucene %v differs from ours and the reference %v", d.ID, d.Dim, d.Lucene, d.Ours)
+		}
+	}
+	if a.FacetsChecked-a.FacetsAgree > queries/10 {
+		t.Errorf("facets agree on only %d of %d checked: %+v", a.FacetsAgree, a.FacetsChecked, a.FacetDiffs)
 	}
 	nonZero := 0
 	for _, n := range a.Ours {
