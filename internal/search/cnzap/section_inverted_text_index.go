@@ -1131,8 +1131,8 @@ type invertedIndexOpaque struct {
 	// docLens are the fields' lengths in each document (by field ID,
 	// then document number; nil: 0 in every document), for the fields'
 	// length tables (cnzap)
-	docLens [][]uint32
-	reusableFieldTFs  []index.TokenFrequencies
+	docLens          [][]uint32
+	reusableFieldTFs []index.TokenFrequencies
 
 	tmp0 []byte
 
