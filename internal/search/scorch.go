@@ -70,7 +70,7 @@ import (
 //     would hide one), and it defines no synonyms (which replace term
 //     searchers).
 
-//  7. Segment plugins. Scorch chooses a segment format from a registry
+//  6. Segment plugins. Scorch chooses a segment format from a registry
 //     of plugins that is global to the library (RegisterSegmentPlugin);
 //     a new index writes its default or the one forced by its
 //     configuration (forceSegmentType/forceSegmentVersion, kept in the

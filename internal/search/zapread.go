@@ -8,7 +8,7 @@ import (
 )
 
 // This file reads a term's postings straight from a segment's bytes
-// (assumption 6 of scorch.go) instead of through the segment plugin's
+// (cnzap, our format; assumption 6 of scorch.go) instead of through the plugin's
 // PostingsIterator, which costs the direct evaluator most of a common
 // phrase's pass at a million paragraphs: a call through an interface per
 // posting, a Posting and its Locations rebuilt for every document landed
