@@ -146,7 +146,9 @@ var facetDims = []string{"county", "year", "program"}
 // referenceAnswers computes each query's total and disjunctive facet
 // counts by substring containment and the filters, in one pass over the
 // corpus: the meaning of our query language, independent of either
-// engine's index.
+// engine's index. Texts and terms are folded as the engine folds them
+// (full-width forms, traditional characters to simplified), so that a
+// paragraph printed 情況 contains 情况, as it does for a reader.
 func referenceAnswers(ctx context.Context, jsonl string, qs []LogQuery) ([]Detail, error) {
 	type compiled struct {
 		must, not [][]string
@@ -161,7 +163,7 @@ func referenceAnswers(ctx context.Context, jsonl string, qs []LogQuery) ([]Detai
 		for _, c := range pq.Clauses {
 			var any []string
 			for _, t := range c.Any {
-				any = append(any, text.FoldWidth(t.Text))
+				any = append(any, text.Fold(t.Text))
 			}
 			if c.Negated {
 				cs[i].not = append(cs[i].not, any)
@@ -175,7 +177,7 @@ func referenceAnswers(ctx context.Context, jsonl string, qs []LogQuery) ([]Detai
 		return slices.ContainsFunc(any, func(s string) bool { return strings.Contains(text, s) })
 	}
 	err := eachJSONL(ctx, jsonl, func(p corpus.Paragraph) error {
-		text := text.FoldWidth(p.Text)
+		text := text.Fold(p.Text)
 		for i, q := range qs {
 			ok := true
 			for _, any := range cs[i].must {

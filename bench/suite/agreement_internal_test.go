@@ -18,6 +18,8 @@ func TestReferenceAnswers(t *testing.T) {
 		{ID: "2", Text: "邹城市红色物业覆盖80个小区", County: "邹城", Year: 2022, Programs: []string{"红色物业"}},
 		{ID: "3", Text: "金乡县红帆驿站建成投用", County: "金乡", Year: 2021, Programs: []string{}},
 		{ID: "4", Text: "红色物业与网格化治理融合", Year: 2023, Programs: []string{"网格化治理"}},
+		// Printed in traditional characters: the query language folds them.
+		{ID: "5", Text: "嘉祥縣通報工作情況", County: "嘉祥", Year: 2024, Programs: []string{}},
 	}
 	path := filepath.Join(t.TempDir(), "p.jsonl")
 	if err := writeLines(path, ps); err != nil {
@@ -28,6 +30,8 @@ func TestReferenceAnswers(t *testing.T) {
 		{ID: "or-not", Text: "红色物业 OR 红帆驿站 -梁山"},
 		{ID: "filters", Text: "红色物业", Counties: []string{"梁山", "邹城"}, Years: []int{2021}},
 		{ID: "and", Text: "红色 网格"},
+		{ID: "traditional", Text: "情况 -水县山"},
+		{ID: "full-width", Text: "工作情况 -ｘ"},
 	}
 	got, err := referenceAnswers(context.Background(), path, qs)
 	if err != nil {
@@ -43,6 +47,8 @@ func TestReferenceAnswers(t *testing.T) {
 		{Total: 1, Facets: map[string]map[string]int{"county": {"梁山": 1}, "year": {"2021": 1, "2022": 1},
 			"program": {"红色物业": 1, "党建引领": 1}}},
 		{Total: 1, Facets: map[string]map[string]int{"year": {"2023": 1}, "program": {"网格化治理": 1}}},
+		{Total: 1, Facets: map[string]map[string]int{"county": {"嘉祥": 1}, "year": {"2024": 1}}},
+		{Total: 1, Facets: map[string]map[string]int{"county": {"嘉祥": 1}, "year": {"2024": 1}}},
 	}
 	for i, w := range want {
 		g := got[i]

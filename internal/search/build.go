@@ -224,7 +224,7 @@ func (b *Builder) open() error {
 		}
 		idx, err = bleve.Open(dir)
 	} else {
-		idx, err = bleve.NewUsing(dir, b.sch.mapping, scorch.Name, scorch.Name, nil)
+		idx, err = bleve.NewUsing(dir, b.sch.mapping, scorch.Name, scorch.Name, segmentConfig())
 		if err == nil && !b.opt.tieredMerges {
 			// Reopened with the build's scorch options, which are
 			// runtime options only: the index's own metadata (copied

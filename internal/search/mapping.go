@@ -17,7 +17,7 @@ import (
 // program writes and reads. Bump it whenever a field, an analyzer or the
 // stored document changes: Open then refuses older indexes with a
 // *SchemaError instead of answering wrongly.
-const SchemaVersion = 8
+const SchemaVersion = 9
 
 // Field names of the Bleve documents.
 const (

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"countynews/internal/search/cnzap"
+
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -67,6 +69,34 @@ import (
 //     never changes a field after it is built (scorch's updatedFields
 //     would hide one), and it defines no synonyms (which replace term
 //     searchers).
+
+//  6. Segment plugins. Scorch chooses a segment format from a registry
+//     of plugins that is global to the library (RegisterSegmentPlugin);
+//     a new index writes its default or the one forced by its
+//     configuration (forceSegmentType/forceSegmentVersion, kept in the
+//     index's metadata, so that updates of a copied generation write it
+//     too), and each segment's type and version are recorded in
+//     root.bolt, so that a reader opens every segment with the plugin
+//     that wrote it. Ours is cnzap (registered below); zap's versions
+//     stay registered, so an index of an older schema still opens (and
+//     is then rebuilt: SchemaVersion).
+
+// init registers cnzap, our segment format, with scorch, once for the
+// process, as the default for new indexes: the registry is Bleve's
+// library-level state, and every index this package creates also forces
+// the plugin in its configuration (segmentConfig, wrapConfig).
+func init() {
+	scorch.RegisterSegmentPlugin(&cnzap.ZapPlugin{}, true)
+}
+
+// segmentConfig is the scorch configuration of a new index: the segment
+// format of segmentPlugin, kept in the index's metadata.
+func segmentConfig() map[string]any {
+	return map[string]any{
+		"forceSegmentType":    segmentPlugin.Type(),
+		"forceSegmentVersion": int(segmentPlugin.Version()),
+	}
+}
 
 // docIDLen is the length of a scorch internal document ID.
 const docIDLen = 8

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"countynews/internal/search/cnzap"
+
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
@@ -18,7 +20,6 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
-	zap "github.com/blevesearch/zapx/v17"
 )
 
 // A full build does not go through scorch's online index (its batches,
@@ -53,10 +54,11 @@ import (
 // them, and a merge keeps the order of its inputs), so the build is
 // deterministic, as scorch's batches (maps of documents) were not.
 
-// segmentPlugin is the zap version a full build writes: the one scorch
-// writes by default in Bleve v2.6.3, forced in the wrapper's root.bolt
-// (wrapConfig), so that the two always agree.
-var segmentPlugin = &zap.ZapPlugin{}
+// segmentPlugin is the segment format a full build writes: cnzap, our
+// fork of zap v17 (package cnzap), registered with scorch as its default
+// (scorch.go) and forced in the wrapper's root.bolt (wrapConfig), so that
+// a full build's segment and an update's are of one format.
+var segmentPlugin = &cnzap.ZapPlugin{}
 
 // offlineSegmentFile is the file scorch's offline builder names the one
 // segment of the index it writes (segment ID 2, as an online index that
@@ -475,11 +477,9 @@ func (sb *segmentBuild) merge(ctx context.Context, level int, parts []segPart, o
 // wrapConfig is the configuration of the offline builder that writes the
 // generation's Bleve folder: the segment version of segmentPlugin.
 func wrapConfig(buildDir string) map[string]any {
-	return map[string]any{
-		"forceSegmentType":    segmentPlugin.Type(),
-		"forceSegmentVersion": int(segmentPlugin.Version()),
-		"buildPathPrefix":     buildDir,
-	}
+	c := segmentConfig()
+	c["buildPathPrefix"] = buildDir
+	return c
 }
 
 // wrapSegment writes the Bleve index folder dir around the segment file
@@ -488,7 +488,7 @@ func wrapConfig(buildDir string) map[string]any {
 // (no documents) it writes an empty index.
 func wrapSegment(dir string, m mapping.IndexMapping, seg, buildDir string) error {
 	if seg == "" {
-		idx, err := bleve.NewUsing(dir, m, scorch.Name, scorch.Name, nil)
+		idx, err := bleve.NewUsing(dir, m, scorch.Name, scorch.Name, segmentConfig())
 		if err != nil {
 			return fmt.Errorf("create index: %w", err)
 		}

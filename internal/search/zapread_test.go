@@ -65,7 +65,7 @@ func TestZapCursor(t *testing.T) {
 							fallback++
 						default:
 							taken++
-							if zl.docs.GetCardinality() > zl.chunkSize {
+							if zl.Docs().GetCardinality() > zl.ChunkSize() {
 								chunked++
 							}
 						}
