@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	obs := newObserver(stderr, *quiet)
+	defer ingest.TuneGC()()
 	sum, err := ingest.Run(ctx, ingest.Options{
 		Index: *index, Paths: fs.Args(), Root: *root, Update: *update, Strict: *strict,
 		BatchSize: *batch, Observer: obs, NoSpaceCheck: *noCheck,

@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"countynews/bench/lucene"
+	"countynews/internal/ingest"
 )
 
 // Spawner makes the command of a child process running one job: this
@@ -103,7 +104,10 @@ func child(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 			defer pprof.StopCPUProfile()
 		}
+		// the collector the indexer command builds with
+		restore := ingest.TuneGC()
 		st, err := BuildBleve(ctx, *input, *index, *batch)
+		restore()
 		if err != nil {
 			return err
 		}

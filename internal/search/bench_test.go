@@ -103,10 +103,10 @@ func buildVariant(b *testing.B, dir string, ps []corpus.Paragraph, v indexVarian
 		b.Fatal(err)
 	}
 	if v.offsets {
-		sch.indexCJK = sch.cjk
+		sch.indexCJK, sch.refAnalysis = sch.cjk, true
 	}
 	if v.noMarkers {
-		sch.indexCJK = offsetsDropped{sch.cjk}
+		sch.indexCJK, sch.refAnalysis = offsetsDropped{sch.cjk}, true
 	}
 	idx, err := bleve.NewUsing(dir, sch.mapping, scorch.Name, scorch.Name, nil)
 	if err != nil {

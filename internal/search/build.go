@@ -45,6 +45,9 @@ type BuildOptions struct {
 	// (level 1: a group, 2: the final merge), from the goroutines that
 	// merge, groups at once; an error fails the build
 	mergeHook func(level int) error
+	// tests only: documents analysed by Bleve's analyzer chains instead
+	// of the one-pass analysis (indexanalysis.go)
+	refAnalysis bool
 	// benchmarks only: a full build with scorch's default tiered merges
 	// while it runs and one round of force merge at the end (the way
 	// before fullBuildConfig and mergeToOne)
@@ -113,6 +116,7 @@ func NewBuilder(ctx context.Context, path string, opt BuildOptions) (*Builder, e
 	if err != nil {
 		return nil, err
 	}
+	sch.refAnalysis = opt.refAnalysis
 	if err := checkLayout(path); err != nil {
 		return nil, err
 	}

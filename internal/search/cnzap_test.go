@@ -97,9 +97,10 @@ func refDocs(t *testing.T, ps []corpus.Paragraph) []index.Document {
 		}
 		out = append(out, d)
 	}
+	var a indexAnalyzer
 	for _, d := range out {
 		d.AddIDField()
-		analyzeDocument(d)
+		analyzeDocument(&a, d)
 	}
 	return out
 }
@@ -141,9 +142,10 @@ func fallbackDocs(t *testing.T, n int) []index.Document {
 		d.AddField(document.NewCompositeField("_all", true, nil, nil))
 		out = append(out, d)
 	}
+	var a indexAnalyzer
 	for _, d := range out {
 		d.AddIDField()
-		analyzeDocument(d)
+		analyzeDocument(&a, d)
 	}
 	return out
 }

@@ -41,15 +41,32 @@ func (s *schema) document(p corpus.Paragraph, input string, unigrams bool, sig s
 	}
 	d := document.NewDocument(p.ID)
 	folded := []byte(text.Fold(p.Text))
-	d.AddField(document.NewTextFieldCustom(fieldText, nil, folded, optPhrase, s.indexCJK))
-	if unigrams {
-		d.AddField(document.NewTextFieldCustom(fieldText1, nil, folded, optTerms, s.unigram))
+	if s.refAnalysis {
+		d.AddField(document.NewTextFieldCustom(fieldText, nil, folded, optPhrase, s.indexCJK))
+		if unigrams {
+			d.AddField(document.NewTextFieldCustom(fieldText1, nil, folded, optTerms, s.unigram))
+		}
+	} else {
+		tf := s.cjkField(fieldText, folded, optPhrase, true)
+		d.AddField(tf)
+		if unigrams {
+			// analysed with text, from the same tokens (indexanalysis.go)
+			tf.uni = s.cjkField(fieldText1, folded, optTerms, false)
+			d.AddField(tf.uni)
+		}
+	}
+	cjk := func(name, value string) {
+		if s.refAnalysis {
+			d.AddField(document.NewTextFieldCustom(name, nil, []byte(text.Fold(value)), optPhrase, s.indexCJK))
+		} else {
+			d.AddField(s.cjkField(name, []byte(text.Fold(value)), optPhrase, true))
+		}
 	}
 	if p.Topic != "" {
-		d.AddField(document.NewTextFieldCustom(fieldTopic, nil, []byte(text.Fold(p.Topic)), optPhrase, s.indexCJK))
+		cjk(fieldTopic, p.Topic)
 	}
 	if p.Headline != "" && !p.HeadlineDerived { // a derived headline is the lead's own words, not a headline
-		d.AddField(document.NewTextFieldCustom(fieldHeadline, nil, []byte(text.Fold(p.Headline)), optPhrase, s.indexCJK))
+		cjk(fieldHeadline, p.Headline)
 	}
 	keyword := func(name, value string, opt index.FieldIndexingOptions) {
 		if value != "" {
@@ -82,4 +99,15 @@ func (s *schema) document(p corpus.Paragraph, input string, unigrams bool, sig s
 	keyword(fieldFile, input, optKeyword)
 	d.AddField(document.NewTextFieldWithIndexingOptions(fieldDoc, nil, raw, optStored))
 	return d, nil
+}
+
+// cjkField is a CJK text field analysed by indexAnalyzer (bigrams: the
+// cjk analyzer with run-edge markers, else cjk_unigram), with Bleve's
+// chains for what it leaves to them.
+func (s *schema) cjkField(name string, value []byte, opts index.FieldIndexingOptions, bigrams bool) *indexField {
+	f := &indexField{name: name, opts: opts, value: value, bigrams: bigrams, ref: s.unigram, refUni: s.unigram}
+	if bigrams {
+		f.ref = s.indexCJK
+	}
+	return f
 }

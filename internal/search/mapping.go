@@ -72,6 +72,11 @@ type schema struct {
 	// without byte offsets (see runEdges).
 	indexCJK analysis.Analyzer
 	stored   *storedCodec // the stored paragraph's encoding
+	// refAnalysis makes documents analysed by Bleve's chains (indexCJK,
+	// unigram) instead of indexAnalyzer, which produces the same tokens
+	// in one pass (indexanalysis.go): for benchmarks that swap indexCJK,
+	// and tests comparing the two.
+	refAnalysis bool
 }
 
 // newSchema returns the index mapping: BM25 scoring, no dynamic fields and

@@ -225,22 +225,24 @@ func (sb *segmentBuild) dispatch(ctx context.Context) error {
 
 // work builds the segments of the batches it is given.
 func (sb *segmentBuild) work() {
+	var a indexAnalyzer // this worker's analysis buffers
 	for job := range sb.jobs {
 		if sb.ctx.Err() != nil {
 			continue // failed or aborted: drain
 		}
-		if err := writeSegment(job.docs, job.path); err != nil {
+		if err := writeSegment(&a, job.docs, job.path); err != nil {
 			sb.fail(err)
 		}
 	}
 }
 
-// writeSegment analyses docs and writes them as one zap segment to path.
-func writeSegment(docs []index.Document, path string) (err error) {
+// writeSegment analyses docs with a's buffers and writes them as one zap
+// segment to path.
+func writeSegment(a *indexAnalyzer, docs []index.Document, path string) (err error) {
 	defer recoverPanic("index batch", &err)
 	for _, d := range docs {
 		d.AddIDField()
-		analyzeDocument(d)
+		analyzeDocument(a, d)
 	}
 	seg, _, err := segmentPlugin.New(docs)
 	if err != nil {
@@ -260,12 +262,16 @@ func writeSegment(docs []index.Document, path string) (err error) {
 // analyzeDocument analyses the indexed fields of d, as scorch's Batch does
 // before it builds a segment (Bleve v2.6.3's analyze; the mapping has no
 // composite or geo-shape fields, and no nested documents).
-func analyzeDocument(d index.Document) {
+func analyzeDocument(a *indexAnalyzer, d index.Document) {
 	d.VisitFields(func(f index.Field) {
 		if !f.Options().IsIndexed() {
 			return
 		}
-		f.Analyze()
+		if cf, ok := f.(*indexField); ok {
+			cf.analyzeWith(a)
+		} else {
+			f.Analyze()
+		}
 		if d.HasComposite() && f.Name() != "_id" {
 			d.VisitComposite(func(cf index.CompositeField) {
 				cf.Compose(f.Name(), f.AnalyzedLength(), f.AnalyzedTokenFrequencies())
