@@ -30,6 +30,7 @@ func benchSegments(b *testing.B, dir string) map[string][]segment.Segment {
 		if err != nil {
 			b.Fatal(err)
 		}
+		var a indexAnalyzer
 		for k := range 6 {
 			var docs []index.Document
 			for _, q := range ps[k*2000 : (k+1)*2000] {
@@ -38,7 +39,7 @@ func benchSegments(b *testing.B, dir string) map[string][]segment.Segment {
 					b.Fatal(err)
 				}
 				d.AddIDField()
-				analyzeDocument(d)
+				analyzeDocument(&a, d)
 				docs = append(docs, d)
 			}
 			s, _, err := p.New(docs)
