@@ -120,4 +120,3 @@ func BenchmarkPostingsIterate(b *testing.B) {
 		})
 	}
 }
-
