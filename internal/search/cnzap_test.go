@@ -411,3 +411,28 @@ func TestCnzapMatchesZap(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexSegmentsAreCnzap checks that a generation has one format,
+// cnzap: a full build's segment, and those an update writes through
+// scorch's online path (and its merges), next to the copied ones.
+func TestIndexSegmentsAreCnzap(t *testing.T) {
+	for name, ix := range map[string]*Index{"full": build(t, defaultParagraphs(t)), "updated": segmentedIndex(t)} {
+		rd, err := ix.reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		segs, ok := snapshotSegments(rd)
+		if !ok || len(segs) == 0 {
+			t.Fatalf("%s: no segments", name)
+		}
+		for i, s := range segs {
+			if _, ok := s.seg.(*cnzap.Segment); !ok {
+				t.Errorf("%s: segment %d of %d is a %T", name, i, len(segs), s.seg)
+			}
+		}
+		rd.Close()
+		if name == "updated" && len(segs) < 2 {
+			t.Errorf("updated: %d segment: no segment of the update", len(segs))
+		}
+	}
+}

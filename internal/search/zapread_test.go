@@ -9,14 +9,14 @@ import (
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
-// TestZapCursor checks assumption 6 (zapread.go): on every term of every
-// indexed field of a merged and of a segmented index, a cursor reading
-// the segment's bytes walks the same postings as zap's iterator (document
-// numbers, frequencies, norms, positions), and advancing it to random
-// targets, near and far (across chunks), lands where zap's Advance does;
-// the lists it cannot take (a deleted document in the segment) are read
-// through zap's iterator. On the merged index every list but the
-// single-hit ones must be taken.
+// TestZapCursor checks zapread.go: on every term of every indexed field
+// of a merged and of a segmented index (cnzap segments), a cursor reading
+// the segment's bytes walks the same postings as the plugin's iterator
+// (document numbers, frequencies, norms, positions), and advancing it to
+// random targets, near and far (across chunks), lands where the
+// iterator's Advance does; the lists it cannot take (a deleted document in
+// the segment) are read through the iterator. On the merged index every
+// list but the single-hit ones must be taken.
 func TestZapCursor(t *testing.T) {
 	big := build(t, manyParagraphs(t, 3000))
 	updated := segmentedIndex(t)

@@ -170,6 +170,11 @@ func mergeAndPersistInvertedSection(segments []*SegmentBase, dropsIn []*roaring.
 
 		var prevTerm []byte
 
+		// the segments' postings lists of the current term (cnzap)
+		pls := make([]*PostingsList, len(dicts))
+		plGen := make([]uint64, len(dicts))
+		var termGen uint64
+
 		newRoaring.Clear()
 
 		var lastDocNum, lastFreq, lastNorm uint64
@@ -237,12 +242,16 @@ func mergeAndPersistInvertedSection(segments []*SegmentBase, dropsIn []*roaring.
 			if !bytes.Equal(prevTerm, term) || prevTerm == nil {
 				// compute cardinality of field-term in new seg
 				var newCard uint64
+				termGen++
 				lowItrIdxs, lowItrVals := enumerator.GetLowIdxsAndValues()
 				for i, idx := range lowItrIdxs {
-					pl, err := dicts[idx].postingsListFromOffset(lowItrVals[i], drops[idx], nil)
+					// cnzap: each segment's list is read once per term,
+					// here, and kept for the copying below
+					pl, err := dicts[idx].postingsListFromOffset(lowItrVals[i], drops[idx], pls[idx])
 					if err != nil {
 						return nil, err
 					}
+					pls[idx], plGen[idx] = pl, termGen
 					newCard += pl.Count()
 				}
 				// compute correct chunk size with this
@@ -255,10 +264,15 @@ func mergeAndPersistInvertedSection(segments []*SegmentBase, dropsIn []*roaring.
 				locEncoder.SetChunkSize(chunkSize, newSegDocCount-1)
 			}
 
-			postings, err = dicts[itrI].postingsListFromOffset(
-				postingsOffset, drops[itrI], postings)
-			if err != nil {
-				return nil, err
+			if plGen[itrI] == termGen {
+				postings = pls[itrI]
+			} else {
+				// (not seen: every segment holding the term was above)
+				postings, err = dicts[itrI].postingsListFromOffset(
+					postingsOffset, drops[itrI], nil)
+				if err != nil {
+					return nil, err
+				}
 			}
 
 			postItr = postings.iterator(true, true, true, postItr)
