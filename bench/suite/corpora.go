@@ -18,8 +18,6 @@ import (
 	"strconv"
 	"time"
 
-	gojson "github.com/goccy/go-json"
-
 	"countynews/bench/lucene"
 	"countynews/corpus"
 	"countynews/corpus/synth"
@@ -431,17 +429,14 @@ func toLucene(p corpus.Paragraph) lucene.Paragraph {
 	return lucene.Paragraph{ID: p.ID, County: p.County, Year: p.Year, Programs: slices.Clone(p.Programs), Text: p.Text}
 }
 
-// eachJSONL decodes a file of JSON lines into values of type T, with
-// github.com/goccy/go-json (the stored paragraph's decoder): about twice
-// as fast as encoding/json on the corpus's lines, which the build job
-// reads 200,000 to 3,000,000 of (TestEachJSONLMatchesEncodingJSON).
+// eachJSONL decodes a file of JSON lines into values of type T.
 func eachJSONL[T any](ctx context.Context, path string, fn func(T) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	dec := gojson.NewDecoder(bufio.NewReaderSize(f, 1<<20))
+	dec := json.NewDecoder(bufio.NewReaderSize(f, 1<<20))
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
