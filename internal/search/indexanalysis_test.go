@@ -360,3 +360,36 @@ func (allTerms) IsMatch(int) bool         { return true }
 func (allTerms) CanMatch(int) bool        { return true }
 func (allTerms) WillAlwaysMatch(int) bool { return true }
 func (allTerms) Accept(int, byte) int     { return 0 }
+
+// BenchmarkDocumentAnalysis measures making and analysing the documents
+// of real paragraphs as a build worker does: with Bleve's fields and
+// chains against the one-pass CJK fields and the keyword fields.
+func BenchmarkDocumentAnalysis(b *testing.B) {
+	ps := realParagraphs(b)
+	for _, ref := range []bool{true, false} {
+		name := "one-pass"
+		if ref {
+			name = "bleve"
+		}
+		b.Run(name, func(b *testing.B) {
+			sch, err := newSchema()
+			if err != nil {
+				b.Fatal(err)
+			}
+			sch.refAnalysis = ref
+			b.ReportAllocs()
+			var a indexAnalyzer
+			for b.Loop() {
+				for _, p := range ps {
+					d, err := sch.document(p, p.Source.File, true, 0)
+					if err != nil {
+						b.Fatal(err)
+					}
+					d.AddIDField()
+					analyzeDocument(&a, d)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ps)), "ns/paragraph")
+		})
+	}
+}

@@ -26,10 +26,10 @@
 package story
 
 import (
-	"hash/fnv"
 	"math/bits"
 	"slices"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mfonda/simhash"
 
@@ -66,17 +66,26 @@ func Sign(texts ...string) Signature {
 	if len(rs) < minRunes {
 		return 0
 	}
-	seen := make(map[string]bool, len(rs))
-	var fs []simhash.Feature
+	// The set of shingles, each counted once (repeats do not outweigh the
+	// rest), keyed by its runes: no string a shingle.
+	seen := make(map[[Shingle]rune]struct{}, len(rs))
+	var v simhash.Vector // simhash.Vectorize of the features, each of weight 1
 	for i := 0; i+Shingle <= len(rs); i++ {
-		s := string(rs[i : i+Shingle])
-		if seen[s] {
-			continue // a set of shingles: repeats do not outweigh the rest
+		k := [Shingle]rune(rs[i : i+Shingle])
+		if _, ok := seen[k]; ok {
+			continue
 		}
-		seen[s] = true
-		fs = append(fs, feature(s))
+		seen[k] = struct{}{}
+		sum := shingleSum(k)
+		for b := range uint(64) {
+			if sum>>b&1 == 1 {
+				v[b]++
+			} else {
+				v[b]--
+			}
+		}
 	}
-	sig := Signature(simhash.Fingerprint(simhash.Vectorize(fs)))
+	sig := Signature(simhash.Fingerprint(v))
 	if sig == 0 {
 		sig = 1 // 0 is reserved for "none"
 	}
@@ -92,15 +101,20 @@ func SignArticle(a corpus.Article) Signature {
 	return Sign(texts...)
 }
 
-// feature is one shingle: FNV-1a, then a 64-bit finaliser (FNV alone
-// spreads short inputs poorly over the high bits, and every bit of a
-// SimHash counts the same).
-type feature string
-
-func (f feature) Sum() uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(f))
-	x := h.Sum64()
+// shingleSum is the hash of one shingle: FNV-1a of its UTF-8 bytes, then
+// a 64-bit finaliser (FNV alone spreads short inputs poorly over the high
+// bits, and every bit of a SimHash counts the same).
+func shingleSum(k [Shingle]rune) uint64 {
+	const offset, prime = 14695981039346656037, 1099511628211
+	x := uint64(offset)
+	var buf [utf8.UTFMax]byte
+	for _, r := range k {
+		n := utf8.EncodeRune(buf[:], r)
+		for _, c := range buf[:n] {
+			x ^= uint64(c)
+			x *= prime
+		}
+	}
 	x ^= x >> 33
 	x *= 0xff51afd7ed558ccd
 	x ^= x >> 33
@@ -108,8 +122,6 @@ func (f feature) Sum() uint64 {
 	x ^= x >> 33
 	return x
 }
-
-func (feature) Weight() int { return 1 }
 
 // Distance is the number of bits in which a and b differ.
 func Distance(a, b Signature) int { return bits.OnesCount64(uint64(a ^ b)) }
