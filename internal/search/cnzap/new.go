@@ -180,9 +180,10 @@ type interimStoredField struct {
 	arrayposs [][]uint64 // array positions
 }
 
+// interimFreqNorm is a posting's frequency and number of locations
+// (cnzap: no norm, which is the field's length in the length table).
 type interimFreqNorm struct {
 	freq    uint64
-	norm    float32
 	numLocs int
 }
 

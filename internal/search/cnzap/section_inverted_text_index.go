@@ -814,7 +814,6 @@ func (io *invertedIndexOpaque) process(field index.Field, fieldID uint16, docNum
 		}
 		for fid, tfs := range io.reusableFieldTFs {
 			dict := io.Dicts[fid]
-			norm := math.Float32frombits(uint32(io.reusableFieldLens[fid]))
 
 			for term, tf := range tfs {
 				pid := dict[term] - 1
@@ -824,7 +823,6 @@ func (io *invertedIndexOpaque) process(field index.Field, fieldID uint16, docNum
 				io.FreqNorms[pid] = append(io.FreqNorms[pid],
 					interimFreqNorm{
 						freq:    uint64(tf.Frequency()),
-						norm:    norm,
 						numLocs: len(tf.Locations),
 					})
 
