@@ -114,16 +114,8 @@ func ids(hs []Hit) []string {
 // article's metadata.
 func realParagraphs(t testing.TB) []corpus.Paragraph {
 	t.Helper()
-	data, err := os.ReadFile("testdata/jining-sample.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	parser, err := corpus.NewParser(corpus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var all []corpus.Paragraph
-	_, err = parser.ReadJSONL(context.Background(), "jining-sample.jsonl", bytes.NewReader(data), func(a corpus.Article) error {
+	for _, a := range jiningArticles(t) {
 		pos := 0
 		for _, p := range a.Paragraphs {
 			for _, text := range pieces(p.Text) {
@@ -136,10 +128,6 @@ func realParagraphs(t testing.TB) []corpus.Paragraph {
 				all = append(all, q)
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	const want = 200
 	if len(all) <= want {
@@ -150,6 +138,28 @@ func realParagraphs(t testing.TB) []corpus.Paragraph {
 		out = append(out, all[i*len(all)/want])
 	}
 	return out
+}
+
+// jiningArticles parses testdata/jining-sample.jsonl (every fifth line of
+// the shared jining-news-2023.jsonl) with package corpus.
+func jiningArticles(t testing.TB) []corpus.Article {
+	t.Helper()
+	data, err := os.ReadFile("testdata/jining-sample.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parser, err := corpus.NewParser(corpus.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var as []corpus.Article
+	if _, err := parser.ReadJSONL(context.Background(), "jining-sample.jsonl", bytes.NewReader(data), func(a corpus.Article) error {
+		as = append(as, a)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return as
 }
 
 // pieces cuts text after each 。 and packs the sentences into pieces of

@@ -2,10 +2,8 @@ package search
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,7 +14,6 @@ import (
 	"github.com/blevesearch/bleve/v2/document"
 	index "github.com/blevesearch/bleve_index_api"
 
-	"countynews/corpus"
 	"countynews/internal/text"
 )
 
@@ -120,19 +117,8 @@ func checkAnalysis(t testing.TB, sch *schema, in []byte) bool {
 // each as printed and folded (as indexed).
 func analysisTexts(t testing.TB) []string {
 	ps := defaultParagraphs(t)
-	data, err := os.ReadFile("testdata/jining-sample.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	parser, err := corpus.NewParser(corpus.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := parser.ReadJSONL(context.Background(), "jining-sample.jsonl", bytes.NewReader(data), func(a corpus.Article) error {
+	for _, a := range jiningArticles(t) {
 		ps = append(ps, a.Paragraphs...)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
 	}
 	var out []string
 	for _, p := range ps {
