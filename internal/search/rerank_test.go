@@ -323,3 +323,29 @@ func TestRerankCoverageBeatsRepetition(t *testing.T) {
 		t.Errorf("reranked %v (first stage %v): the paragraph stating the fact is not first", ids(after.Hits), ids(before.Hits))
 	}
 }
+
+// TestRerankRunStopsAtPunctuation: a verbatim run follows the question's
+// own runs of characters; two of its runs that happen to meet in a text
+// (红色、色物 in 红色物) are two runs, not one.
+func TestRerankRunStopsAtPunctuation(t *testing.T) {
+	for _, tc := range []struct {
+		name, q, text string
+		run           float64
+	}{
+		{"one run of the question", "红色物", "红色物", 1},
+		{"two runs meeting in the text", "红色、色物", "红色物", 0.5},
+		{"one run, cut in the text", "红色物", "红色，色物", 0.5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := query.Query{Clauses: []query.Clause{{Any: []query.Term{{Text: tc.q}}}}}
+			rq, err := newRerankQuery(q, nil, 100, func(string) (uint64, error) { return 1, nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sc rerankScratch
+			if got := rq.features(rerankCand{text: tc.text}, 1, &sc)[featRun]; math.Abs(got-tc.run) > 1e-9 {
+				t.Errorf("run %.3f, want %.3f", got, tc.run)
+			}
+		})
+	}
+}
