@@ -35,7 +35,12 @@ import (
 // stage's BM25 score.
 
 // rerankDepth is how many of the first stage's hits the reranker reorders.
-const rerankDepth = 30
+// Reading them is the reranker's cost (a stored paragraph is a zstd frame
+// of JSON, about 10-25 µs to read and decode, features about 5 µs more);
+// on the relevance questions 20 gives what 30 and 50 give within a
+// question or two (BENCHMARKS.md), at a fraction of the reads (the page's
+// 10 are read anyway).
+const rerankDepth = 20
 
 // Features of a candidate, in the model's order.
 const (
@@ -56,8 +61,8 @@ const (
 // featureNames name the features (tests and reports).
 var featureNames = [numFeatures]string{"cover", "words", "head", "run", "window", "score", "rank", "story", "length", "rare", "cover3"}
 
-// rerankWeights is the model, never written: fitted on the first
-// rerankDepth hits of the odd half of the relevance questions by the
+// rerankWeights is the model, never written: fitted on the first 30
+// hits (rerankFitDepth) of the odd half of the relevance questions by the
 // listwise softmax loss (TestRerankFit prints them; BENCHMARKS.md has the
 // figures of both halves). The features are correlated (cover, cover3,
 // words, window), so single weights mean little; together they favour a
