@@ -443,7 +443,9 @@ func (ev *evaluator) eval(n *dnode, within []uint32) (hitList, error) {
 	switch n.op {
 	case dTerm, dPhrase:
 		if ev.leaves != nil && n.count >= ev.leaves.min {
-			return ev.cachedLeaf(n, within)
+			if h, ok, err := ev.cachedLeaf(n, within); ok || err != nil {
+				return h, err
+			}
 		}
 	}
 	switch n.op {

@@ -186,7 +186,7 @@ func openGeneration(ctx context.Context, path string, gen int, opts ...Option) (
 		return nil, fmt.Errorf("open generation %d: %w", gen, err)
 	}
 	ix = &Index{path: path, dir: dir, man: m, sch: sch, bleve: b, table: t, noTable: why, stories: st, size: dirSize(dir), stamp: stamp,
-		words: NewWords(), spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1)), leaves: newLeafCache(leafCacheMin, defaultLeafCacheBytes)}
+		words: NewWords(), spare: make(chan struct{}, max(0, runtime.GOMAXPROCS(0)-1)), leaves: newLeafCache(leafCacheMin, defaultLeafCacheBytes).admitting(leafCacheSeen, leafHistory)}
 	for _, o := range opts {
 		o(ix)
 	}

@@ -22,6 +22,19 @@ import (
 // Only leaves of at least leafCacheMin postings are kept (a rare one is
 // cheap to read), the least recently used go first, and the whole stays
 // under max bytes.
+//
+// A leaf is admitted as Lucene's query cache admits a query
+// (UsageTrackingQueryCachingPolicy, LRUQueryCache's skipCacheFactor): when
+// the cache is full, only once it was looked up before among the last
+// leafHistory lookups that missed, and never when the search needs it
+// only within candidates far fewer than its postings. Caching reads the leaf whole, with each term's docScore kept;
+// a leaf that is not looked up again before it is evicted paid that for
+// nothing, where the evaluator alone would have advanced its postings to
+// the candidates. At 3,000,000 synthetic paragraphs the common leaves of
+// the benchmark's log (130,000–260,000 postings, three phrases a query)
+// outgrow 128 MB: every lookup missed, and searchd (which keeps the cache
+// on) answered the log in 35–42 ms a query on average against 24 ms with
+// the cache off (BENCHMARKS.md).
 type leafCache struct {
 	mu    sync.Mutex
 	min   uint64 // postings from which a leaf is kept
@@ -29,6 +42,12 @@ type leafCache struct {
 	size  int64
 	items map[string]*list.Element
 	lru   list.List // of *leafEntry, most recent first
+	// seen is how many lookups of a leaf, among the last of history,
+	// admit it (1: the first one).
+	seen    int
+	history []string       // the last lookups that missed, a ring
+	next    int            // where the next one goes in history
+	counts  map[string]int // how often each key is in history
 }
 
 // leafEntry is the hits of one leaf: document numbers ascending and, per
@@ -43,11 +62,63 @@ type leafEntry struct {
 // leafCacheMin is the number of postings from which a leaf is cached.
 const leafCacheMin = 1024
 
+// leafCacheSeen and leafHistory are the index's admission policy: a leaf
+// is cached at its second lookup among the last 256 that missed (Lucene's
+// query cache keeps a history of 256 and caches the costliest queries at
+// their second use).
+const (
+	leafCacheSeen = 2
+	leafHistory   = 256
+)
+
+// leafSkipFactor: a leaf needed only within candidates (an optional
+// clause advanced to its query's required hits) is not read whole to be
+// cached when it has more than leafSkipFactor postings per candidate
+// (Lucene's skipCacheFactor is 10).
+const leafSkipFactor = 10
+
 // defaultLeafCacheBytes bounds a generation's leaf cache.
 const defaultLeafCacheBytes = 128 << 20
 
+// newLeafCache returns a cache of the leaves of at least min postings, up
+// to max bytes, that caches a leaf at its first lookup (see admitting).
 func newLeafCache(min uint64, max int64) *leafCache {
-	return &leafCache{min: min, max: max, items: map[string]*list.Element{}}
+	return &leafCache{min: min, max: max, seen: 1, items: map[string]*list.Element{}}
+}
+
+// admitting makes c cache a leaf only at its seen-th lookup among the last
+// history lookups that missed.
+func (c *leafCache) admitting(seen, history int) *leafCache {
+	c.seen, c.history, c.counts = seen, make([]string, history), map[string]int{}
+	return c
+}
+
+// admit records a lookup of key that missed, for a leaf of about bytes,
+// and reports whether the leaf is to be read whole and cached: while the
+// cache has room for it, at once (caching then evicts nothing); when full,
+// at its seen-th lookup among the last of history.
+func (c *leafCache) admit(key string, bytes int64) bool {
+	if c.seen <= 1 || len(c.history) == 0 {
+		return true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.counts[key] + 1
+	if old := c.history[c.next]; old != "" {
+		if c.counts[old]--; c.counts[old] <= 0 {
+			delete(c.counts, old)
+		}
+	}
+	c.history[c.next] = key
+	c.next = (c.next + 1) % len(c.history)
+	c.counts[key]++
+	return n >= c.seen || c.size+bytes <= c.max
+}
+
+// leafBytes estimates what caching leaf n takes (leafCache.put): a
+// document number and a docScore per term for each posting.
+func leafBytes(n *dnode) int64 {
+	return int64(n.count)*int64(4+8*len(n.terms)) + 64
 }
 
 func leafKey(n *dnode) string {
@@ -97,8 +168,10 @@ func (c *leafCache) put(e *leafEntry) {
 }
 
 // cachedLeaf returns the hits of leaf n (within, if not nil), from the
-// cache or read whole from the postings and cached.
-func (ev *evaluator) cachedLeaf(n *dnode, within []uint32) (hitList, error) {
+// cache or read whole from the postings and cached; ok is false when the
+// leaf is neither cached nor admitted (leafCache), for the evaluator to
+// read as it would without the cache.
+func (ev *evaluator) cachedLeaf(n *dnode, within []uint32) (_ hitList, ok bool, err error) {
 	key := leafKey(n)
 	if ev.stats != nil {
 		// The docScores depend on the field's average length, which the
@@ -109,9 +182,9 @@ func (ev *evaluator) cachedLeaf(n *dnode, within []uint32) (hitList, error) {
 		// So does another term scoring (bm25Params).
 		key += "\x00" + strconv.FormatFloat(p.k1, 'g', -1, 64) + "," + strconv.FormatFloat(p.b, 'g', -1, 64)
 	}
-	e, err := ev.leafEntry(key, n)
-	if err != nil {
-		return hitList{}, err
+	e, err := ev.leafEntry(key, n, within)
+	if e == nil || err != nil {
+		return hitList{}, false, err
 	}
 	var out hitList
 	score := func(j int) float64 {
@@ -130,7 +203,7 @@ func (ev *evaluator) cachedLeaf(n *dnode, within []uint32) (hitList, error) {
 		for j := range e.docs {
 			out.scores[j] = score(j)
 		}
-		return out, nil
+		return out, true, nil
 	}
 	// Both lists ascending: step the one behind, galloping.
 	out = ev.mem.list(min(len(within), len(e.docs)))
@@ -148,15 +221,17 @@ func (ev *evaluator) cachedLeaf(n *dnode, within []uint32) (hitList, error) {
 			j += gallop(e.docs[j:], w)
 		}
 	}
-	return out, nil
+	return out, true, nil
 }
 
 // leafEntry returns the hits of leaf n within the evaluator's range, from
 // the cache or read from the postings and cached. A part of a search
 // (evaluated on its own, directParts) takes its range out of the whole
 // leaf's entry when cached, else reads only its range and caches that
-// under its own key: the next search split the same way finds it.
-func (ev *evaluator) leafEntry(key string, n *dnode) (*leafEntry, error) {
+// under its own key: the next search split the same way finds it. It
+// returns nil when the leaf is not cached and not admitted (within is the
+// candidates the search needs it for, nil for all).
+func (ev *evaluator) leafEntry(key string, n *dnode, within []uint32) (*leafEntry, error) {
 	if e := ev.leaves.get(key); e != nil {
 		if !ev.ranged {
 			return e, nil
@@ -174,6 +249,13 @@ func (ev *evaluator) leafEntry(key string, n *dnode) (*leafEntry, error) {
 		if e := ev.leaves.get(key); e != nil {
 			return e, nil
 		}
+	}
+	if within != nil && n.count > leafSkipFactor*uint64(len(within)) {
+		ev.leaves.admit(key, leafBytes(n)) // a use all the same
+		return nil, nil
+	}
+	if !ev.leaves.admit(key, leafBytes(n)) {
+		return nil, nil
 	}
 	e, err := ev.readLeaf(n)
 	if err != nil {
@@ -227,7 +309,7 @@ func WithLeafCache(maxBytes int64) Option {
 	return func(ix *Index) {
 		ix.leaves = nil
 		if maxBytes > 0 {
-			ix.leaves = newLeafCache(leafCacheMin, maxBytes)
+			ix.leaves = newLeafCache(leafCacheMin, maxBytes).admitting(leafCacheSeen, leafHistory)
 		}
 	}
 }
