@@ -28,6 +28,11 @@ import (
 // levels into the one segment the generation publishes. What scorch's
 // online path costs a full build and this one does not:
 //
+//   - Analysis into maps. A worker puts the analysis's tokens straight
+//     into the batch's inverted index (cnzap.Inverted) and writes the
+//     segment from it (writeSegment): no Bleve token frequency map per
+//     field, none of cnzap's (zap's) interim maps per document. It was
+//     about 40% of a build's CPU (BENCHMARKS.md, "build2").
 //   - Parallel work. Scorch builds a batch's segment on one goroutine and
 //     its persister and merger are one goroutine each: the final merge of
 //     every segment ran on one core at the end of the build. Here each
