@@ -612,9 +612,10 @@ type rerankInput struct {
 }
 
 // reranks reports whether r's answer under c is reranked: a relevance
-// order of a relaxed query (c.rerank) with hits asked for.
+// order of a relaxed query (c.rerank) with hits asked for among the
+// reranked ones (a page after them is the first stage's order anyway).
 func (ix *Index) reranks(r Request, c compiled, order Sort) bool {
-	return c.rerank != nil && ix.rerankN >= 0 && r.Size > 0 && order == SortRelevance
+	return c.rerank != nil && ix.rerankN >= 0 && r.Size > 0 && r.From < ix.depth() && order == SortRelevance
 }
 
 // depth is how many first-stage hits a relaxed answer reranks.
