@@ -48,6 +48,10 @@ type BuildOptions struct {
 	// tests only: documents analysed by Bleve's analyzer chains instead
 	// of the one-pass analysis (indexanalysis.go)
 	refAnalysis bool
+	// tests only: a full build's batches written by cnzap's New from
+	// the fields' token frequencies (writeSegmentBleve) instead of from
+	// the batch's inverted index (writeSegment)
+	bleveSegments bool
 	// benchmarks only: a full build with scorch's default tiered merges
 	// while it runs and one round of force merge at the end (the way
 	// before fullBuildConfig and mergeToOne)
@@ -205,6 +209,7 @@ func (b *Builder) open() error {
 		}
 		b.seg = newSegmentBuild(dir, b.opt.BatchSize, workers)
 		b.seg.check, b.seg.hook = b.checkSpace, b.opt.mergeHook
+		b.seg.bleveSegments = b.opt.bleveSegments
 		return nil
 	}
 	var idx bleve.Index

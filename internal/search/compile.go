@@ -38,6 +38,9 @@ type compiled struct {
 	// bm25, when set, is the term scoring the direct evaluator applies
 	// (the relaxed modes', see bm25Params); nil: Bleve's.
 	bm25 *bm25Params
+	// rerank, when set, reorders the first hits of a relevance-sorted
+	// answer (MatchAny, see rerank.go).
+	rerank *rerankInput
 }
 
 // compile turns q into Bleve queries searching the text, with the query

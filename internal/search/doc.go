@@ -130,8 +130,10 @@
 // collector, facets (one extra search per active filter) and sorts is
 // kept (searchBleve) for an index whose facets do not fit a table, and as
 // the reference the table path is tested against (TestTableMatchesBleve).
-// A full build builds its zap segments itself and merges them into one
-// (segbuild.go); an update goes through scorch's online index (build.go).
+// A full build builds its cnzap segments itself, each batch's from the
+// inverted index its analysis fills (cnzap.Inverted: no Bleve token
+// frequency maps), and merges them into one (segbuild.go); an update goes
+// through scorch's online index (build.go).
 //
 // # Stories and collapsing
 //

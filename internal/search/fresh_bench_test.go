@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -45,7 +46,7 @@ func BenchmarkFreshQuestions(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		t0 := time.Now()
-		ix, err := Open(ctx, path, WithWords(words))
+		ix, err := Open(ctx, path, WithWords(words), benchRerank(b))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -121,4 +122,18 @@ func benchQuestionFile(b *testing.B) (string, []string, []query.Query) {
 		}
 	}
 	return path, texts, qs
+}
+
+// benchRerank is the reranking of COUNTYNEWS_RERANK: a depth, -1 for
+// none (WithRerank); unset, the default.
+func benchRerank(b *testing.B) Option {
+	s := os.Getenv("COUNTYNEWS_RERANK")
+	if s == "" {
+		return func(*Index) {}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		b.Fatalf("COUNTYNEWS_RERANK: %v", err)
+	}
+	return WithRerank(n)
 }

@@ -45,6 +45,9 @@ type Index struct {
 	// instead of relaxedBM25, so that their order compares with
 	// searchBleve's (whose searchers know only Bleve's formula).
 	bleveBM25 bool
+	// rerankN is how many first-stage hits a relaxed answer reranks
+	// (rerank.go): 0 rerankDepth, < 0 none (WithRerank).
+	rerankN int
 	// checkEvery: tests: postings the direct evaluator reads, or documents
 	// a scan without a positive term visits, between checks of the
 	// context (0: the defaults).

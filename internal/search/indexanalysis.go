@@ -9,6 +9,8 @@ import (
 	"github.com/blevesearch/bleve/v2/size"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/blevesearch/segment"
+
+	"countynews/internal/search/cnzap"
 )
 
 // The index-time analysis of the CJK fields in one pass.
@@ -324,6 +326,7 @@ type indexField struct {
 	value   []byte
 	bigrams bool        // the cjk analyzer with run-edge markers; else cjk_unigram
 	uni     *indexField // the text1 sibling analysed with this field (nil: none)
+	sibling bool        // this is another field's uni
 	ref     analysis.Analyzer
 	refUni  analysis.Analyzer
 	done    bool
@@ -355,6 +358,55 @@ func (f *indexField) analyzeWith(a *indexAnalyzer) {
 	a.bigrams(f.value)
 	a.edges()
 	f.length, f.freqs = len(a.out), a.frequencies(a.out, f.opts)
+}
+
+// invert analyses the field, and its text1 sibling, with a's buffers into
+// inv (document doc): the tokens analyzeWith counts into token
+// frequencies, put into the batch's postings as they come. The sibling
+// itself does nothing (its tokens come with this field's).
+func (f *indexField) invert(a *indexAnalyzer, inv *cnzap.Inverted, doc uint32) {
+	if f.sibling {
+		return
+	}
+	if !a.unigrams(f.value) {
+		f.invertReference(inv, doc)
+		return
+	}
+	if f.uni != nil {
+		invertTokens(inv.Field(f.uni.name, f.uni.opts), doc, a.uni)
+	}
+	if !f.bigrams {
+		invertTokens(inv.Field(f.name, f.opts), doc, a.uni)
+		return
+	}
+	a.bigrams(f.value)
+	a.edges()
+	invertTokens(inv.Field(f.name, f.opts), doc, a.out)
+}
+
+// invertTokens puts toks, the tokens of a field of document doc, into the
+// field's postings.
+func invertTokens(inv *cnzap.InvertedField, doc uint32, toks []aToken) {
+	for _, t := range toks {
+		inv.Token(doc, t.term, t.pos, t.start, t.end)
+	}
+	inv.Length(doc, len(toks))
+}
+
+// invertReference is invert with Bleve's chains (see reference).
+func (f *indexField) invertReference(inv *cnzap.Inverted, doc uint32) {
+	put := func(name string, opts index.FieldIndexingOptions, ref analysis.Analyzer, value []byte) {
+		fi := inv.Field(name, opts)
+		toks := ref.Analyze(append([]byte(nil), value...))
+		for _, t := range toks {
+			fi.Token(doc, t.Term, t.Position, t.Start, t.End)
+		}
+		fi.Length(doc, len(toks))
+	}
+	put(f.name, f.opts, f.ref, f.value)
+	if u := f.uni; u != nil {
+		put(u.name, u.opts, f.refUni, u.value)
+	}
 }
 
 // reference analyses the field, and its sibling, with Bleve's chains.

@@ -52,6 +52,7 @@ func (s *schema) document(p corpus.Paragraph, input string, unigrams bool, sig s
 		if unigrams {
 			// analysed with text, from the same tokens (indexanalysis.go)
 			tf.uni = s.cjkField(fieldText1, folded, optTerms, false)
+			tf.uni.sibling = true
 			d.AddField(tf.uni)
 		}
 	}

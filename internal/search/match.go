@@ -134,6 +134,9 @@ func (ix *Index) planFor(ctx context.Context, q query.Query, in Field, m Match, 
 		if !ix.bleveBM25 {
 			c.bm25 = relaxedBM25()
 		}
+		if in == InText {
+			c.rerank = &rerankInput{q: q, words: ws}
+		}
 		return plan{mode: MatchAny, c: c, words: ws, key: fmt.Sprintf("any %d %q", minShould, ws)}, nil
 	}
 	return plan{}, fmt.Errorf("search: unknown match mode %d", int(m))

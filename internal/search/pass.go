@@ -9,6 +9,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"countynews/corpus"
 )
 
 // searchTable runs r in one pass over the hits of its text query, with
@@ -37,6 +39,10 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 		order = SortNewest
 	}
 	k := r.From + r.Size
+	rerank := ix.reranks(r, c, order)
+	if rerank {
+		k = max(k, ix.depth()) // the reranker's candidates (rerank.go)
+	}
 	// The pass is split in two halves of the document numbers, run at
 	// once, when this is the only search running, a core is spare
 	// (ix.spare) and the index is big enough for it to pay: a lone user's
@@ -164,10 +170,19 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 			return nil, searchError(ctx, err)
 		}
 		defer rd.Close()
-		for _, e := range best[r.From:] {
-			p, err := ix.storedAt(rd, e.n)
-			if err != nil {
+		var read map[int]corpus.Paragraph
+		if rerank {
+			if read, err = ix.rerankScored(ctx, rd, c.rerank, best, len(halves)); err != nil {
 				return nil, err
+			}
+			best = best[:min(len(best), r.From+r.Size)]
+		}
+		for _, e := range best[r.From:] {
+			p, ok := read[e.n]
+			if !ok {
+				if p, err = ix.storedAt(rd, e.n); err != nil {
+					return nil, err
+				}
 			}
 			hit := Hit{Paragraph: p, Score: e.score}
 			if g := groups.at(e.n); g != nil {

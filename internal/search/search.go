@@ -300,6 +300,11 @@ func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filte
 	ctx = c.scoring(ctx)
 	res := &Result{Hits: []Hit{}}
 	req := bleve.NewSearchRequestOptions(c.build(f.query("")), r.Size, r.From, false)
+	rerank := ix.reranks(r, c, r.Sort)
+	if rerank && r.Query.HasPositive() {
+		// The reranker's candidates (rerank.go), paged here.
+		req.From, req.Size = 0, max(r.From+r.Size, ix.depth())
+	}
 	if r.Collapse != CollapseNone {
 		// Every hit, in order, to be grouped here: the reference for the
 		// table's one-pass grouping, and the way for an index without
@@ -344,6 +349,14 @@ func (ix *Index) searchBleve(ctx context.Context, r Request, c compiled, f filte
 	if r.Collapse != CollapseNone {
 		hits = collapseSorted(hits, r.Collapse)
 		res.Groups = len(hits)
+	}
+	if rerank && r.Query.HasPositive() {
+		if err := ix.rerankHits(ctx, c.rerank, hits); err != nil {
+			extra.wait()
+			return nil, err
+		}
+	}
+	if r.Collapse != CollapseNone || rerank && r.Query.HasPositive() {
 		hits = hits[min(r.From, len(hits)):min(r.From+r.Size, len(hits))]
 	}
 	for _, hit := range hits {

@@ -28,6 +28,11 @@ import (
 // levels into the one segment the generation publishes. What scorch's
 // online path costs a full build and this one does not:
 //
+//   - Analysis into maps. A worker puts the analysis's tokens straight
+//     into the batch's inverted index (cnzap.Inverted) and writes the
+//     segment from it (writeSegment): no Bleve token frequency map per
+//     field, none of cnzap's (zap's) interim maps per document. It was
+//     about 40% of a build's CPU (BENCHMARKS.md, "build2").
 //   - Parallel work. Scorch builds a batch's segment on one goroutine and
 //     its persister and merger are one goroutine each: the final merge of
 //     every segment ran on one core at the end of the build. Here each
@@ -79,6 +84,8 @@ type segmentBuild struct {
 	workers int
 	check   func() error // before each batch (the Builder's space check)
 	hook    func(level int) error
+	// bleveSegments: batches written by writeSegmentBleve (tests)
+	bleveSegments bool
 
 	cur   []index.Document
 	paths []string          // segment file of each batch, by number
@@ -226,19 +233,51 @@ func (sb *segmentBuild) dispatch(ctx context.Context) error {
 // work builds the segments of the batches it is given.
 func (sb *segmentBuild) work() {
 	var a indexAnalyzer // this worker's analysis buffers
+	inv := cnzap.NewInverted()
 	for job := range sb.jobs {
 		if sb.ctx.Err() != nil {
 			continue // failed or aborted: drain
 		}
-		if err := writeSegment(&a, job.docs, job.path); err != nil {
+		write := func() error { return writeSegment(&a, inv, job.docs, job.path) }
+		if sb.bleveSegments {
+			write = func() error { return writeSegmentBleve(&a, job.docs, job.path) }
+		}
+		if err := write(); err != nil {
 			sb.fail(err)
 		}
 	}
 }
 
-// writeSegment analyses docs with a's buffers and writes them as one zap
-// segment to path.
-func writeSegment(a *indexAnalyzer, docs []index.Document, path string) (err error) {
+// writeSegment analyses docs with a's buffers into inv and writes them as
+// one segment to path. The analysis puts its tokens straight into the
+// batch's inverted index (invertDocument), and the segment is written
+// from it (cnzap's NewFromInverted): no token frequency maps per field,
+// no per-document maps in cnzap. The segment is byte for byte the one
+// writeSegmentBleve writes of the same documents
+// (TestInvertedSegmentsMatchBleve).
+func writeSegment(a *indexAnalyzer, inv *cnzap.Inverted, docs []index.Document, path string) (err error) {
+	defer recoverPanic("index batch", &err)
+	for _, d := range docs {
+		if !invertible(d) {
+			return writeSegmentBleve(a, docs, path)
+		}
+	}
+	inv.Reset()
+	for i, d := range docs {
+		d.AddIDField()
+		invertDocument(a, inv, uint32(i), d)
+	}
+	seg, _, err := segmentPlugin.NewFromInverted(docs, inv)
+	if err != nil {
+		return fmt.Errorf("index batch: %w", err)
+	}
+	return persistSegment(seg, path)
+}
+
+// writeSegmentBleve analyses docs with a's buffers as Bleve's fields and
+// writes them as one segment to path by cnzap's New, from the fields'
+// token frequencies: scorch's way, writeSegment's reference.
+func writeSegmentBleve(a *indexAnalyzer, docs []index.Document, path string) (err error) {
 	defer recoverPanic("index batch", &err)
 	for _, d := range docs {
 		d.AddIDField()
@@ -248,6 +287,11 @@ func writeSegment(a *indexAnalyzer, docs []index.Document, path string) (err err
 	if err != nil {
 		return fmt.Errorf("index batch: %w", err)
 	}
+	return persistSegment(seg, path)
+}
+
+// persistSegment writes the new segment seg to path and closes it.
+func persistSegment(seg segment.Segment, path string) error {
 	defer seg.Close()
 	un, ok := seg.(segment.UnpersistedSegment)
 	if !ok {
@@ -257,6 +301,41 @@ func writeSegment(a *indexAnalyzer, docs []index.Document, path string) (err err
 		return fmt.Errorf("index batch: %w", err)
 	}
 	return nil
+}
+
+// invertible reports whether d's fields can go into an Inverted: no
+// composite field (the mapping has no _all field) and no array positions
+// (the mapping has no arrays of objects).
+func invertible(d index.Document) bool {
+	if d.HasComposite() {
+		return false
+	}
+	ok := true
+	d.VisitFields(func(f index.Field) {
+		if len(f.ArrayPositions()) > 0 {
+			ok = false
+		}
+	})
+	return ok
+}
+
+// invertDocument analyses the indexed fields of d, document doc of the
+// batch, into inv: the CJK fields by indexAnalyzer's token streams, the
+// others by Bleve's own analysis (keywords, the year's numeric terms, the
+// ID).
+func invertDocument(a *indexAnalyzer, inv *cnzap.Inverted, doc uint32, d index.Document) {
+	d.VisitFields(func(f index.Field) {
+		if !f.Options().IsIndexed() {
+			return
+		}
+		if cf, ok := f.(*indexField); ok {
+			cf.invert(a, inv, doc)
+			return
+		}
+		f.Analyze()
+		inv.Field(f.Name(), f.Options()).Frequencies(doc, f.AnalyzedTokenFrequencies())
+		inv.Field(f.Name(), f.Options()).Length(doc, f.AnalyzedLength())
+	})
 }
 
 // analyzeDocument analyses the indexed fields of d, as scorch's Batch does

@@ -40,6 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dumpPath := fs.String("dump", "", "write each question's answer (first 10 articles, mode, words, rank of the first relevant) to this file, one JSON a line per engine")
 	split := fs.String("split", "", "only the questions of the odd lines of the file (odd: 1, 3, ...; for tuning) or the even ones (even); empty: all (the figures of both halves are reported anyway)")
 	collapse := fs.String("collapse", "auto", "our requests' collapse: auto (the API's default), none, article or story")
+	rerank := fs.Int("rerank", 0, "how many first-stage hits a relaxed answer reranks: 0 the product's default, -1 none (the first stage's order)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,12 +65,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ix, err := search.Open(ctx, c.Index)
+	var opts []search.Option
+	if *rerank != 0 {
+		opts = append(opts, search.WithRerank(*rerank))
+	}
+	ix, err := search.Open(ctx, c.Index, opts...)
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
-	opt := relevance.Options{}
+	opt := relevance.Options{Open: func(ctx context.Context) (*search.Index, error) { return search.Open(ctx, c.Index, opts...) }}
 	if opt.Collapse, err = search.ParseCollapse(*collapse); err != nil {
 		return fmt.Errorf("-collapse: %w", err)
 	}

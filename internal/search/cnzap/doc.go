@@ -39,6 +39,15 @@
 //     uvarint readers and chunk loads check their bounds: corrupt chunk
 //     bytes give ErrFormat, never a panic or a read out of range
 //     (FuzzPostingsChunks).
+//   - Writing a new segment from an Inverted (inverted.go): the postings
+//     of a batch's fields accumulated as the analyser puts out its tokens
+//     (term, document, position), sorted once, written by the same steps
+//     as New's (fieldsWriter) without New's token frequency maps, interim
+//     per-document maps and per-term bitmaps; the same bytes as New's for
+//     the same documents (package search's TestInvertedSegmentsMatchBleve).
+//     The sections are written, and listed per field, in the order of
+//     their keys, not zap's map order, so that the same documents always
+//     make the same bytes.
 //
 // Left out of the fork: the faiss vector section (zap builds it only with
 // the "vectors" build tag) and zap's tests and command-line tool. The

@@ -42,17 +42,20 @@ var ValidateDocFields = func(field index.Field) error {
 // New creates an in-memory zap-encoded SegmentBase from a set of Documents
 func (z *ZapPlugin) New(results []index.Document) (
 	segment.Segment, uint64, error) {
-	return z.newWithChunkMode(results, DefaultChunkMode, nil)
+	return z.newWithChunkMode(results, DefaultChunkMode, nil, nil)
 }
 
 func (z *ZapPlugin) NewUsing(results []index.Document, config map[string]interface{}) (
 	segment.Segment, uint64, error) {
-	return z.newWithChunkMode(results, DefaultChunkMode, config)
+	return z.newWithChunkMode(results, DefaultChunkMode, config, nil)
 }
 
+// newWithChunkMode builds the segment of results; with inv (not nil), the
+// inverted index of their indexed fields is inv's (NewFromInverted).
 func (z *ZapPlugin) newWithChunkMode(results []index.Document,
-	chunkMode uint32, config map[string]interface{}) (segment.Segment, uint64, error) {
+	chunkMode uint32, config map[string]interface{}, inv *Inverted) (segment.Segment, uint64, error) {
 	s := interimPool.Get().(*interim)
+	s.inv = inv
 
 	zapStats, ok := config[segment.StatsKey].(*segment.Stats)
 	if !ok || zapStats == nil {
@@ -112,6 +115,9 @@ type interim struct {
 
 	results []index.Document
 
+	// inv, if not nil, is the inverted index of results (cnzap)
+	inv *Inverted
+
 	// edge list for nested documents: child -> parent
 	edgeList map[uint64]uint64
 
@@ -147,6 +153,7 @@ type interim struct {
 
 func (s *interim) reset() (err error) {
 	s.results = nil
+	s.inv = nil
 	s.chunkMode = 0
 	s.w = nil
 	clear(s.edgeList)
@@ -236,6 +243,7 @@ func (s *interim) convert() (uint64, uint64, error) {
 		"fieldsInv":     s.FieldsInv,
 		"fieldsOptions": s.FieldsOptions,
 		"stats":         s.stats,
+		"inverted":      s.inv,
 	}
 	if s.config != nil {
 		args["config"] = s.config
@@ -262,8 +270,8 @@ func (s *interim) convert() (uint64, uint64, error) {
 
 	// we can persist the various sections at this point.
 	// the rule of thumb here is that each section must persist field wise.
-	for _, x := range segmentSections {
-		err = x.Persist(s.opaque, s.w)
+	for _, k := range sectionKeys {
+		err = segmentSections[k].Persist(s.opaque, s.w)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -316,7 +324,12 @@ func (s *interim) processDocument(docNum uint32,
 		fieldID := uint16(s.getOrDefineField(field.Name()))
 
 		// section specific processing of the field
-		for _, section := range segmentSections {
+		for key, section := range segmentSections {
+			if s.inv != nil && key == SectionInvertedTextIndex {
+				// cnzap: the field's postings are in s.inv
+				section.(*invertedTextIndexSection).note(s.opaque, field, fieldID)
+				continue
+			}
 			section.Process(s.opaque, docNum, field, fieldID)
 		}
 	}
@@ -334,7 +347,10 @@ func (s *interim) processDocument(docNum uint32,
 	// put that totalling/accumulation into effect. However, for certain section
 	// types this particular step need not be valid, in which case it would be a
 	// no-op in the implmentation of the section's process API.
-	for _, section := range segmentSections {
+	for key, section := range segmentSections {
+		if s.inv != nil && key == SectionInvertedTextIndex {
+			continue
+		}
 		section.Process(s.opaque, docNum, nil, math.MaxUint16)
 	}
 

@@ -15,6 +15,7 @@
 package cnzap
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -80,5 +81,14 @@ var (
 func registerSegmentSection(key uint16, val section) {
 	segmentSectionsMutex.Lock()
 	segmentSections[key] = val
+	sectionKeys = append(sectionKeys, key)
+	slices.Sort(sectionKeys)
 	segmentSectionsMutex.Unlock()
 }
+
+// sectionKeys are the keys of segmentSections in order (cnzap): a
+// segment's sections are written, and listed in its fields section, in
+// this order, not zap's map order, so that the same documents make the
+// same bytes (a build is deterministic, and a segment written from an
+// Inverted can be compared byte for byte with New's).
+var sectionKeys []uint16

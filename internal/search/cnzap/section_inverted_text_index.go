@@ -70,7 +70,26 @@ func (i *invertedTextIndexSection) Process(opaque map[int]resetable, docNum uint
 
 func (i *invertedTextIndexSection) Persist(opaque map[int]resetable, w *FileWriter) error {
 	io := i.getInvertedIndexOpaque(opaque)
+	if io.inv != nil {
+		return io.writeDictsInverted(w, io.inv)
+	}
 	return io.writeDicts(w)
+}
+
+// note records what a segment built from an Inverted needs of a
+// document's field that its Process would have read: whether the field
+// keeps doc values.
+func (i *invertedTextIndexSection) note(opaque map[int]resetable, field index.Field, fieldID uint16) {
+	if isFieldExcludedFromInvertedTextIndexSection(field) {
+		return
+	}
+	io := i.getInvertedIndexOpaque(opaque)
+	for len(io.IncludeDocValues) <= int(fieldID) {
+		io.IncludeDocValues = append(io.IncludeDocValues, false)
+	}
+	if field.Options().IncludeDocValues() {
+		io.IncludeDocValues[fieldID] = true
+	}
 }
 
 func (i *invertedTextIndexSection) AddrForField(opaque map[int]resetable, fieldID int) int {
@@ -514,33 +533,9 @@ func (io *invertedIndexOpaque) writeDicts(w *FileWriter) error {
 	if len(io.results) == 0 {
 		return nil
 	}
-
-	dictOffsets := make([]uint64, len(io.FieldsInv))
-	var err error
-
-	fdvOffsetsStart := make([]uint64, len(io.FieldsInv))
-	fdvOffsetsEnd := make([]uint64, len(io.FieldsInv))
-
-	buf := io.grabBuf(binary.MaxVarintLen64)
-
-	// these int coders are initialized with chunk size 1024
-	// however this will be reset to the correct chunk size
-	// while processing each individual field-term section
-	tfEncoder := newChunkedIntCoder(1024, uint64(len(io.results)-1))
-	locEncoder := newChunkedIntCoder(1024, uint64(len(io.results)-1))
-
+	fw := newFieldsWriter(io, w)
 	var docTermMap [][]byte
 	var locBuf []uint64
-	var lensBuf []byte
-	lensOffsets := make([]uint64, len(io.FieldsInv))
-
-	if io.builder == nil {
-		io.builder, err = vellum.New(&io.builderBuf, vellumBuilderOpts)
-		if err != nil {
-			return err
-		}
-	}
-
 	for fieldID, terms := range io.DictKeys {
 		if cap(docTermMap) < len(io.results) {
 			docTermMap = make([][]byte, len(io.results))
@@ -568,69 +563,24 @@ func (io *invertedIndexOpaque) writeDicts(w *FileWriter) error {
 			if postingsBS != nil {
 				cardinality = postingsBS.GetCardinality()
 			}
-			chunkSize, err := getChunkSize(io.chunkMode, cardinality, uint64(len(io.results)))
-			if err != nil {
+			if err := fw.startTerm(cardinality); err != nil {
 				return err
 			}
-			tfEncoder.SetChunkSize(chunkSize, uint64(len(io.results)-1))
-			locEncoder.SetChunkSize(chunkSize, uint64(len(io.results)-1))
 
 			postingsItr := postingsBS.Iterator()
 			for postingsItr.HasNext() {
 				docNum := uint64(postingsItr.Next())
 
 				freqNorm := freqNorms[freqNormOffset]
-
-				// cnzap: the frequency and the location mode; the norm
-				// is the field's length in the document, in the
-				// field's length table
-				mode := uint64(locsNone)
 				var plocs []interimLoc
 				if freqNorm.numLocs > 0 {
 					plocs = locs[locOffset : locOffset+freqNorm.numLocs]
-					mode = locsExact
-					if compactLocs(uint16(fieldID), freqNorm.freq, plocs) {
-						mode = locsCompact
-					}
+					locOffset += freqNorm.numLocs
 				}
-				err = tfEncoder.Add(docNum, encodeFreqMode(freqNorm.freq, mode))
+				var err error
+				locBuf, err = fw.addPosting(uint16(fieldID), docNum, freqNorm.freq, plocs, locBuf)
 				if err != nil {
 					return err
-				}
-
-				if mode == locsCompact {
-					locBuf = appendCompactLocs(locBuf[:0], plocs)
-					err = locEncoder.Add(docNum, locBuf...)
-					if err != nil {
-						return err
-					}
-					locOffset += freqNorm.numLocs
-				} else if freqNorm.numLocs > 0 {
-					numBytesLocs := 0
-					for _, loc := range locs[locOffset : locOffset+freqNorm.numLocs] {
-						numBytesLocs += totalUvarintBytes(
-							uint64(loc.fieldID), loc.pos, loc.start, loc.end,
-							uint64(len(loc.arrayposs)), loc.arrayposs)
-					}
-
-					err = locEncoder.Add(docNum, uint64(numBytesLocs))
-					if err != nil {
-						return err
-					}
-					for _, loc := range locs[locOffset : locOffset+freqNorm.numLocs] {
-						err = locEncoder.Add(docNum,
-							uint64(loc.fieldID), loc.pos, loc.start, loc.end,
-							uint64(len(loc.arrayposs)))
-						if err != nil {
-							return err
-						}
-
-						err = locEncoder.Add(docNum, loc.arrayposs...)
-						if err != nil {
-							return err
-						}
-					}
-					locOffset += freqNorm.numLocs
 				}
 
 				freqNormOffset++
@@ -640,152 +590,258 @@ func (io *invertedIndexOpaque) writeDicts(w *FileWriter) error {
 					index.DocValueTermSeparator)
 			}
 
-			tfEncoder.Close()
-			locEncoder.Close()
-			io.incrementBytesWritten(locEncoder.getBytesWritten())
-			io.incrementBytesWritten(tfEncoder.getBytesWritten())
-
-			postingsOffset, err :=
-				writePostings(postingsBS, tfEncoder, locEncoder, nil, w, buf)
-			if err != nil {
+			if err := fw.finishTerm([]byte(term), postingsBS); err != nil {
 				return err
 			}
-
-			if postingsOffset > uint64(0) {
-				err = io.builder.Insert([]byte(term), postingsOffset)
-				if err != nil {
-					return err
-				}
-			}
-
-			tfEncoder.Reset()
-			locEncoder.Reset()
 		}
 
-		err = io.builder.Close()
-		if err != nil {
-			return err
-		}
-
-		// record where this dictionary starts
-		dictOffsets[fieldID] = uint64(w.Count())
-
-		vellumData := w.process(io.builderBuf.Bytes())
-
-		// write out the length of the vellum data
-		n := binary.PutUvarint(buf, uint64(len(vellumData)))
-		_, err = w.Write(buf[:n])
-		if err != nil {
-			return err
-		}
-
-		io.incrementBytesWritten(uint64(len(vellumData)))
-
-		// write this vellum to disk
-		_, err = w.Write(vellumData)
-		if err != nil {
-			return err
-		}
-
-		// reset vellum for reuse
-		io.builderBuf.Reset()
-
-		err = io.builder.Reset(&io.builderBuf)
-		if err != nil {
-			return err
-		}
-
-		// write the field doc values
-		// NOTE: doc values continue to use legacy chunk mode
-		chunkSize, err := getChunkSize(LegacyChunkMode, 0, 0)
-		if err != nil {
-			return err
-		}
-		if io.FieldsOptions[io.FieldsInv[fieldID]].SkipDVChunking() {
-			chunkSize = 1
-		}
-		fdvEncoder := newChunkedContentCoder(chunkSize, uint64(len(io.results)-1), w, false, io.FieldsOptions[io.FieldsInv[fieldID]].SkipDVCompression())
-		if io.IncludeDocValues[fieldID] {
-			for docNum, docTerms := range docTermMap {
-				if fieldTermMap, ok := io.extraDocValues[docNum]; ok {
-					if sTerms, ok := fieldTermMap[uint16(fieldID)]; ok {
-						for _, sTerm := range sTerms {
-							docTerms = append(append(docTerms, sTerm...), index.DocValueTermSeparator)
-						}
-					}
-				}
-				if len(docTerms) > 0 {
-					err = fdvEncoder.Add(uint64(docNum), docTerms)
-					if err != nil {
-						return err
-					}
-				}
-			}
-			err = fdvEncoder.Close()
-			if err != nil {
-				return err
-			}
-
-			io.incrementBytesWritten(fdvEncoder.getBytesWritten())
-
-			fdvOffsetsStart[fieldID] = uint64(w.Count())
-
-			_, err = fdvEncoder.Write()
-			if err != nil {
-				return err
-			}
-
-			fdvOffsetsEnd[fieldID] = uint64(w.Count())
-			fdvEncoder.Reset()
-		} else {
-			fdvOffsetsStart[fieldID] = fieldNotUninverted
-			fdvOffsetsEnd[fieldID] = fieldNotUninverted
-		}
-
-		// cnzap: the field's length table
 		var lens []uint32
 		if fieldID < len(io.docLens) {
 			lens = io.docLens[fieldID]
 		}
-		if lens == nil {
-			lens = make([]uint32, len(io.results))
-		}
-		lensOffsets[fieldID] = uint64(w.Count())
-		lensBuf = appendLensTable(lensBuf[:0], lens)
-		if _, err = w.Write(lensBuf); err != nil {
+		if err := fw.finishField(fieldID, docTermMap, lens); err != nil {
 			return err
 		}
-		io.incrementBytesWritten(uint64(len(lensBuf)))
-
-		fieldStart := w.Count()
-
-		n = binary.PutUvarint(buf, fdvOffsetsStart[fieldID])
-		_, err = w.Write(buf[:n])
-		if err != nil {
-			return err
-		}
-
-		n = binary.PutUvarint(buf, fdvOffsetsEnd[fieldID])
-		_, err = w.Write(buf[:n])
-		if err != nil {
-			return err
-		}
-
-		n = binary.PutUvarint(buf, dictOffsets[fieldID])
-		_, err = w.Write(buf[:n])
-		if err != nil {
-			return err
-		}
-
-		n = binary.PutUvarint(buf, lensOffsets[fieldID])
-		_, err = w.Write(buf[:n])
-		if err != nil {
-			return err
-		}
-
-		io.fieldAddrs[fieldID] = fieldStart
 	}
 
+	return nil
+}
+
+// fieldsWriter writes the inverted index of a new segment's fields, term
+// by term and field by field: zap's writeDicts, split into steps so that
+// a segment built from a Batch (batch.go) writes the very same bytes.
+type fieldsWriter struct {
+	io                     *invertedIndexOpaque
+	w                      *FileWriter
+	numDocs                uint64
+	buf                    []byte
+	tfEncoder, locEncoder  *chunkedIntCoder
+	dictOffsets            []uint64
+	fdvStart, fdvEnd, lens []uint64
+	lensBuf                []byte
+}
+
+func newFieldsWriter(io *invertedIndexOpaque, w *FileWriter) *fieldsWriter {
+	n := uint64(len(io.results))
+	fw := &fieldsWriter{io: io, w: w, numDocs: n, buf: io.grabBuf(binary.MaxVarintLen64),
+		// these int coders are initialized with chunk size 1024
+		// however this will be reset to the correct chunk size
+		// while processing each individual field-term section
+		tfEncoder:   newChunkedIntCoder(1024, n-1),
+		locEncoder:  newChunkedIntCoder(1024, n-1),
+		dictOffsets: make([]uint64, len(io.FieldsInv)),
+		fdvStart:    make([]uint64, len(io.FieldsInv)),
+		fdvEnd:      make([]uint64, len(io.FieldsInv)),
+		lens:        make([]uint64, len(io.FieldsInv)),
+	}
+	return fw
+}
+
+// startTerm sets the encoders' chunk size for a term in cardinality
+// documents.
+func (fw *fieldsWriter) startTerm(cardinality uint64) error {
+	if fw.io.builder == nil {
+		var err error
+		fw.io.builder, err = vellum.New(&fw.io.builderBuf, vellumBuilderOpts)
+		if err != nil {
+			return err
+		}
+	}
+	chunkSize, err := getChunkSize(fw.io.chunkMode, cardinality, fw.numDocs)
+	if err != nil {
+		return err
+	}
+	fw.tfEncoder.SetChunkSize(chunkSize, fw.numDocs-1)
+	fw.locEncoder.SetChunkSize(chunkSize, fw.numDocs-1)
+	return nil
+}
+
+// addPosting encodes the term's posting in document docNum: its frequency
+// and location mode, and its locations plocs (cnzap: the norm is the
+// field's length in the document, in the field's length table). locBuf
+// is a buffer for the compact locations, returned for reuse.
+func (fw *fieldsWriter) addPosting(fieldID uint16, docNum, freq uint64, plocs []interimLoc, locBuf []uint64) ([]uint64, error) {
+	mode := uint64(locsNone)
+	if len(plocs) > 0 {
+		mode = locsExact
+		if compactLocs(fieldID, freq, plocs) {
+			mode = locsCompact
+		}
+	}
+	if err := fw.tfEncoder.Add(docNum, encodeFreqMode(freq, mode)); err != nil {
+		return locBuf, err
+	}
+	if mode == locsCompact {
+		locBuf = appendCompactLocs(locBuf[:0], plocs)
+		return locBuf, fw.locEncoder.Add(docNum, locBuf...)
+	}
+	if len(plocs) == 0 {
+		return locBuf, nil
+	}
+	numBytesLocs := 0
+	for _, loc := range plocs {
+		numBytesLocs += totalUvarintBytes(
+			uint64(loc.fieldID), loc.pos, loc.start, loc.end,
+			uint64(len(loc.arrayposs)), loc.arrayposs)
+	}
+	if err := fw.locEncoder.Add(docNum, uint64(numBytesLocs)); err != nil {
+		return locBuf, err
+	}
+	for _, loc := range plocs {
+		err := fw.locEncoder.Add(docNum,
+			uint64(loc.fieldID), loc.pos, loc.start, loc.end,
+			uint64(len(loc.arrayposs)))
+		if err != nil {
+			return locBuf, err
+		}
+		if err := fw.locEncoder.Add(docNum, loc.arrayposs...); err != nil {
+			return locBuf, err
+		}
+	}
+	return locBuf, nil
+}
+
+// finishTerm writes the term's postings (its documents: postings) and
+// enters it in the field's dictionary.
+func (fw *fieldsWriter) finishTerm(term []byte, postings *roaring.Bitmap) error {
+	io := fw.io
+	fw.tfEncoder.Close()
+	fw.locEncoder.Close()
+	io.incrementBytesWritten(fw.locEncoder.getBytesWritten())
+	io.incrementBytesWritten(fw.tfEncoder.getBytesWritten())
+
+	postingsOffset, err :=
+		writePostings(postings, fw.tfEncoder, fw.locEncoder, nil, fw.w, fw.buf)
+	if err != nil {
+		return err
+	}
+
+	if postingsOffset > uint64(0) {
+		err = io.builder.Insert(term, postingsOffset)
+		if err != nil {
+			return err
+		}
+	}
+
+	fw.tfEncoder.Reset()
+	fw.locEncoder.Reset()
+	return nil
+}
+
+// finishField writes the field's dictionary, its doc values (the terms
+// of each document, docTermMap, when the field keeps doc values) and its
+// length table (lens: nil for none), and the field's header.
+func (fw *fieldsWriter) finishField(fieldID int, docTermMap [][]byte, lens []uint32) error {
+	io, w, buf := fw.io, fw.w, fw.buf
+	if io.builder == nil {
+		var err error
+		io.builder, err = vellum.New(&io.builderBuf, vellumBuilderOpts)
+		if err != nil {
+			return err
+		}
+	}
+	err := io.builder.Close()
+	if err != nil {
+		return err
+	}
+
+	// record where this dictionary starts
+	fw.dictOffsets[fieldID] = uint64(w.Count())
+
+	vellumData := w.process(io.builderBuf.Bytes())
+
+	// write out the length of the vellum data
+	n := binary.PutUvarint(buf, uint64(len(vellumData)))
+	_, err = w.Write(buf[:n])
+	if err != nil {
+		return err
+	}
+
+	io.incrementBytesWritten(uint64(len(vellumData)))
+
+	// write this vellum to disk
+	_, err = w.Write(vellumData)
+	if err != nil {
+		return err
+	}
+
+	// reset vellum for reuse
+	io.builderBuf.Reset()
+
+	err = io.builder.Reset(&io.builderBuf)
+	if err != nil {
+		return err
+	}
+
+	// write the field doc values
+	// NOTE: doc values continue to use legacy chunk mode
+	chunkSize, err := getChunkSize(LegacyChunkMode, 0, 0)
+	if err != nil {
+		return err
+	}
+	opts := io.FieldsOptions[io.FieldsInv[fieldID]]
+	if opts.SkipDVChunking() {
+		chunkSize = 1
+	}
+	if io.IncludeDocValues[fieldID] {
+		fdvEncoder := newChunkedContentCoder(chunkSize, fw.numDocs-1, w, false, opts.SkipDVCompression())
+		for docNum, docTerms := range docTermMap {
+			if fieldTermMap, ok := io.extraDocValues[docNum]; ok {
+				if sTerms, ok := fieldTermMap[uint16(fieldID)]; ok {
+					for _, sTerm := range sTerms {
+						docTerms = append(append(docTerms, sTerm...), index.DocValueTermSeparator)
+					}
+				}
+			}
+			if len(docTerms) > 0 {
+				err = fdvEncoder.Add(uint64(docNum), docTerms)
+				if err != nil {
+					return err
+				}
+			}
+		}
+		err = fdvEncoder.Close()
+		if err != nil {
+			return err
+		}
+
+		io.incrementBytesWritten(fdvEncoder.getBytesWritten())
+
+		fw.fdvStart[fieldID] = uint64(w.Count())
+
+		_, err = fdvEncoder.Write()
+		if err != nil {
+			return err
+		}
+
+		fw.fdvEnd[fieldID] = uint64(w.Count())
+		fdvEncoder.Reset()
+	} else {
+		fw.fdvStart[fieldID] = fieldNotUninverted
+		fw.fdvEnd[fieldID] = fieldNotUninverted
+	}
+
+	// cnzap: the field's length table
+	if lens == nil {
+		lens = make([]uint32, fw.numDocs)
+	}
+	fw.lens[fieldID] = uint64(w.Count())
+	fw.lensBuf = appendLensTable(fw.lensBuf[:0], lens)
+	if _, err = w.Write(fw.lensBuf); err != nil {
+		return err
+	}
+	io.incrementBytesWritten(uint64(len(fw.lensBuf)))
+
+	fieldStart := w.Count()
+
+	for _, v := range []uint64{fw.fdvStart[fieldID], fw.fdvEnd[fieldID], fw.dictOffsets[fieldID], fw.lens[fieldID]} {
+		n = binary.PutUvarint(buf, v)
+		if _, err = w.Write(buf[:n]); err != nil {
+			return err
+		}
+	}
+
+	io.fieldAddrs[fieldID] = fieldStart
 	return nil
 }
 
@@ -1087,6 +1143,10 @@ type invertedIndexOpaque struct {
 
 	results []index.Document
 
+	// inv, if not nil, holds the postings of the fields (cnzap:
+	// NewFromInverted); Process is not called then
+	inv *Inverted
+
 	chunkMode uint32
 
 	// indicates whethere the following structs are initialized
@@ -1157,6 +1217,7 @@ type invertedIndexOpaque struct {
 func (io *invertedIndexOpaque) Reset() (err error) {
 	// cleanup stuff over here
 	io.results = nil
+	io.inv = nil
 	io.init = false
 	io.chunkMode = 0
 	io.FieldsMap = nil
@@ -1213,6 +1274,8 @@ func (i *invertedIndexOpaque) Set(key string, val interface{}) {
 	switch key {
 	case "results":
 		i.results = val.([]index.Document)
+	case "inverted":
+		i.inv, _ = val.(*Inverted)
 	case "chunkMode":
 		i.chunkMode = val.(uint32)
 	case "fieldsSame":
