@@ -349,3 +349,24 @@ func TestRerankRunStopsAtPunctuation(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkRerankFeatures: the features of one candidate, a paragraph of
+// the sample page, against a question (the reranker's CPU beside the
+// reads of its candidates' stored paragraphs).
+func BenchmarkRerankFeatures(b *testing.B) {
+	ps := defaultParagraphs(b)
+	q := query.Query{Clauses: []query.Clause{{Any: []query.Term{{Text: "梁山县推行的红色物业覆盖了多少个小区？"}}}}}
+	rq, err := newRerankQuery(q, []string{"梁山县", "推行", "红色物业", "覆盖", "小区"}, 1000, func(string) (uint64, error) { return 10, nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sc rerankScratch
+	runes := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := ps[i%len(ps)]
+		runes += len([]rune(p.Text))
+		rq.features(rerankCand{text: p.Text, headline: p.Headline, score: 1}, 1, &sc)
+	}
+	b.ReportMetric(float64(runes)/float64(b.N), "chars/op")
+}
