@@ -153,7 +153,7 @@ func (ix *Index) corrections(ctx context.Context, q query.Query) ([]candidate, e
 		return nil, err
 	}
 	defer rd.Close()
-	v := &vocab{ctx: ctx, rd: rd, preds: &ix.preds, budget: suggestBudget, df: map[string]uint64{}, after: map[rune][]rune{}, before: map[rune][]rune{}}
+	v := &vocab{ctx: ctx, rd: rd, preds: &ix.preds, dfs: &ix.dfs, budget: suggestBudget, df: map[string]uint64{}, after: map[rune][]rune{}, before: map[rune][]rune{}}
 	if rc, ok := rd.(index.IndexReaderContains); ok {
 		if v.contains, err = rc.FieldDictContains(fieldText); err != nil {
 			return nil, err
@@ -365,6 +365,7 @@ type vocab struct {
 	rd     index.IndexReader
 	budget int               // dictionary entries and lookups left; at 0 no more candidates are made
 	preds  *predecessorCache // the index's cache of before lists
+	dfs    *dfCache          // the index's cache of document frequencies
 	// contains looks bigrams up in the dictionary (nil if the reader
 	// cannot).
 	contains index.FieldDictContains
@@ -628,7 +629,11 @@ func (v *vocab) freq(bigram string) (uint64, error) {
 	if v.budget <= 0 {
 		return 0, nil // out of budget: as if absent
 	}
-	v.budget--
+	v.budget-- // from the index's cache or not: the same candidates either way
+	if df, ok := v.dfs.get(bigram); ok {
+		v.df[bigram] = df
+		return df, nil
+	}
 	tfr, err := v.rd.TermFieldReader(v.ctx, []byte(bigram), fieldText, false, false, false)
 	if err != nil {
 		return 0, err
@@ -636,5 +641,43 @@ func (v *vocab) freq(bigram string) (uint64, error) {
 	df := tfr.Count()
 	tfr.Close()
 	v.df[bigram] = df
+	v.dfs.put(bigram, df)
 	return df, nil
+}
+
+// dfCache keeps, for an open index, the document frequencies of the
+// bigrams DidYouMean looked up. Opening a term's postings to count them
+// (a dictionary lookup and its bitmap per segment) was about 30% of a
+// did-you-mean at 3,000,000 synthetic paragraphs (40 ms a query that
+// finds nothing); the bigrams next to common characters recur from one
+// query to the next. An index generation never changes, so a count stays
+// true while the index is open; the cache holds at most maxCachedDFs
+// counts and starts again when full. A nil cache keeps nothing.
+type dfCache struct {
+	mu sync.Mutex
+	m  map[string]uint64
+}
+
+const maxCachedDFs = 1 << 18
+
+func (c *dfCache) get(bigram string) (uint64, bool) {
+	if c == nil {
+		return 0, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	df, ok := c.m[bigram]
+	return df, ok
+}
+
+func (c *dfCache) put(bigram string, df uint64) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedDFs {
+		c.m = map[string]uint64{}
+	}
+	c.m[bigram] = df
 }

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -345,4 +346,76 @@ func BenchmarkDidYouMean(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestDidYouMeanDFCache checks the index's cache of bigram document
+// frequencies: suggestions for mistyped real phrases are the same with
+// the cache empty (each query alone), warm from the same query, and warm
+// from all the others; and the cache is read (a cache claiming every
+// bigram absent changes what is suggested).
+func TestDidYouMeanDFCache(t *testing.T) {
+	ps := realParagraphs(t)
+	ix := build(t, ps)
+	ctx := context.Background()
+	rnd := rand.New(rand.NewPCG(5, 17))
+	var runs [][]rune
+	for _, p := range ps {
+		for _, f := range strings.FieldsFunc(p.Text, func(r rune) bool { return !text.IsCJK(r) }) {
+			if rs := []rune(f); len(rs) >= 4 {
+				runs = append(runs, rs)
+			}
+		}
+	}
+	suggest := func(r Request) string {
+		t.Helper()
+		got, err := ix.DidYouMean(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(got)
+	}
+	var reqs []Request
+	var cold []string
+	for len(reqs) < 30 {
+		run := runs[rnd.IntN(len(runs))]
+		l := min(4+rnd.IntN(3), len(run))
+		start := rnd.IntN(len(run) - l + 1)
+		typo := mistype(rnd, slices.Clone(run[start:start+l]), runs)
+		r := Request{Query: mustParse(t, string(typo))}
+		if res, err := ix.Search(ctx, r); err != nil || res.Total > 0 {
+			continue
+		}
+		ix.dfs = dfCache{}
+		s := suggest(r)
+		if s == "[]" {
+			continue
+		}
+		if len(ix.dfs.m) == 0 {
+			t.Fatalf("%s: nothing cached", r.Query)
+		}
+		if warm := suggest(r); warm != s {
+			t.Fatalf("%s: %s warm from itself, %s cold", r.Query, warm, s)
+		}
+		reqs, cold = append(reqs, r), append(cold, s)
+	}
+	ix.dfs = dfCache{}
+	for range 2 {
+		for i, r := range reqs {
+			if got := suggest(r); got != cold[i] {
+				t.Fatalf("%s: %s with the others' cache, %s cold", r.Query, got, cold[i])
+			}
+		}
+	}
+	for k := range ix.dfs.m {
+		ix.dfs.m[k] = 0
+	}
+	changed := 0
+	for i, r := range reqs {
+		if suggest(r) != cold[i] {
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Fatal("every suggestion unchanged with every cached bigram absent: the cache is not read")
+	}
 }

@@ -70,6 +70,8 @@ type Index struct {
 	bm25 fieldStats
 	// preds caches DidYouMean's dearest lookups (didyoumean.go).
 	preds predecessorCache
+	// dfs caches the bigram document frequencies DidYouMean reads.
+	dfs dfCache
 
 	// completer is read on the first completion (complete.go).
 	completeOnce sync.Once

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -196,4 +197,56 @@ func bigramsByFrequency(ps []corpus.Paragraph) (common, rare string) {
 		}
 	}
 	return common, rare
+}
+
+// TestCountReadsNoBoosts checks that a search ranking nothing (Size 0: a
+// count, as DidYouMean's Counts asks, or facets alone) reads no leaf of
+// the topic and headline boosts, and still has the total and facets of
+// the ranked search. The leaf cache, keeping every leaf read, is the
+// observer.
+func TestCountReadsNoBoosts(t *testing.T) {
+	ps := tableParagraphs(t)
+	ix := build(t, ps)
+	keep := ix.leaves
+	defer func() { ix.leaves = keep }()
+	common, _ := bigramsByFrequency(ps)
+	ctx := context.Background()
+	boostLeaves := func() int {
+		n := 0
+		for k := range ix.leaves.items {
+			if strings.HasPrefix(k[1:], fieldTopic+"\x00") || strings.HasPrefix(k[1:], fieldHeadline+"\x00") {
+				n++
+			}
+		}
+		return n
+	}
+	for _, q := range []string{common, common + " -" + string([]rune(common)[:1]) + "县"} {
+		ix.leaves = newLeafCache(1, 1<<30)
+		r := Request{Query: mustParse(t, q), Size: 0, Facets: true}
+		res, err := ix.Search(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts, err := ix.Counts(ctx, []Request{r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := boostLeaves(); n != 0 {
+			t.Fatalf("%q: a search of size 0 read %d boost leaves", q, n)
+		}
+		r.Size = 10
+		ranked, err := ix.Search(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if boostLeaves() == 0 {
+			t.Fatalf("%q: the ranked search read no boost leaf: the check sees nothing", q)
+		}
+		if ranked.Total == 0 || res.Total != ranked.Total || counts[0] != ranked.Total {
+			t.Fatalf("%q: totals %d (size 0), %d (Counts), want %d", q, res.Total, counts[0], ranked.Total)
+		}
+		if !reflect.DeepEqual(res.Facets, ranked.Facets) {
+			t.Fatalf("%q: facets of size 0 %v, want %v", q, res.Facets, ranked.Facets)
+		}
+	}
 }

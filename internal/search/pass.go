@@ -59,6 +59,13 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 	if collapse && ix.stories.docArticle == nil {
 		return ix.searchBleve(ctx, r, c, f) // cannot happen with a table (both need document numbers)
 	}
+	if k == 0 {
+		// Nothing to rank (a count, as DidYouMean's Counts asks, or
+		// facets alone): the boosts, optional clauses that only add to
+		// scores, change no hit and are not read. They are a third of a
+		// full request's CPU at 3,000,000 paragraphs.
+		c.should = nil
+	}
 	text := c.build(nil)
 	halves := []*tablePart{newTablePart(t, tf, order, k, r.Facets, ix.stories, collapse)}
 	if (running == 1 && len(t.live) >= minSplitDocs && !isHeavy(ctx)) || ix.forceSplit {
