@@ -7,7 +7,6 @@ import (
 	"slices"
 	"unsafe"
 
-	"github.com/RoaringBitmap/roaring/v2"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
@@ -210,7 +209,6 @@ func (io *invertedIndexOpaque) writeDictsInverted(w *FileWriter, inv *Inverted) 
 	var locBuf []uint64
 	var plocs []interimLoc
 	var docs []uint32
-	bm := roaring.New()
 	for len(io.IncludeDocValues) < len(io.FieldsInv) {
 		io.IncludeDocValues = append(io.IncludeDocValues, false)
 	}
@@ -266,9 +264,7 @@ func (io *invertedIndexOpaque) writeDictsInverted(w *FileWriter, inv *Inverted) 
 				}
 				i = j
 			}
-			bm.Clear()
-			bm.AddMany(docs)
-			if err := fw.finishTerm(term, bm); err != nil {
+			if err := fw.finishTermDocs(term, docs); err != nil {
 				return err
 			}
 		}

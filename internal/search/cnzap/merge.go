@@ -294,7 +294,7 @@ func computeNewDocCount(segments []*SegmentBase, drops []*roaring.Bitmap) (uint6
 }
 
 func mergeTermFreqNormLocsByCopying(term []byte, postItr *PostingsIterator,
-	newDocNums []uint64, newRoaring *roaring.Bitmap,
+	newDocNums []uint64, newDocs *[]uint32,
 	tfEncoder *chunkedIntCoder, locEncoder *chunkedIntCoder) (
 	lastDocNum uint64, lastFreq uint64, lastNorm uint64, err error) {
 	nextDocNum, nextFreq, nextNorm, nextFreqNormBytes, nextLocBytes, err :=
@@ -305,7 +305,7 @@ func mergeTermFreqNormLocsByCopying(term []byte, postItr *PostingsIterator,
 			return 0, 0, 0, fmt.Errorf("see hit with dropped doc num")
 		}
 
-		newRoaring.Add(uint32(hitNewDocNum))
+		*newDocs = append(*newDocs, uint32(hitNewDocNum))
 
 		err = tfEncoder.AddBytes(hitNewDocNum, nextFreqNormBytes)
 		if err != nil {
@@ -334,7 +334,7 @@ func mergeTermFreqNormLocsByCopying(term []byte, postItr *PostingsIterator,
 // segment, whose field fieldID (cnzap) is the term's: the path of merges
 // whose segments do not share one field numbering.
 func mergeTermFreqNormLocs(fieldsMap map[string]uint16, fieldID uint16, term []byte, postItr *PostingsIterator,
-	newDocNums []uint64, newRoaring *roaring.Bitmap,
+	newDocNums []uint64, newDocs *[]uint32,
 	tfEncoder *chunkedIntCoder, locEncoder *chunkedIntCoder, bufLoc []uint64, bufILoc []interimLoc) (
 	lastDocNum uint64, lastFreq uint64, lastNorm uint64, bufLocOut []uint64, bufILocOut []interimLoc, err error) {
 	next, err := postItr.Next()
@@ -344,7 +344,7 @@ func mergeTermFreqNormLocs(fieldsMap map[string]uint16, fieldID uint16, term []b
 			return 0, 0, 0, nil, nil, fmt.Errorf("see hit with dropped docNum")
 		}
 
-		newRoaring.Add(uint32(hitNewDocNum))
+		*newDocs = append(*newDocs, uint32(hitNewDocNum))
 
 		nextFreq := next.Frequency()
 		var nextNorm uint64
@@ -432,8 +432,25 @@ func writePostings(postings *roaring.Bitmap, tfEncoder, locEncoder *chunkedIntCo
 		}
 	}
 
-	var tfOffset uint64
-	tfOffset, _, err = tfEncoder.writeAt(w)
+	postingsOffset, err := writePostingsOffsets(tfEncoder, locEncoder, w, bufMaxVarintLen64)
+	if err != nil {
+		return 0, err
+	}
+
+	_, err = writeRoaringWithLen(postings, w, bufMaxVarintLen64)
+	if err != nil {
+		return 0, err
+	}
+
+	return postingsOffset, nil
+}
+
+// writePostingsOffsets writes a term's frequencies and locations and the
+// start of its postings entry, their offsets, and returns where the entry
+// starts; the documents' bitmap follows (cnzap: split from writePostings).
+func writePostingsOffsets(tfEncoder, locEncoder *chunkedIntCoder,
+	w *FileWriter, bufMaxVarintLen64 []byte) (uint64, error) {
+	tfOffset, _, err := tfEncoder.writeAt(w)
 	if err != nil {
 		return 0, err
 	}
@@ -457,12 +474,6 @@ func writePostings(postings *roaring.Bitmap, tfEncoder, locEncoder *chunkedIntCo
 	if err != nil {
 		return 0, err
 	}
-
-	_, err = writeRoaringWithLen(postings, w, bufMaxVarintLen64)
-	if err != nil {
-		return 0, err
-	}
-
 	return postingsOffset, nil
 }
 

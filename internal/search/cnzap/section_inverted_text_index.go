@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"slices"
 	"sort"
 	"sync/atomic"
 
@@ -140,7 +141,11 @@ func mergeAndPersistInvertedSection(segments []*SegmentBase, dropsIn []*roaring.
 		return nil, err
 	}
 
-	newRoaring := roaring.NewBitmap()
+	// the merged term's documents, in order (cnzap: no bitmap is built,
+	// its bytes are written from them, appendRoaring)
+	var newDocs []uint32
+	var roaringBuf []byte
+	var spans [][2]int
 	newDocNums := make([][]uint64, 0, len(segments))
 	drops := make([]*roaring.Bitmap, 0, len(segments))
 	dicts := make([]*Dictionary, 0, len(segments))
@@ -194,7 +199,7 @@ func mergeAndPersistInvertedSection(segments []*SegmentBase, dropsIn []*roaring.
 		plGen := make([]uint64, len(dicts))
 		var termGen uint64
 
-		newRoaring.Clear()
+		newDocs = newDocs[:0]
 
 		var lastDocNum, lastFreq, lastNorm uint64
 
@@ -203,7 +208,7 @@ func mergeAndPersistInvertedSection(segments []*SegmentBase, dropsIn []*roaring.
 		// has freq of 1, and the docNum fits into 31-bits
 		use1HitEncoding := func(termCardinality uint64) (bool, uint64, uint64) {
 			if termCardinality == uint64(1) && locEncoder.FinalSize() <= 0 {
-				docNum := uint64(newRoaring.Minimum())
+				docNum := uint64(newDocs[0])
 				if under32Bits(docNum) && docNum == lastDocNum && lastFreq == 1 {
 					return true, docNum, lastNorm
 				}
@@ -215,10 +220,25 @@ func mergeAndPersistInvertedSection(segments []*SegmentBase, dropsIn []*roaring.
 			tfEncoder.Close()
 			locEncoder.Close()
 
-			postingsOffset, err := writePostings(newRoaring,
-				tfEncoder, locEncoder, use1HitEncoding, w, bufMaxVarintLen64)
-			if err != nil {
-				return err
+			var postingsOffset uint64
+			var err error
+			if len(newDocs) > 0 {
+				if !strictlyAscending(newDocs) {
+					slices.Sort(newDocs)
+					newDocs = slices.Compact(newDocs)
+				}
+				if one, docNum, norm := use1HitEncoding(uint64(len(newDocs))); one {
+					postingsOffset = FSTValEncode1Hit(docNum, norm)
+				} else {
+					postingsOffset, err = writePostingsOffsets(tfEncoder, locEncoder, w, bufMaxVarintLen64)
+					if err != nil {
+						return err
+					}
+					roaringBuf, spans = appendRoaring(roaringBuf[:0], spans, newDocs)
+					if _, err = writeRoaringBytesWithLen(roaringBuf, w, bufMaxVarintLen64); err != nil {
+						return err
+					}
+				}
 			}
 
 			if postingsOffset > 0 {
@@ -228,7 +248,7 @@ func mergeAndPersistInvertedSection(segments []*SegmentBase, dropsIn []*roaring.
 				}
 			}
 
-			newRoaring.Clear()
+			newDocs = newDocs[:0]
 
 			tfEncoder.Reset()
 			locEncoder.Reset()
@@ -301,11 +321,11 @@ func mergeAndPersistInvertedSection(segments []*SegmentBase, dropsIn []*roaring.
 			if fieldsSame && copyFlag {
 				// can optimize by copying freq/norm/loc bytes directly
 				lastDocNum, lastFreq, lastNorm, err = mergeTermFreqNormLocsByCopying(
-					term, postItr, newDocNums[itrI], newRoaring,
+					term, postItr, newDocNums[itrI], &newDocs,
 					tfEncoder, locEncoder)
 			} else {
 				lastDocNum, lastFreq, lastNorm, bufLoc, bufILoc, err = mergeTermFreqNormLocs(
-					fieldsMap, uint16(fieldID), term, postItr, newDocNums[itrI], newRoaring,
+					fieldsMap, uint16(fieldID), term, postItr, newDocNums[itrI], &newDocs,
 					tfEncoder, locEncoder, bufLoc, bufILoc)
 			}
 			if err != nil {
@@ -464,6 +484,16 @@ func mergeAndPersistInvertedSection(segments []*SegmentBase, dropsIn []*roaring.
 	return fieldAddrs, nil
 }
 
+// strictlyAscending reports whether docs ascend without repeats.
+func strictlyAscending(docs []uint32) bool {
+	for i := 1; i < len(docs); i++ {
+		if docs[i] <= docs[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
 // mergeLensTables writes the length table of field in the merged segment
 // (newDocNums: the documents' new numbers in each segment) and returns
 // where it starts.
@@ -619,6 +649,8 @@ type fieldsWriter struct {
 	dictOffsets            []uint64
 	fdvStart, fdvEnd, lens []uint64
 	lensBuf                []byte
+	roaringBuf             []byte
+	spans                  [][2]int
 }
 
 func newFieldsWriter(io *invertedIndexOpaque, w *FileWriter) *fieldsWriter {
@@ -721,6 +753,32 @@ func (fw *fieldsWriter) finishTerm(term []byte, postings *roaring.Bitmap) error 
 		if err != nil {
 			return err
 		}
+	}
+
+	fw.tfEncoder.Reset()
+	fw.locEncoder.Reset()
+	return nil
+}
+
+// finishTermDocs is finishTerm for a term whose documents are docs
+// (ascending, at least one): its bitmap serialized from them (cnzap).
+func (fw *fieldsWriter) finishTermDocs(term []byte, docs []uint32) error {
+	io := fw.io
+	fw.tfEncoder.Close()
+	fw.locEncoder.Close()
+	io.incrementBytesWritten(fw.locEncoder.getBytesWritten())
+	io.incrementBytesWritten(fw.tfEncoder.getBytesWritten())
+
+	postingsOffset, err := writePostingsOffsets(fw.tfEncoder, fw.locEncoder, fw.w, fw.buf)
+	if err != nil {
+		return err
+	}
+	fw.roaringBuf, fw.spans = appendRoaring(fw.roaringBuf[:0], fw.spans, docs)
+	if _, err := writeRoaringBytesWithLen(fw.roaringBuf, fw.w, fw.buf); err != nil {
+		return err
+	}
+	if err := io.builder.Insert(term, postingsOffset); err != nil {
+		return err
 	}
 
 	fw.tfEncoder.Reset()

@@ -30,7 +30,12 @@ func writeRoaringWithLen(r *roaring.Bitmap, w io.Writer,
 	if err != nil {
 		return 0, err
 	}
+	return writeRoaringBytesWithLen(buf, w, reuseBufVarint)
+}
 
+// writeRoaringBytesWithLen is writeRoaringWithLen for a bitmap already
+// serialized, buf (cnzap).
+func writeRoaringBytesWithLen(buf []byte, w io.Writer, reuseBufVarint []byte) (int, error) {
 	var tw int
 
 	if fw, ok := w.(*FileWriter); ok && fw != nil {
@@ -53,6 +58,71 @@ func writeRoaringWithLen(r *roaring.Bitmap, w io.Writer,
 	}
 
 	return tw, nil
+}
+
+// Roaring's portable serialization, without run containers (what
+// Bitmap.ToBytes writes for a bitmap built by adds alone, as a segment's
+// postings are): a cookie and the number of containers, each container's
+// key (the high 16 bits) and cardinality-1, each container's offset from
+// the start, then each container: an array of its low 16 bits (at most
+// 4,096 values) or a bitmap of 2^16 bits; a full container (2^16
+// documents) is a run container, left to roaring.
+const (
+	roaringCookieNoRun = 12346
+	roaringArrayMax    = 4096
+)
+
+// appendRoaring appends to dst the bytes of the roaring bitmap of docs
+// (ascending, without repeats) as Bitmap.ToBytes writes them, without
+// building the bitmap (cnzap: a segment written from an Inverted has each
+// term's documents in order). spans is a buffer for the containers' runs
+// of docs, returned for reuse.
+func appendRoaring(dst []byte, spans [][2]int, docs []uint32) ([]byte, [][2]int) {
+	spans = spans[:0]
+	for i := 0; i < len(docs); {
+		j := i + 1
+		for j < len(docs) && docs[j]>>16 == docs[i]>>16 {
+			j++
+		}
+		if j-i == 1<<16 {
+			// roaring's adds make a full container a run container
+			b, _ := roaring.BitmapOf(docs...).ToBytes()
+			return append(dst, b...), spans
+		}
+		spans = append(spans, [2]int{i, j})
+		i = j
+	}
+	dst = binary.LittleEndian.AppendUint32(dst, roaringCookieNoRun)
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(spans)))
+	for _, s := range spans {
+		dst = binary.LittleEndian.AppendUint16(dst, uint16(docs[s[0]]>>16))
+		dst = binary.LittleEndian.AppendUint16(dst, uint16(s[1]-s[0]-1))
+	}
+	off := 8 + 8*len(spans)
+	for _, s := range spans {
+		dst = binary.LittleEndian.AppendUint32(dst, uint32(off))
+		if n := s[1] - s[0]; n > roaringArrayMax {
+			off += 1 << 13
+		} else {
+			off += 2 * n
+		}
+	}
+	for _, s := range spans {
+		if s[1]-s[0] <= roaringArrayMax {
+			for _, d := range docs[s[0]:s[1]] {
+				dst = binary.LittleEndian.AppendUint16(dst, uint16(d))
+			}
+			continue
+		}
+		var words [1 << 10]uint64
+		for _, d := range docs[s[0]:s[1]] {
+			words[uint16(d)>>6] |= 1 << (d & 63)
+		}
+		for _, w := range words {
+			dst = binary.LittleEndian.AppendUint64(dst, w)
+		}
+	}
+	return dst, spans
 }
 
 func persistFieldsSection(fieldsInv []string,
