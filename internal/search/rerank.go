@@ -83,8 +83,9 @@ var rerankWeights = [numFeatures]float64{
 	featCover3: -2.681,
 }
 
-// rerankWindow is the width of featWindow's window, in characters: twice
-// the question's length, at least rerankMinWindow.
+// rerankMinWindow bounds featWindow's window from below; its width is
+// twice the question's length in characters (1×, 1.5× and 3× measured
+// lower, BENCHMARKS.md).
 const rerankMinWindow = 20
 
 // qtoken is one distinct token of a question: a Han bigram, a lone Han
@@ -138,14 +139,6 @@ const rerankRare = 3
 type seqTok struct {
 	tok  int32
 	cont bool
-}
-
-// rerankToken is a token of a text: its key and start (in runes), and
-// whether it is a Han bigram.
-type rerankToken struct {
-	key uint64
-	pos int32
-	han bool
 }
 
 // Key tags: a Han bigram, a lone Han character, a run of letters and
@@ -226,13 +219,6 @@ func midNum(rs []rune, j int) bool {
 // wordStart reports whether a run of letters and digits starts at i.
 func wordStart(rs []rune, i int) bool {
 	return isWordRune(rs[i]) && (i == 0 || !isWordRune(rs[i-1]) && !midNum(rs, i-1))
-}
-
-// rerankTokens returns the tokens of rs (scanTokens).
-func rerankTokens(rs []rune) []rerankToken {
-	var out []rerankToken
-	scanTokens(rs, func(key uint64, pos, _ int32, han bool) { out = append(out, rerankToken{key, pos, han}) })
-	return out
 }
 
 // foldInto returns s folded (text.FoldRunes) and its ASCII lower-cased
