@@ -184,7 +184,11 @@
 // score with the fields' true average lengths (bm25.go: Bleve's own
 // estimate, dictionary size over documents, is 30 times too small for a
 // bigram field), handed to Bleve's searchers in the context; exact
-// matching keeps Bleve's statistics.
+// matching keeps Bleve's statistics. MatchAny's first ten hits are then
+// reordered by a second stage over their stored text (rerank.go: the
+// question's coverage, its densest window, the headline, the story's
+// size and the BM25 score, a linear model fitted on half the relevance
+// questions); the rest, totals and facets are the first stage's.
 //
 // # Similar initiatives
 //

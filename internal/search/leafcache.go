@@ -32,9 +32,9 @@ import (
 // nothing, where the evaluator alone would have advanced its postings to
 // the candidates. At 3,000,000 synthetic paragraphs the common leaves of
 // the benchmark's log (130,000–260,000 postings, three phrases a query)
-// outgrow 128 MB: every lookup missed, and searchd (which keeps the cache
-// on) answered the log in 35–42 ms a query on average against 24 ms with
-// the cache off (BENCHMARKS.md).
+// outgrow 128 MB: nearly every lookup missed, and searchd (which keeps the
+// cache on) spent 27–30 CPU ms a request on the log against 22 with the
+// cache off; with this admission 19–20 (BENCHMARKS.md).
 type leafCache struct {
 	mu    sync.Mutex
 	min   uint64 // postings from which a leaf is kept

@@ -34,13 +34,14 @@ import (
 // reorders). Exact matching is never reranked. Hit.Score stays the first
 // stage's BM25 score.
 
-// rerankDepth is how many of the first stage's hits the reranker reorders.
-// Reading them is the reranker's cost (a stored paragraph is a zstd frame
-// of JSON, about 10-25 µs to read and decode, features about 5 µs more);
-// on the relevance questions 20 gives what 30 and 50 give within a
-// question or two (BENCHMARKS.md), at a fraction of the reads (the page's
-// 10 are read anyway).
-const rerankDepth = 20
+// rerankDepth is how many of the first stage's hits the reranker reorders:
+// the first page's. On the relevance questions, reordering 20, 30 or 50
+// moved as many relevant stories into the first ten as it pushed out
+// (Recall@10 0.713–0.717) for the same MRR@10 as 10 (BENCHMARKS.md), and
+// 10 costs no read the page does not make anyway (a stored paragraph is
+// a zstd frame of JSON, 10-25 µs to read and decode; the features about
+// 9 µs more).
+const rerankDepth = 10
 
 // Features of a candidate, in the model's order.
 const (
@@ -61,29 +62,30 @@ const (
 // featureNames name the features (tests and reports).
 var featureNames = [numFeatures]string{"cover", "words", "head", "run", "window", "score", "rank", "story", "length", "rare", "cover3"}
 
-// rerankWeights is the model, never written: fitted on the first 30
-// hits (rerankFitDepth) of the odd half of the relevance questions by the
+// rerankWeights is the model, never written: fitted on the first
+// rerankDepth hits of the odd half of the relevance questions by the
 // listwise softmax loss (TestRerankFit prints them; BENCHMARKS.md has the
 // figures of both halves). The features are correlated (cover, cover3,
 // words, window), so single weights mean little; together they favour a
 // paragraph holding the question's words and rare tokens within one
 // window, and discount one that merely covers its bigrams scattered.
 var rerankWeights = [numFeatures]float64{
-	featCover:  -1.694,
-	featWords:  4.679,
-	featHead:   -0.9336,
-	featRun:    -0.08921,
-	featWindow: 7.027,
-	featScore:  3.492,
-	featRank:   -0.1461,
-	featStory:  1.029,
-	featLength: 0.1652,
-	featRare:   0.4246,
-	featCover3: -3.006,
+	featCover:  -0.3043,
+	featWords:  4.284,
+	featHead:   -1.025,
+	featRun:    -0.388,
+	featWindow: 6.637,
+	featScore:  3.433,
+	featRank:   0.04497,
+	featStory:  1.012,
+	featLength: 0.1064,
+	featRare:   0.5013,
+	featCover3: -2.681,
 }
 
-// rerankWindow is the width of featWindow's window, in characters: twice
-// the question's length, at least rerankMinWindow.
+// rerankMinWindow bounds featWindow's window from below; its width is
+// twice the question's length in characters (1×, 1.5× and 3× measured
+// lower, BENCHMARKS.md).
 const rerankMinWindow = 20
 
 // qtoken is one distinct token of a question: a Han bigram, a lone Han
@@ -137,14 +139,6 @@ const rerankRare = 3
 type seqTok struct {
 	tok  int32
 	cont bool
-}
-
-// rerankToken is a token of a text: its key and start (in runes), and
-// whether it is a Han bigram.
-type rerankToken struct {
-	key uint64
-	pos int32
-	han bool
 }
 
 // Key tags: a Han bigram, a lone Han character, a run of letters and
@@ -225,13 +219,6 @@ func midNum(rs []rune, j int) bool {
 // wordStart reports whether a run of letters and digits starts at i.
 func wordStart(rs []rune, i int) bool {
 	return isWordRune(rs[i]) && (i == 0 || !isWordRune(rs[i-1]) && !midNum(rs, i-1))
-}
-
-// rerankTokens returns the tokens of rs (scanTokens).
-func rerankTokens(rs []rune) []rerankToken {
-	var out []rerankToken
-	scanTokens(rs, func(key uint64, pos, _ int32, han bool) { out = append(out, rerankToken{key, pos, han}) })
-	return out
 }
 
 // foldInto returns s folded (text.FoldRunes) and its ASCII lower-cased
@@ -611,9 +598,10 @@ type rerankInput struct {
 }
 
 // reranks reports whether r's answer under c is reranked: a relevance
-// order of a relaxed query (c.rerank) with hits asked for.
+// order of a relaxed query (c.rerank) with hits asked for among the
+// reranked ones (a page after them is the first stage's order anyway).
 func (ix *Index) reranks(r Request, c compiled, order Sort) bool {
-	return c.rerank != nil && ix.rerankN >= 0 && r.Size > 0 && order == SortRelevance
+	return c.rerank != nil && ix.rerankN >= 0 && r.Size > 0 && r.From < ix.depth() && order == SortRelevance
 }
 
 // depth is how many first-stage hits a relaxed answer reranks.

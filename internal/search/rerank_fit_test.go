@@ -209,10 +209,9 @@ func TestRerankFit(t *testing.T) {
 	t.Logf("coordinate ascent's weights (not kept: they fit the odd half's MRR, and lose on the even one):%s", weightsLiteral(&w))
 }
 
-// rerankFitDepth is the depth the kept weights were fitted at: a little
-// deeper than the product's rerankDepth, for more relevant candidates to
-// learn from (the weights measured the same at 20, 25 and 30).
-const rerankFitDepth = 30
+// rerankFitDepth is the depth the kept weights are fitted at: the
+// product's.
+const rerankFitDepth = rerankDepth
 
 type fitQuestion struct {
 	odd   bool

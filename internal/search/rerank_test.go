@@ -15,6 +15,21 @@ import (
 	"countynews/query"
 )
 
+// rerankToken is a token of a text: its key and start (in runes), and
+// whether it is a Han bigram.
+type rerankToken struct {
+	key uint64
+	pos int32
+	han bool
+}
+
+// rerankTokens returns the tokens of rs (scanTokens).
+func rerankTokens(rs []rune) []rerankToken {
+	var out []rerankToken
+	scanTokens(rs, func(key uint64, pos, _ int32, han bool) { out = append(out, rerankToken{key, pos, han}) })
+	return out
+}
+
 func TestScanTokens(t *testing.T) {
 	pair := func(a, b rune) uint64 { return keyPair | uint64(a)<<21 | uint64(b) }
 	single := func(a rune) uint64 { return keySingle | uint64(a) }
