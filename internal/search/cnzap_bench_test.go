@@ -165,3 +165,41 @@ func BenchmarkSegmentNew(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWriteSegment is the CPU of writing a full build's batch
+// segment of 1,000 paragraphs (analysis, postings, the file), both ways:
+// from the batch's inverted index (writeSegment, the build's) and from
+// Bleve's token frequencies by cnzap's New (writeSegmentBleve, its
+// reference).
+func BenchmarkWriteSegment(b *testing.B) {
+	ps := manyParagraphs(b, 1000)
+	sch, err := newSchema()
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	var a indexAnalyzer
+	inv := cnzap.NewInverted()
+	for _, name := range []string{"inverted", "bleve"} {
+		b.Run(name, func(b *testing.B) {
+			var cpu time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				ds := paragraphDocs(b, sch, ps) // analysis changes its documents: fresh ones each time
+				path := filepath.Join(dir, name+".zap")
+				b.StartTimer()
+				c := cpuTime()
+				if name == "inverted" {
+					err = writeSegment(&a, inv, ds, path)
+				} else {
+					err = writeSegmentBleve(&a, ds, path)
+				}
+				cpu += cpuTime() - c
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}

@@ -2,6 +2,8 @@ package cnzap
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -32,9 +34,10 @@ type Inverted struct {
 type InvertedField struct {
 	used     bool
 	opts     index.FieldIndexingOptions
-	vectors  bool // locations kept (index.IncludeTermVectors)
-	skipFreq bool // frequencies written as 0 (index.SkipFreqNorm)
-	dict     map[string]uint32
+	vectors  bool              // locations kept (index.IncludeTermVectors)
+	skipFreq bool              // frequencies written as 0 (index.SkipFreqNorm)
+	dict     map[string]uint32 // terms not in small
+	small    smallTerms
 	terms    [][]byte // by term number
 	last     []uint32 // by term number: 1 + the document of its last hit
 	lastHit  []uint32 // by term number: its last hit (fields without locations)
@@ -46,6 +49,7 @@ type InvertedField struct {
 	sorted []hit
 	off    []uint32
 	order  []uint32
+	keys   []sortKey
 	owner  *Inverted
 }
 
@@ -68,6 +72,7 @@ func (b *Inverted) Reset() {
 		}
 		f.used = false
 		clear(f.dict)
+		f.small.reset()
 		clear(f.terms)
 		f.terms = f.terms[:0]
 		f.last, f.lastHit, f.count, f.ndocs = f.last[:0], f.lastHit[:0], f.count[:0], f.ndocs[:0]
@@ -96,19 +101,117 @@ func (b *Inverted) Field(name string, opts index.FieldIndexingOptions) *Inverted
 
 // termID returns the number of term, entering it if it is new. The
 // dictionary's key is a view of term: its bytes must not change until
-// the segment is written.
+// the segment is written. Terms of 1–7 bytes (a Han character is 3, a
+// bigram 6) are looked up in an open-addressing table on the bytes
+// themselves (smallTerms), the rest in a map.
 func (f *InvertedField) termID(term []byte) uint32 {
+	if n := len(term); n >= 1 && n <= maxSmallTerm {
+		key := packTerm(term)
+		if id, ok := f.small.get(key); ok {
+			return id
+		}
+		id := f.newTerm(term)
+		f.small.put(key, id)
+		return id
+	}
 	if id, ok := f.dict[unsafe.String(unsafe.SliceData(term), len(term))]; ok {
 		return id
 	}
-	id := uint32(len(f.terms))
+	id := f.newTerm(term)
 	f.dict[unsafe.String(unsafe.SliceData(term), len(term))] = id
+	return id
+}
+
+// newTerm enters term under the next number.
+func (f *InvertedField) newTerm(term []byte) uint32 {
+	id := uint32(len(f.terms))
 	f.terms = append(f.terms, term)
 	f.last = append(f.last, 0)
 	f.lastHit = append(f.lastHit, 0)
 	f.count = append(f.count, 0)
 	f.ndocs = append(f.ndocs, 0)
 	return id
+}
+
+// maxSmallTerm is the longest term smallTerms holds.
+const maxSmallTerm = 7
+
+// packTerm is the key of a term of 1–7 bytes in smallTerms: its bytes,
+// little endian, and its length in the top byte (never 0).
+func packTerm(term []byte) uint64 {
+	var b [8]byte
+	copy(b[:], term)
+	b[7] = byte(len(term))
+	return binary.LittleEndian.Uint64(b[:])
+}
+
+// sortPrefix is the first 8 bytes of term, big endian, zero padded:
+// prefixes order as the terms do, except that terms sharing their first 8
+// bytes (or one a zero-padded prefix of the other) compare equal.
+func sortPrefix(term []byte) uint64 {
+	var b [8]byte
+	copy(b[:], term)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// smallTerms maps packed terms (packTerm) to term numbers: open
+// addressing, linear probing, at most half full.
+type smallTerms struct {
+	keys []uint64 // 0: empty
+	ids  []uint32
+	n    int
+	bits uint
+}
+
+func (t *smallTerms) slot(key uint64) uint64 {
+	return (key * 0x9E3779B97F4A7C15) >> (64 - t.bits)
+}
+
+func (t *smallTerms) get(key uint64) (uint32, bool) {
+	if t.n == 0 {
+		return 0, false
+	}
+	mask := uint64(len(t.keys) - 1)
+	for i := t.slot(key); ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case key:
+			return t.ids[i], true
+		case 0:
+			return 0, false
+		}
+	}
+}
+
+func (t *smallTerms) put(key uint64, id uint32) {
+	if 2*(t.n+1) > len(t.keys) {
+		t.grow()
+	}
+	mask := uint64(len(t.keys) - 1)
+	i := t.slot(key)
+	for t.keys[i] != 0 {
+		i = (i + 1) & mask
+	}
+	t.keys[i], t.ids[i] = key, id
+	t.n++
+}
+
+func (t *smallTerms) grow() {
+	keys, ids := t.keys, t.ids
+	t.bits = max(10, t.bits+1)
+	t.keys, t.ids, t.n = make([]uint64, 1<<t.bits), make([]uint32, 1<<t.bits), 0
+	for i, k := range keys {
+		if k != 0 {
+			t.put(k, ids[i])
+		}
+	}
+}
+
+// reset empties t, keeping its table.
+func (t *smallTerms) reset() {
+	if t.n > 0 {
+		clear(t.keys)
+		t.n = 0
+	}
 }
 
 // Token adds a token of the field in document doc (documents are added in
@@ -180,11 +283,26 @@ func (f *InvertedField) sort() {
 		f.sorted[next[h.term]] = h
 		next[h.term]++
 	}
-	f.order = f.order[:0]
-	for id := range n {
-		f.order = append(f.order, uint32(id))
+	f.keys = f.keys[:0]
+	for id, t := range f.terms {
+		f.keys = append(f.keys, sortKey{sortPrefix(t), uint32(id)})
 	}
-	slices.SortFunc(f.order, func(a, b uint32) int { return bytes.Compare(f.terms[a], f.terms[b]) })
+	slices.SortFunc(f.keys, func(a, b sortKey) int {
+		if a.prefix != b.prefix {
+			return cmp.Compare(a.prefix, b.prefix)
+		}
+		return bytes.Compare(f.terms[a.id], f.terms[b.id])
+	})
+	f.order = f.order[:0]
+	for _, k := range f.keys {
+		f.order = append(f.order, k.id)
+	}
+}
+
+// sortKey is a term's number with its sortPrefix, for sorting.
+type sortKey struct {
+	prefix uint64
+	id     uint32
 }
 
 // NewFromInverted builds a segment of docs, whose indexed fields' postings
