@@ -172,7 +172,7 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 		defer rd.Close()
 		var read map[int]corpus.Paragraph
 		if rerank {
-			if read, err = ix.rerankScored(ctx, rd, c.rerank, best, len(halves)); err != nil {
+			if read, err = ix.rerankScored(ctx, rd, c.rerank, best); err != nil {
 				return nil, err
 			}
 			best = best[:min(len(best), r.From+r.Size)]

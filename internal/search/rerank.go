@@ -670,11 +670,9 @@ func (ix *Index) rerankHits(ctx context.Context, in *rerankInput, hits []Hit) er
 
 // rerankScored reorders the first rerankDepth of best (the first stage's
 // top hits, best first) in place, reading their stored paragraphs, which
-// it returns by document number for the page to reuse. With two workers
-// (the search holds a spare core, see searchTable) the reads and features
-// are split between two goroutines: reading the candidates is most of the
-// reranker's cost (a stored paragraph is a zstd frame of JSON).
-func (ix *Index) rerankScored(ctx context.Context, rd index.IndexReader, in *rerankInput, best []scored, workers int) (map[int]corpus.Paragraph, error) {
+// it returns by document number for the page to reuse: at the default
+// depth the page's own hits, read once for both.
+func (ix *Index) rerankScored(ctx context.Context, rd index.IndexReader, in *rerankInput, best []scored) (map[int]corpus.Paragraph, error) {
 	n := min(len(best), ix.depth())
 	if n < 2 {
 		return nil, nil
@@ -686,35 +684,15 @@ func (ix *Index) rerankScored(ctx context.Context, rd index.IndexReader, in *rer
 	paras := make([]corpus.Paragraph, n)
 	scores := make([]float64, n)
 	top := best[0].score
-	work := func(w, workers int) error {
-		var sc rerankScratch
-		for i := w; i < n; i += workers {
-			p, err := ix.storedAt(rd, best[i].n)
-			if err != nil {
-				return err
-			}
-			paras[i] = p
-			f := rq.features(ix.candidateOf(p, best[i].score, i), top, &sc)
-			scores[i] = rerankScore(&f, &rerankWeights)
+	var sc rerankScratch
+	for i := range n {
+		p, err := ix.storedAt(rd, best[i].n)
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	}
-	if workers > 1 {
-		var other error
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			defer recoverPanic("rerank", &other)
-			other = work(1, 2)
-		}()
-		err = work(0, 2)
-		<-done
-		err = cmp.Or(err, other)
-	} else {
-		err = work(0, 1)
-	}
-	if err != nil {
-		return nil, err
+		paras[i] = p
+		f := rq.features(ix.candidateOf(p, best[i].score, i), top, &sc)
+		scores[i] = rerankScore(&f, &rerankWeights)
 	}
 	order := make([]int, n)
 	for i := range order {
