@@ -575,7 +575,14 @@ func (ix *Index) rerankQueryFor(ctx context.Context, rd index.IndexReader, q que
 	if err != nil {
 		return nil, fmt.Errorf("rerank: %w", err)
 	}
+	segs, _ := snapshotSegments(rd)
 	return newRerankQuery(q, ws, float64(n), func(term string) (uint64, error) {
+		// The first stage has just opened most of these terms' postings
+		// (the question's bigrams): their counts are in the direct
+		// evaluator's cache (termcache.go).
+		if tp := ix.terms.get(segs, fieldText, term); segs != nil && tp != nil {
+			return tp.count, nil
+		}
 		tfr, err := rd.TermFieldReader(ctx, []byte(term), fieldText, false, false, false)
 		if err != nil {
 			return 0, fmt.Errorf("rerank: %w", err)

@@ -385,3 +385,39 @@ func BenchmarkRerankFeatures(b *testing.B) {
 	}
 	b.ReportMetric(float64(runes)/float64(b.N), "chars/op")
 }
+
+// TestRerankDocFrequencies: the reranker's idf of each question token,
+// taken from the direct evaluator's cache of the terms the first stage
+// opened where it can, is the idf of the index's own document frequency.
+func TestRerankDocFrequencies(t *testing.T) {
+	ranked, _ := rerankPair(t, rerankCorpus())
+	ctx := context.Background()
+	q := mustParse(t, "梁山县推行红色物业服务了多少小区？GDP")
+	if _, err := ranked.Search(ctx, Request{Query: q, Match: MatchAny, Size: 10}); err != nil {
+		t.Fatal(err)
+	}
+	rd, err := ranked.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	rq, err := ranked.rerankQueryFor(ctx, rd, q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := rd.DocCount()
+	want, err := newRerankQuery(q, nil, float64(n), func(term string) (uint64, error) {
+		tfr, err := rd.TermFieldReader(ctx, []byte(term), fieldText, false, false, false)
+		if err != nil {
+			return 0, err
+		}
+		defer tfr.Close()
+		return tfr.Count(), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rq.tokens) < 10 || !reflect.DeepEqual(rq.tokens, want.tokens) {
+		t.Errorf("tokens %v, from the index %v", rq.tokens, want.tokens)
+	}
+}
