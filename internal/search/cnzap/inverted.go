@@ -21,7 +21,7 @@ import (
 // field, no interim maps per document, no roaring bitmap per term while
 // the documents are read (New's interim process and realloc, about a
 // third of a build's CPU). The bytes written are New's for the same
-// documents (TestInvertedMatchesNew).
+// documents (package search's TestInvertedSegmentsMatchBleve).
 //
 // An Inverted is reused batch after batch (Reset): its buffers keep their
 // capacity. It is not safe for concurrent use.
