@@ -3,6 +3,7 @@ package search
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,8 @@ import (
 	"countynews/corpus"
 	"countynews/internal/search/cnzap"
 
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/document"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -213,4 +216,93 @@ func FuzzInvertedSegment(f *testing.F) {
 		}
 		checkInverted(t, sch, ps, 2)
 	})
+}
+
+// TestInvertedOtherFields compares the two ways on documents our
+// analyzers never make, through the Inverted's generic path (fields
+// analysed by Bleve, added from their token frequencies): byte offsets
+// (the standard analyzer's, so cnzap's exact locations), a field of one
+// name given twice in a document (frequencies and lengths summed, as
+// scorch merges them), a field without term vectors, a numeric field,
+// stored fields with doc values; and, taken by Bleve's path
+// (invertible), documents with array positions or a composite field.
+func TestInvertedOtherFields(t *testing.T) {
+	sch, err := newSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	std := sch.mapping.AnalyzerNamed(standard.Name)
+	words := []string{"alpha", "beta", "Gamma", "delta", "county", "news", "梁山", "金乡"}
+	rng := rand.New(rand.NewPCG(13, 14))
+	text := func(k int) []byte {
+		var b []byte
+		for j := range k {
+			if j > 0 {
+				b = append(b, ' ')
+			}
+			b = append(b, words[rng.IntN(len(words))]...)
+		}
+		return b
+	}
+	docs := func(seed uint64, arrays, composite bool) func() []index.Document {
+		return func() []index.Document {
+			rng = rand.New(rand.NewPCG(seed, 14))
+			var out []index.Document
+			for i := range 60 {
+				d := document.NewDocument(fmt.Sprintf("o-%03d", i))
+				opts := index.IndexField | index.StoreField | index.IncludeTermVectors | index.DocValues
+				d.AddField(document.NewTextFieldCustom("body", nil, text(1+rng.IntN(12)), opts, std))
+				var ap []uint64
+				if arrays && i%4 == 0 {
+					ap = []uint64{uint64(i % 3)}
+				}
+				d.AddField(document.NewTextFieldCustom("tags", ap, text(1+rng.IntN(3)), opts, std))
+				d.AddField(document.NewTextFieldCustom("tags", nil, text(2), opts, std))
+				d.AddField(document.NewTextFieldCustom("plain", nil, text(3), index.IndexField, std))
+				d.AddField(document.NewNumericFieldWithIndexingOptions("n", nil, float64(rng.IntN(50)), index.IndexField|index.DocValues))
+				if composite {
+					d.AddField(document.NewCompositeField("_all", true, nil, nil))
+				}
+				out = append(out, d)
+			}
+			return out
+		}
+	}
+	for _, tc := range []struct {
+		name       string
+		docs       func() []index.Document
+		invertible bool
+	}{
+		{"offsets, repeated fields, numbers", docs(1, false, false), true},
+		{"array positions", docs(2, true, false), false},
+		{"composite", docs(3, false, true), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ds := tc.docs()
+			if got := !slices.ContainsFunc(ds, func(d index.Document) bool { return !invertible(d) }); got != tc.invertible {
+				t.Fatalf("invertible %v, want %v", got, tc.invertible)
+			}
+			dir := t.TempDir()
+			var a indexAnalyzer
+			got, want := filepath.Join(dir, "inv.zap"), filepath.Join(dir, "ref.zap")
+			if err := writeSegment(&a, cnzap.NewInverted(), ds, got); err != nil {
+				t.Fatal(err)
+			}
+			if err := writeSegmentBleve(&a, tc.docs(), want); err != nil {
+				t.Fatal(err)
+			}
+			gb, err := os.ReadFile(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wb, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(gb, wb) {
+				sameDump(t, tc.name, dumpSegment(t, got), dumpSegment(t, want))
+				t.Fatalf("%s: segment of %d bytes, Bleve's %d, not the same", tc.name, len(gb), len(wb))
+			}
+		})
+	}
 }
