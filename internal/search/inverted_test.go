@@ -59,18 +59,7 @@ func checkInverted(t *testing.T, sch *schema, ps []corpus.Paragraph, n int) {
 		if err := writeSegmentBleve(&ra, paragraphDocs(t, sch, batch), want); err != nil {
 			t.Fatal(err)
 		}
-		gb, err := os.ReadFile(got)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wb, err := os.ReadFile(want)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(gb, wb) {
-			sameDump(t, fmt.Sprintf("batch %d of %d documents", b, len(batch)), dumpSegment(t, got), dumpSegment(t, want))
-			t.Fatalf("batch %d of %d documents: segment of %d bytes, Bleve's %d, not the same", b, len(batch), len(gb), len(wb))
-		}
+		sameSegmentFiles(t, fmt.Sprintf("batch %d of %d documents", b, len(batch)), got, want)
 	}
 }
 
@@ -291,18 +280,25 @@ func TestInvertedOtherFields(t *testing.T) {
 			if err := writeSegmentBleve(&a, tc.docs(), want); err != nil {
 				t.Fatal(err)
 			}
-			gb, err := os.ReadFile(got)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wb, err := os.ReadFile(want)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(gb, wb) {
-				sameDump(t, tc.name, dumpSegment(t, got), dumpSegment(t, want))
-				t.Fatalf("%s: segment of %d bytes, Bleve's %d, not the same", tc.name, len(gb), len(wb))
-			}
+			sameSegmentFiles(t, tc.name, got, want)
 		})
+	}
+}
+
+// sameSegmentFiles fails unless the segment files got and want are the
+// same bytes, with the postings that differ for a failure's reading.
+func sameSegmentFiles(t *testing.T, label, got, want string) {
+	t.Helper()
+	gb, err := os.ReadFile(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(gb, wb) {
+		sameDump(t, label, dumpSegment(t, got), dumpSegment(t, want))
+		t.Fatalf("%s: segment of %d bytes, Bleve's %d, not the same", label, len(gb), len(wb))
 	}
 }
