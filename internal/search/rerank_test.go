@@ -236,14 +236,7 @@ func TestRerankReordersOnlyTheFirstHits(t *testing.T) {
 		for _, coll := range []Collapse{CollapseNone, CollapseStory, CollapseAuto} {
 			name := fmt.Sprintf("%s/%v", q, coll)
 			r := Request{Query: mustParse(t, q), Match: MatchAny, Size: 100, Collapse: coll, Facets: true}
-			got, err := ranked.Search(ctx, r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := first.Search(ctx, r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			got, want := searchBoth(t, ranked, first, r)
 			if got.Match != MatchAny || len(want.Hits) <= rerankDepth {
 				t.Fatalf("%s: %v with %d hits: the corpus must give more than %d", name, got.Match, len(want.Hits), rerankDepth)
 			}
@@ -289,14 +282,7 @@ func TestRerankReordersOnlyTheFirstHits(t *testing.T) {
 	for _, q := range []string{"红色物业", "梁山县 物业费", "居民"} {
 		for _, m := range []Match{MatchExact, MatchAuto} {
 			r := Request{Query: mustParse(t, q), Match: m, Size: 50, Facets: true, Highlight: true}
-			got, err := ranked.Search(ctx, r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := first.Search(ctx, r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			got, want := searchBoth(t, ranked, first, r)
 			if got.Total == 0 || !reflect.DeepEqual(got, want) {
 				t.Errorf("%q %v: %d hits, differs from the first stage's", q, m, got.Total)
 			}
@@ -420,4 +406,17 @@ func TestRerankDocFrequencies(t *testing.T) {
 	if len(rq.tokens) < 10 || !reflect.DeepEqual(rq.tokens, want.tokens) {
 		t.Errorf("tokens %v, from the index %v", rq.tokens, want.tokens)
 	}
+}
+
+// searchBoth runs r on the reranking index and on the first stage's.
+func searchBoth(t *testing.T, ranked, first *Index, r Request) (got, want *Result) {
+	t.Helper()
+	got, err := ranked.Search(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err = first.Search(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	return got, want
 }
