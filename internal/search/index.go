@@ -40,7 +40,7 @@ type Index struct {
 	// noMaxScore evaluates the optional clauses within every must hit
 	// (evalBool) instead of the top k's candidates (maxscore.go): the
 	// reference, in tests.
-	noMaxScore bool
+	noMaxScore   bool
 	maxScoreSeed int // tests: the seed of evalTopK's θ (0: maxScoreSeed)
 	// boostEvals, when set (tests, benchmarks), counts what evalTopK
 	// evaluates.
