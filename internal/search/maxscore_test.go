@@ -3,10 +3,13 @@ package search
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
+
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 
 	"countynews/corpus"
 	"countynews/query"
@@ -183,6 +186,15 @@ func TestMaxScoreEdges(t *testing.T) {
 	add("b3", "artc", long+long+"乡村振兴。", "乡村振兴乡村振兴。", "乡村振兴")
 	// Below the others with no boost at all.
 	add("c1", "artd", long+long+long+"乡村振兴。", "其他。", "简讯")
+	// By article: three paragraphs of one article boosted by topic and
+	// headline, a second article's paragraph by its headline alone (its
+	// must score plus the bound below the first article's paragraphs),
+	// a third's not at all.
+	for i := range 3 {
+		add(fmt.Sprintf("x%d", i), "artx", "红色物业。", "红色物业。", "红色物业")
+	}
+	add("y1", "arty", long+"红色物业。", "其他。", "红色物业")
+	add("z1", "artz", long+long+"红色物业。", "其他。", "简讯")
 	ix := build(t, ps)
 	counts := &boostCounts{}
 	ix.boostEvals, ix.maxScoreSeed = counts, 1
@@ -205,6 +217,8 @@ func TestMaxScoreEdges(t *testing.T) {
 		{"by article, the boosted article first", Request{Query: q, Size: 2, Collapse: CollapseArticle}, "b3", 2, 7},
 		{"by article, every group", Request{Query: q, Size: 10, Collapse: CollapseArticle}, "b3", 7, 7},
 		{"by article, past the groups", Request{Query: q, From: 7, Size: 3, Collapse: CollapseArticle}, "", 0, 7},
+		{"by article, the second article's best is boosted", Request{Query: mustParse(t, "红色物业"), Size: 2, Collapse: CollapseArticle}, "x0", 2, 3},
+		{"not collapsed, the first article's paragraphs", Request{Query: mustParse(t, "红色物业"), Size: 4}, "x0", 4, 5},
 		{"excluded boosted paragraphs", Request{Query: mustParse(t, "乡村振兴 -抓好"), Size: 3}, "a00", 3, 40},
 		{"filtered to nothing", Request{Query: q, Size: 3, Counties: []string{"yutai"}}, "", 0, 0},
 	} {
@@ -225,5 +239,105 @@ func TestMaxScoreEdges(t *testing.T) {
 	}
 	if counts.hits.Load() == 0 || counts.evaluated.Load() >= counts.hits.Load() {
 		t.Errorf("the top-k evaluation evaluated the boosts on %d of %d hits: it never pruned", counts.evaluated.Load(), counts.hits.Load())
+	}
+}
+
+// TestBestDocScore requires the bound of every term of the boosted fields
+// (and of the text) to be the largest docScore of its postings, times the
+// slack: never below one (the bound would prune a hit of the top k), and
+// not looser (it would prune nothing), on a merged index and on one of
+// several segments with deleted documents.
+func TestBestDocScore(t *testing.T) {
+	ps := tableParagraphs(t)
+	for _, ix := range []*Index{build(t, ps), segmentedIndex(t)} {
+		ctx := context.Background()
+		rd, err := ix.reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		segs, _ := snapshotSegments(rd)
+		docs, _ := rd.DocCount()
+		ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, dicts: map[string][]segment.TermDictionary{}, terms: &ix.terms}
+		checked, multi := 0, 0
+		for _, field := range []string{fieldTopic, fieldHeadline, fieldText} {
+			fd, err := rd.FieldDict(field)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; ; i++ {
+				e, err := fd.Next()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e == nil {
+					break
+				}
+				if i%7 != 0 {
+					continue // a sample of the terms
+				}
+				st, err := ev.termStats(field, e.Term, 0.5)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := ev.bestDocScore(st)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want float64
+				freqs := map[uint64]bool{}
+				for s := range segs {
+					c := ev.cursor(st, s, false, nil)
+					for ok := c.next(); ok; ok = c.next() {
+						want = max(want, c.docScore(st))
+						f, _ := c.freqNorm()
+						freqs[f] = true
+					}
+				}
+				if len(freqs) > 1 {
+					multi++
+				}
+				if got != want*(1+boundSlack) {
+					t.Fatalf("%s:%s: bound %v, want the best docScore %v times %v", field, e.Term, got, want, 1+boundSlack)
+				}
+				checked++
+			}
+			fd.Close()
+		}
+		rd.Close()
+		if checked < 1000 || multi < 50 {
+			t.Errorf("checked %d terms, %d with several frequencies", checked, multi)
+		}
+	}
+}
+
+// TestKthBest checks θ: the k-th best score of the evaluated hits, of
+// their groups' best when collapsing, and -Inf when there are fewer.
+func TestKthBest(t *testing.T) {
+	out := hitList{docs: []uint32{1, 3, 4, 7, 9, 12}, scores: []float64{0.5, 0.9, 0.7, 0.9, 0.2, 0.8}}
+	article := map[int]int32{1: 0, 3: 0, 4: 0, 7: 1, 9: 2, 12: 2}
+	group := func(n int) int32 { return article[n] }
+	for _, tc := range []struct {
+		name  string
+		docs  []uint32
+		k     int
+		group func(int) int32
+		want  float64
+	}{
+		{"first", []uint32{1, 3, 4, 7, 9, 12}, 1, nil, 0.9},
+		{"ties count twice", []uint32{1, 3, 4, 7, 9, 12}, 2, nil, 0.9},
+		{"third", []uint32{1, 3, 4, 7, 9, 12}, 3, nil, 0.8},
+		{"last", []uint32{1, 3, 4, 7, 9, 12}, 6, nil, 0.2},
+		{"fewer than k", []uint32{1, 3, 4, 7, 9, 12}, 7, nil, math.Inf(-1)},
+		{"of some", []uint32{4, 9}, 2, nil, 0.2},
+		{"groups: an article counts once", []uint32{1, 3, 4, 7, 9, 12}, 2, group, 0.9},
+		{"groups: the third article's best", []uint32{1, 3, 4, 7, 9, 12}, 3, group, 0.8},
+		{"groups: fewer groups than k", []uint32{1, 3, 4, 7, 9, 12}, 4, group, math.Inf(-1)},
+		{"groups: of some", []uint32{1, 4, 9}, 2, group, 0.2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := kthBest(out, tc.docs, &topK{k: tc.k, group: tc.group}); got != tc.want {
+				t.Errorf("kthBest = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
