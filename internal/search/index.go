@@ -38,6 +38,14 @@ type Index struct {
 	// the direct evaluator (direct.go): the reference, in tests.
 	noDirect bool
 	steer    int8 // tests: how the direct evaluator meets candidates (evaluator.steer)
+	// noMaxScore evaluates the optional clauses within every must hit
+	// (evalBool) instead of the top k's candidates (maxscore.go): the
+	// reference, in tests.
+	noMaxScore   bool
+	maxScoreSeed int // tests: the seed of evalTopK's θ (0: maxScoreSeed)
+	// boostEvals, when set (tests, benchmarks), counts what evalTopK
+	// evaluates.
+	boostEvals *boostCounts
 	// minParallel: tests: the postings from which the direct evaluator
 	// evaluates a split search's parts apart (0: minParallelPostings).
 	minParallel uint64
