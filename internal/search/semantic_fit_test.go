@@ -129,7 +129,7 @@ func semanticFit(t *testing.T, expand bool) {
 			dw = cw.Docs[d]
 		}
 		out := semFeatures(vecs, qv, qws, dw)
-		out = append(out, softScan(vecs, qws, h.Paragraph.Text))
+		out = append(out, softScan(vecs, qws, h.Paragraph.Text, false), softScan(vecs, qws, h.Paragraph.Text, true))
 		return append(out, typeFeatures(rq, h.Paragraph.Text, qt)...)
 	})
 	names := append(append(append([]string{}, featureNames[:]...), semNames...), typeNames...)
@@ -144,6 +144,7 @@ func semanticFit(t *testing.T, expand bool) {
 		{"base+softmiss", append(slices.Clone(base), "softmiss")},
 		{"base+allsem", append(slices.Clone(base), semNames...)},
 		{"base+softscan", append(slices.Clone(base), "softscan")},
+		{"base+softfmm", append(slices.Clone(base), "softfmm")},
 		{"base+softscan+types", append(append(slices.Clone(base), "softscan"), typeNames...)},
 		{"base+types", append(slices.Clone(base), typeNames...)},
 		{"all", names},
@@ -223,7 +224,7 @@ func dot(a, b []float32) float32 {
 	return s
 }
 
-var semNames = []string{"sem", "soft", "softmiss", "softscan"}
+var semNames = []string{"sem", "soft", "softmiss", "softscan", "softfmm"}
 
 func questionVec(v *wordvec.Vectors, ws []string) ([]float32, []string) {
 	q := make([]float32, v.Dim)
@@ -257,7 +258,7 @@ func normalize(x []float32) {
 }
 
 func semFeatures(v *wordvec.Vectors, qv []float32, qws, dw []string) []float64 {
-	out := make([]float64, len(semNames)-1)
+	out := make([]float64, len(semNames)-2)
 	if len(qws) == 0 || len(dw) == 0 {
 		return out
 	}
@@ -372,8 +373,10 @@ func typeFeatures(rq *rerankQuery, txt string, qt [4]bool) []float64 {
 
 // softScan is soft without the paragraph's segmentation: the vocabulary's
 // words of 2 to 4 characters found in the folded text at any position; a
-// question word held verbatim counts 1.
-func softScan(v *wordvec.Vectors, qws []string, txt string) float64 {
+// question word held verbatim counts 1. fmm: the words by forward maximum
+// matching (the longest vocabulary word of up to 4 characters at each
+// position, then past it), a cheap stand-in for the segmenter.
+func softScan(v *wordvec.Vectors, qws []string, txt string, fmm bool) float64 {
 	if len(qws) == 0 {
 		return 0
 	}
@@ -397,18 +400,37 @@ func softScan(v *wordvec.Vectors, qws []string, txt string) float64 {
 	}
 	best := make([]float32, len(missing))
 	seen := map[int32]bool{}
-	for i := range rs {
-		for l := 2; l <= 4 && i+l <= len(rs); l++ {
-			id, ok := v.Index[string(rs[i:i+l])]
-			if !ok || seen[id] {
-				continue
+	use := func(id int32) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		y := v.Vec[int(id)*v.Dim : (int(id)+1)*v.Dim]
+		for k, x := range missing {
+			best[k] = max(best[k], dot(x, y))
+		}
+	}
+	for i := 0; i < len(rs); {
+		if fmm {
+			l := 4
+			for ; l >= 2; l-- {
+				if i+l > len(rs) {
+					continue
+				}
+				if id, ok := v.Index[string(rs[i:i+l])]; ok {
+					use(id)
+					break
+				}
 			}
-			seen[id] = true
-			y := v.Vec[int(id)*v.Dim : (int(id)+1)*v.Dim]
-			for k, x := range missing {
-				best[k] = max(best[k], dot(x, y))
+			i += max(l, 1)
+			continue
+		}
+		for l := 2; l <= 4 && i+l <= len(rs); l++ {
+			if id, ok := v.Index[string(rs[i:i+l])]; ok {
+				use(id)
 			}
 		}
+		i++
 	}
 	for k := range missing {
 		soft += missIDF[k] * float64(best[k])
