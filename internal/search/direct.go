@@ -92,6 +92,9 @@ type termStats struct {
 	qw     float64 // boost × idf × query norm
 	// params, when not nil, replace Bleve's BM25 formula (bm25Params).
 	params *bm25Params
+	// front is the frontier of the postings' frequencies and norms
+	// (maxscore.go), read on first use and shared through the term cache.
+	front *termFrontier
 }
 
 // directPlan turns q into a plan, or false if a part of it is a shape
@@ -295,7 +298,7 @@ func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, e
 		ev.dicts[field] = dicts
 	}
 	if tp := ev.terms.get(ev.segs, field, term); tp != nil {
-		st.pls, st.zap, st.counts, st.count = tp.pls, tp.zap, tp.counts, tp.count
+		st.pls, st.zap, st.counts, st.count, st.front = tp.pls, tp.zap, tp.counts, tp.count, tp.front
 	} else {
 		for i, s := range ev.segs {
 			pl, err := dicts[i].PostingsList([]byte(term), s.deleted, nil)
@@ -307,7 +310,8 @@ func (ev *evaluator) termStats(field, term string, boost float64) (*termStats, e
 			st.counts = append(st.counts, pl.Count())
 			st.count += pl.Count()
 		}
-		ev.terms.put(ev.segs, field, term, &termPostings{pls: st.pls, zap: st.zap, counts: st.counts, count: st.count})
+		st.front = &termFrontier{}
+		ev.terms.put(ev.segs, field, term, &termPostings{pls: st.pls, zap: st.zap, counts: st.counts, count: st.count, front: st.front})
 	}
 	avg, ok := ev.avgLen[field]
 	if !ok && ev.stats != nil {
@@ -1034,6 +1038,13 @@ const minParallelPostings = 1 << 14
 // (and calls nothing) when q has a shape the evaluator does not handle.
 // Every hit is checked to be inside the document table.
 func (ix *Index) directParts(ctx context.Context, q bq.Query, bounds []int, visit func(part int, res hitList) error) (handled bool, err error) {
+	return ix.directTopK(ctx, q, bounds, nil, visit)
+}
+
+// directTopK is directParts; with tk, each part's hits whose scores can
+// matter to the top tk.k are scored in full and the others by their must
+// part only (evalTopK, maxscore.go).
+func (ix *Index) directTopK(ctx context.Context, q bq.Query, bounds []int, tk *topK, visit func(part int, res hitList) error) (handled bool, err error) {
 	plan, ok := directPlan(q)
 	if !ok || ix.noDirect {
 		return false, nil
@@ -1084,6 +1095,13 @@ func (ix *Index) directParts(ctx context.Context, q bq.Query, bounds []int, visi
 	} else {
 		setNorm(plan, 1.0/math.Sqrt(root.weight))
 	}
+	// The optional part is evaluated on the hits that can reach the
+	// top k only (maxscore.go) when it has a bound and is not required.
+	u, topk := 0.0, false
+	if tk != nil && !ix.noMaxScore && plan.op == dBool && plan.must != nil && plan.should != nil &&
+		!(plan.should.op == dDisj && plan.should.min > 0) {
+		u, topk = ev.bound(plan.should)
+	}
 	parts := len(bounds) - 1
 	// run evaluates the plan over [lo, hi) with its own lists and hands
 	// the hits to each part of bounds[from:to+1].
@@ -1105,7 +1123,18 @@ func (ix *Index) directParts(ctx context.Context, q bq.Query, bounds []int, visi
 			part.mem.reset()
 			ix.arenas.Put(part.mem)
 		}()
-		res, err := part.eval(plan, nil)
+		var res hitList
+		var err error
+		if topk {
+			var evaluated int
+			res, evaluated, err = part.evalTopK(plan, tk, u)
+			if c := ix.boostEvals; c != nil {
+				c.hits.Add(uint64(len(res.docs)))
+				c.evaluated.Add(uint64(evaluated))
+			}
+		} else {
+			res, err = part.eval(plan, nil)
+		}
 		if err != nil {
 			return searchError(ctx, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/blevesearch/bleve/v2"
+	bq "github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Index is one open generation of an index folder, read-only. It is safe
@@ -37,6 +38,14 @@ type Index struct {
 	// the direct evaluator (direct.go): the reference, in tests.
 	noDirect bool
 	steer    int8 // tests: how the direct evaluator meets candidates (evaluator.steer)
+	// noMaxScore evaluates the optional clauses within every must hit
+	// (evalBool) instead of the top k's candidates (maxscore.go): the
+	// reference, in tests.
+	noMaxScore   bool
+	maxScoreSeed int // tests: the seed of evalTopK's θ (0: maxScoreSeed)
+	// boostEvals, when set (tests, benchmarks), counts what evalTopK
+	// evaluates.
+	boostEvals *boostCounts
 	// minParallel: tests: the postings from which the direct evaluator
 	// evaluates a split search's parts apart (0: minParallelPostings).
 	minParallel uint64
@@ -48,6 +57,9 @@ type Index struct {
 	// rerankN is how many first-stage hits a relaxed answer reranks
 	// (rerank.go): 0 rerankDepth, < 0 none (WithRerank).
 	rerankN int
+	// expandAny, when set (by the by-hand fitters), adds optional
+	// clauses to MatchAny's query for its content words.
+	expandAny func(ws []string) []bq.Query
 	// checkEvery: tests: postings the direct evaluator reads, or documents
 	// a scan without a positive term visits, between checks of the
 	// context (0: the defaults).

@@ -88,13 +88,17 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 		}
 	}
 	errs := make([]error, len(halves))
+	tk := passTopK(t, tf, ix.stories, order, k, r.Collapse)
+	if tk != nil {
+		tk.seed = ix.maxScoreSeed
+	}
 	// The direct evaluator (direct.go) reads the postings of the halves
 	// at once when the query is costly, else once; the halves then
 	// filter, count and rank their hits at once.
 	direct := false
 	if len(c.must) > 0 {
 		var err error
-		direct, err = ix.directParts(ctx, text, bounds, func(i int, res hitList) error {
+		direct, err = ix.directTopK(ctx, text, bounds, tk, func(i int, res hitList) error {
 			h := halves[i]
 			for j, d := range res.docs {
 				h.visit(int(d), res.scores[j])
@@ -202,6 +206,29 @@ func (ix *Index) searchTable(ctx context.Context, r Request, c compiled, f filte
 		}
 	}
 	return res, nil
+}
+
+// passTopK describes, for the direct evaluator's MaxScore (maxscore.go),
+// what the pass ranks: the k best by relevance of the hits that pass the
+// filters, alone or by article. It is nil when scores do not rank (another
+// order), or when collapsing by story (whose copies maxscore.go does not
+// bound).
+func passTopK(t *table, tf *tableFilter, st *stories, order Sort, k int, collapse Collapse) *topK {
+	if order != SortRelevance || k == 0 {
+		return nil
+	}
+	keep := func(n int) bool {
+		return tf.date(t, n) && tf.county(t, n) && tf.year(t, n) && tf.program(t, n)
+	}
+	switch collapse {
+	case CollapseNone:
+		return &topK{k: k, keep: keep}
+	case CollapseArticle:
+		arts := st.docArticle
+		return &topK{k: k, keep: func(n int) bool { return n < len(arts) && arts[n] >= 0 && keep(n) },
+			group: func(n int) int32 { return arts[n] }}
+	}
+	return nil
 }
 
 // eachHit calls fn with the document number and score of every hit of q

@@ -40,6 +40,9 @@ type termPostings struct {
 	zap    []*zapList
 	counts []uint64
 	count  uint64
+	// front is the postings' frontier for MaxScore's bound (maxscore.go),
+	// read once, by the first search that needs it.
+	front *termFrontier
 }
 
 // get returns the cached postings of term in field for the snapshot
