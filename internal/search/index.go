@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/blevesearch/bleve/v2"
+	bq "github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Index is one open generation of an index folder, read-only. It is safe
@@ -56,6 +57,9 @@ type Index struct {
 	// rerankN is how many first-stage hits a relaxed answer reranks
 	// (rerank.go): 0 rerankDepth, < 0 none (WithRerank).
 	rerankN int
+	// expandAny, when set (by the by-hand fitters), adds optional
+	// clauses to MatchAny's query for its content words.
+	expandAny func(ws []string) []bq.Query
 	// checkEvery: tests: postings the direct evaluator reads, or documents
 	// a scan without a positive term visits, between checks of the
 	// context (0: the defaults).

@@ -286,6 +286,9 @@ func (ix *Index) compileAny(q query.Query, in Field, seg *words.Segmenter, minSh
 	if in == InText && anyBigramBoost > 0 && len(should) > 0 {
 		c.should = append(c.should, ix.termBigrams(q)...)
 	}
+	if ix.expandAny != nil && len(should) > 0 {
+		c.should = append(c.should, ix.expandAny(ws)...)
+	}
 	if len(should) > 0 {
 		d := bq.NewDisjunctionQuery(should)
 		if minShould <= 0 {

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	bq "github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"countynews/query"
 )
@@ -29,10 +31,6 @@ import (
 // COUNTYNEWS_RERANK_FEATURES the features the fit may use (names,
 // comma-separated; default all).
 func TestRerankFit(t *testing.T) {
-	cache, qpath := os.Getenv("COUNTYNEWS_RERANK_CACHE"), os.Getenv("COUNTYNEWS_QUESTIONS")
-	if cache == "" || qpath == "" {
-		t.Skip("COUNTYNEWS_RERANK_CACHE and COUNTYNEWS_QUESTIONS not set")
-	}
 	depth := rerankFitDepth
 	if s := os.Getenv("COUNTYNEWS_RERANK_DEPTH"); s != "" {
 		var err error
@@ -54,97 +52,13 @@ func TestRerankFit(t *testing.T) {
 			use[i] = true
 		}
 	}
-	ctx := context.Background()
-	var article map[string]string
-	raw, err := os.ReadFile(cache + "/articles.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &article); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Open(ctx, cache+"/index", WithRerank(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	rd, err := ix.reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
+	fb := openFitBench(t)
+	qs := fb.collect(t, depth, nil, nil)
 
-	f, err := os.Open(qpath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var qs []fitQuestion
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		var j struct {
-			Q        string   `json:"q"`
-			Relevant []string `json:"relevant"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &j); err != nil {
-			t.Fatalf("%s:%d: %v", qpath, line, err)
-		}
-		fq := fitQuestion{odd: line%2 == 1, base: -1}
-		pq, err := query.Parse(j.Q)
-		if err != nil {
-			qs = append(qs, fq)
-			continue
-		}
-		res, err := ix.Search(ctx, Request{Query: pq, Match: MatchAuto, Size: max(depth, 10), Collapse: CollapseAuto})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var arts []string
-		for _, h := range res.Hits {
-			arts = append(arts, article[h.ID])
-		}
-		fq.base = firstRelevant(arts, j.Relevant)
-		if res.Match == MatchAny && len(res.Hits) > 0 {
-			rq, err := ix.rerankQueryFor(ctx, rd, pq, res.Words)
-			if err != nil {
-				t.Fatal(err)
-			}
-			hits := res.Hits[:min(depth, len(res.Hits))]
-			var sc rerankScratch
-			for i, h := range hits {
-				fq.feats = append(fq.feats, rq.features(ix.candidateOf(h.Paragraph, h.Score, i), hits[0].Score, &sc))
-				fq.rel = append(fq.rel, slices.Contains(j.Relevant, article[h.ID]))
-			}
-		}
-		qs = append(qs, fq)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-
-	// Scales: each feature's standard deviation over the odd candidates.
-	var mean, sd [numFeatures]float64
-	n := 0.0
-	for _, q := range qs {
-		if !q.odd {
-			continue
-		}
-		for _, fv := range q.feats {
-			n++
-			for i := range fv {
-				mean[i] += fv[i]
-				sd[i] += fv[i] * fv[i]
-			}
-		}
-	}
-	for i := range mean {
-		mean[i] /= n
-		sd[i] = math.Sqrt(max(sd[i]/n-mean[i]*mean[i], 1e-12))
-	}
+	_, sd := featureScales(qs, numFeatures)
 	report := func(name string, w *[numFeatures]float64) {
-		ro, mo := evalFit(qs, w, true)
-		re, me := evalFit(qs, w, false)
+		ro, mo := evalFit(qs, w[:], true)
+		re, me := evalFit(qs, w[:], false)
 		t.Logf("%-12s odd R@10 %.3f MRR %.3f | even R@10 %.3f MRR %.3f | all %.3f %.3f", name, ro, mo, re, me,
 			(ro*float64(countHalf(qs, true))+re*float64(countHalf(qs, false)))/float64(len(qs)),
 			(mo*float64(countHalf(qs, true))+me*float64(countHalf(qs, false)))/float64(len(qs)))
@@ -157,17 +71,18 @@ func TestRerankFit(t *testing.T) {
 
 	// Coordinate ascent (Metzler and Croft) on MRR@10 + Recall@10 / 2 of
 	// the odd half, from the first stage's order.
-	soft := softmaxFit(qs, use, &mean, &sd)
+	soft := [numFeatures]float64(softmaxFit(qs, use[:]))
 	report("softmax", &soft)
 	w := soft
 	recallW := 0.5
 	if s := os.Getenv("COUNTYNEWS_RERANK_RECALLW"); s != "" {
+		var err error
 		if recallW, err = strconv.ParseFloat(s, 64); err != nil {
 			t.Fatal(err)
 		}
 	}
 	obj := func(w *[numFeatures]float64) float64 {
-		r, m := evalFit(qs, w, true)
+		r, m := evalFit(qs, w[:], true)
 		return m + recallW*r
 	}
 	best := obj(&w)
@@ -213,10 +128,145 @@ func TestRerankFit(t *testing.T) {
 // product's.
 const rerankFitDepth = rerankDepth
 
+// featureScales are the mean and standard deviation of each of nf
+// features over the odd questions' candidates.
+func featureScales(qs []fitQuestion, nf int) (mean, sd []float64) {
+	mean, sd = make([]float64, nf), make([]float64, nf)
+	n := 0.0
+	for _, q := range qs {
+		if !q.odd {
+			continue
+		}
+		for _, fv := range q.feats {
+			n++
+			for i := range fv {
+				mean[i] += fv[i]
+				sd[i] += fv[i] * fv[i]
+			}
+		}
+	}
+	for i := range mean {
+		mean[i] /= n
+		sd[i] = math.Sqrt(max(sd[i]/n-mean[i]*mean[i], 1e-12))
+	}
+	return mean, sd
+}
+
+// fitBench is what the by-hand fitters read: the relevance benchmark's
+// cached index (COUNTYNEWS_RERANK_CACHE), its paragraphs' articles, and
+// the questions (COUNTYNEWS_QUESTIONS).
+type fitBench struct {
+	ix      *Index
+	rd      index.IndexReader
+	article map[string]string // paragraph id -> article id
+	lines   []fitLine
+}
+
+type fitLine struct {
+	q        string
+	relevant []string
+}
+
+// openFitBench opens the fitters' material, or skips t when it is not
+// given; it is closed with t.
+func openFitBench(t *testing.T) *fitBench {
+	cache, qpath := os.Getenv("COUNTYNEWS_RERANK_CACHE"), os.Getenv("COUNTYNEWS_QUESTIONS")
+	if cache == "" || qpath == "" {
+		t.Skip("COUNTYNEWS_RERANK_CACHE and COUNTYNEWS_QUESTIONS not set")
+	}
+	fb := &fitBench{}
+	raw, err := os.ReadFile(cache + "/articles.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &fb.article); err != nil {
+		t.Fatal(err)
+	}
+	if raw, err = os.ReadFile(qpath); err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var j struct {
+			Q        string   `json:"q"`
+			Relevant []string `json:"relevant"`
+		}
+		if err := json.Unmarshal([]byte(l), &j); err != nil {
+			t.Fatalf("%s:%d: %v", qpath, i+1, err)
+		}
+		fb.lines = append(fb.lines, fitLine{j.Q, j.Relevant})
+	}
+	if fb.ix, err = Open(context.Background(), cache+"/index", WithRerank(0)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fb.ix.Close() })
+	if fb.rd, err = fb.ix.reader(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fb.rd.Close() })
+	return fb
+}
+
+// collect runs every question as the API does (auto, collapse auto, the
+// first stage only) and keeps, for a relaxed answer, the reranker's
+// features of its first depth hits (plus extra's, when given) and which of
+// them are relevant. expand, when given, is asked after a first search
+// for the clauses a second one adds (Index.expandAny).
+func (fb *fitBench) collect(t *testing.T, depth int,
+	expand func(q string, first []Hit) func(ws []string) []bq.Query,
+	extra func(q string, res *Result, rq *rerankQuery, h Hit) []float64) []fitQuestion {
+	ctx := context.Background()
+	var qs []fitQuestion
+	for li, l := range fb.lines {
+		fq := fitQuestion{odd: li%2 == 0, base: -1} // odd: the 1st, 3rd, ... line
+		pq, err := query.Parse(l.q)
+		if err != nil {
+			qs = append(qs, fq)
+			continue
+		}
+		req := Request{Query: pq, Match: MatchAuto, Size: max(depth, 10), Collapse: CollapseAuto}
+		if expand != nil {
+			first, err := fb.ix.Search(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fb.ix.expandAny = expand(l.q, first.Hits)
+		}
+		res, err := fb.ix.Search(ctx, req)
+		fb.ix.expandAny = nil
+		if err != nil {
+			t.Fatal(err)
+		}
+		var arts []string
+		for _, h := range res.Hits {
+			arts = append(arts, fb.article[h.ID])
+		}
+		fq.base = firstRelevant(arts, l.relevant)
+		if res.Match == MatchAny && len(res.Hits) > 0 {
+			rq, err := fb.ix.rerankQueryFor(ctx, fb.rd, pq, res.Words)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hits := res.Hits[:min(depth, len(res.Hits))]
+			var sc rerankScratch
+			for i, h := range hits {
+				f := rq.features(fb.ix.candidateOf(h.Paragraph, h.Score, i), hits[0].Score, &sc)
+				fv := f[:]
+				if extra != nil {
+					fv = append(fv, extra(l.q, res, rq, h)...)
+				}
+				fq.feats = append(fq.feats, fv)
+				fq.rel = append(fq.rel, slices.Contains(l.relevant, fb.article[h.ID]))
+			}
+		}
+		qs = append(qs, fq)
+	}
+	return qs
+}
+
 type fitQuestion struct {
 	odd   bool
-	base  int // first stage's rank of the first relevant (0: none, -1: no answer)
-	feats [][numFeatures]float64
+	base  int         // first stage's rank of the first relevant (0: none, -1: no answer)
+	feats [][]float64 // per candidate, in first-stage order
 	rel   []bool
 }
 
@@ -250,7 +300,7 @@ func firstRelevant(arts, relevant []string) int {
 }
 
 // evalFit scores one half under weights w: Recall@10 and MRR@10.
-func evalFit(qs []fitQuestion, w *[numFeatures]float64, odd bool) (recall, mrr float64) {
+func evalFit(qs []fitQuestion, w []float64, odd bool) (recall, mrr float64) {
 	n := 0
 	for _, q := range qs {
 		if q.odd != odd {
@@ -262,7 +312,9 @@ func evalFit(qs []fitQuestion, w *[numFeatures]float64, odd bool) (recall, mrr f
 			rank = 0
 			scores := make([]float64, len(q.feats))
 			for i := range q.feats {
-				scores[i] = rerankScore(&q.feats[i], w)
+				for k := range w {
+					scores[i] += w[k] * q.feats[i][k]
+				}
 			}
 			bestRel := -1
 			for i, r := range q.rel {
@@ -290,15 +342,18 @@ func evalFit(qs []fitQuestion, w *[numFeatures]float64, odd bool) (recall, mrr f
 	return recall / float64(n), mrr / float64(n)
 }
 
-// softmaxFit fits w by gradient descent on the listwise softmax loss
+// softmaxFit fits weights by gradient descent on the listwise softmax loss
 // (ListNet's top-one: -log of the relevant candidates' share of
 // exp(score)) over the odd questions with a relevant candidate, on
-// standardised features, with a little L2.
-func softmaxFit(qs []fitQuestion, use [numFeatures]bool, mean, sd *[numFeatures]float64) [numFeatures]float64 {
-	var v [numFeatures]float64 // weights of the standardised features
+// standardised features (each feature's standard deviation over the odd
+// candidates), with a little L2. use says which features it may weigh.
+func softmaxFit(qs []fitQuestion, use []bool) []float64 {
+	nf := len(use)
+	mean, sd := featureScales(qs, nf)
+	v := make([]float64, nf)
 	const rate, l2 = 0.5, 1e-3
 	for it := 0; it < 300; it++ {
-		var grad [numFeatures]float64
+		grad := make([]float64, nf)
 		m := 0
 		for _, q := range qs {
 			if !q.odd || !slices.Contains(q.rel, true) {
@@ -340,7 +395,7 @@ func softmaxFit(qs []fitQuestion, use [numFeatures]bool, mean, sd *[numFeatures]
 			v[k] -= rate * (grad[k]/float64(m) + l2*v[k])
 		}
 	}
-	var w [numFeatures]float64
+	w := make([]float64, nf)
 	for k := range v {
 		w[k] = v[k] / sd[k]
 	}
