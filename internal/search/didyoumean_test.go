@@ -419,3 +419,59 @@ func TestDidYouMeanDFCache(t *testing.T) {
 		t.Fatal("every suggestion unchanged with every cached bigram absent: the cache is not read")
 	}
 }
+
+// TestDidYouMeanEmptyRest: candidates whose rest of the query finds
+// nothing with the filters are not counted (emptyRests), and what a user
+// gets is the same as when every candidate is counted.
+func TestDidYouMeanEmptyRest(t *testing.T) {
+	ix := build(t, defaultParagraphs(t))
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		q        string
+		counties []string
+		empty    []int // clauses whose rest finds nothing (乡村振新 finds nothing)
+		some     bool  // suggestions expected
+	}{
+		{"the other term finds nothing", "乡村振新 火星", nil, []int{0, 1}, false},
+		{"the other term has hits", "乡村振新 微山", nil, []int{1}, true},
+		{"the other term has hits, mistyped second", "微山 乡村振新", nil, []int{0}, true},
+		{"exclusion kept in the rest", "乡村振新 红色物业 -红色物业", nil, []int{0, 1}, false},
+		{"filter empties the rest", "乡村振新 微山", []string{"火星"}, []int{0, 1}, false},
+		{"one positive clause: no rest", "乡村振新 -火星", nil, nil, true},
+		{"alternatives in the rest", "乡村振新 火星 OR 微山", nil, []int{1}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Request{Query: mustParse(t, tt.q), Counties: tt.counties}
+			cands, err := ix.corrections(ctx, r.Query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			empty, err := ix.emptyRests(ctx, r, cands)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cands {
+				if want := slices.Contains(tt.empty, c.clause); empty[c.clause] != want {
+					t.Fatalf("%q: clause %d's rest empty = %v, want %v (%v)", tt.q, c.clause, empty[c.clause], want, empty)
+				}
+			}
+			got, err := ix.didYouMean(ctx, r, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := ix.didYouMean(ctx, r, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, ref) {
+				t.Fatalf("%q: pruned %v, every candidate counted %v", tt.q, got, ref)
+			}
+			if (len(got) > 0) != tt.some {
+				t.Fatalf("%q: suggestions %v, want some: %v", tt.q, got, tt.some)
+			}
+			checkSuggestions(t, ix, r, got)
+		})
+	}
+}
