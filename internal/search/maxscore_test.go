@@ -341,3 +341,76 @@ func TestKthBest(t *testing.T) {
 		})
 	}
 }
+
+// TestBoundOfLeaves requires bound to hold for every leaf of the boosts
+// a query compiles to (term and phrase leaves on the topic and headline
+// fields, under the whole plan's query norm): no hit scores above it, and
+// a lone term's bound is its best hit's score (up to the slack), so that
+// a bound scaled down by a tenth fails.
+func TestBoundOfLeaves(t *testing.T) {
+	ps := tableParagraphs(t)
+	ix := build(t, ps)
+	ctx := context.Background()
+	rd, err := ix.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	segs, _ := snapshotSegments(rd)
+	docs, _ := rd.DocCount()
+	rng := rand.New(rand.NewPCG(21, 22))
+	tight, leaves := 0, 0
+	for range 300 {
+		rs := []rune(ps[rng.IntN(len(ps))].Topic)
+		n := 2 + rng.IntN(3)
+		if len(rs) <= n {
+			continue
+		}
+		i := rng.IntN(len(rs) - n)
+		pq, err := query.Parse(strings.NewReplacer(`"`, "", "-", "").Replace(string(rs[i : i+n])))
+		if err != nil {
+			continue
+		}
+		c := ix.compile(pq)
+		plan, ok := directPlan(c.build(nil))
+		if !ok || plan.op != dBool || plan.should == nil {
+			continue
+		}
+		ev := &evaluator{ctx: ctx, rd: rd, segs: segs, docs: docs, avgLen: map[string]float64{}, dicts: map[string][]segment.TermDictionary{},
+			pool: &ix.accs, batch: 1024, terms: &ix.terms, mem: &arena{}}
+		ev.maxDoc = int(segs[len(segs)-1].offset + segs[len(segs)-1].seg.Count())
+		ev.hi = uint64(ev.maxDoc)
+		if err := ev.prepare(plan); err != nil {
+			t.Fatal(err)
+		}
+		setNorm(plan, 1.0/math.Sqrt(plan.weight))
+		for _, leaf := range plan.should.kids {
+			u, ok := ev.bound(leaf)
+			if !ok {
+				t.Fatalf("%v: no bound", leaf.terms)
+			}
+			hits, err := ev.eval(leaf, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			best := 0.0
+			for _, s := range hits.scores {
+				best = max(best, s)
+			}
+			if best > u {
+				t.Fatalf("%s %v: a hit scores %v, above the bound %v", leaf.field, leaf.terms, best, u)
+			}
+			if leaf.op == dTerm && len(hits.docs) > 0 {
+				if u > best*(1+1e-6) {
+					t.Fatalf("%s %v: bound %v, the best hit %v", leaf.field, leaf.terms, u, best)
+				}
+				tight++
+			}
+			leaves++
+		}
+		ev.mem.reset()
+	}
+	if tight < 30 || leaves < 200 {
+		t.Errorf("%d leaves checked, %d lone terms", leaves, tight)
+	}
+}
